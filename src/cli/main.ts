@@ -1,9 +1,127 @@
-/** The `edgegate` command line. Returns the process exit code: 0 ok, 1 gate failed, 2 usage/input error. */
-export async function main(argv: readonly string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help') {
-    process.stdout.write('usage: edgegate check MODEL... [--device ID]... [--dim NAME=VALUE]... [--format text|json|markdown]\n');
-    return argv.length === 0 ? 2 : 0;
+/**
+ * The `edgegate` command line. Exit codes: 0 ok, 1 gate failed, 2 usage or input error.
+ * The static check never loads onnxruntime-node (its native binary is only needed for parity/calibrate).
+ */
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { runCheck } from '../check.js';
+import { renderText } from '../report/text.js';
+import type { Report } from '../report/types.js';
+import { TOOL_VERSION } from '../version.js';
+
+export const EXIT = { OK: 0, GATE_FAILED: 1, USAGE: 2 } as const;
+
+const USAGE = `usage:
+  edgegate check MODEL... [--device ID|PATH]... [--dim NAME=VALUE]... [--format text|json|markdown]
+                 [--config FILE] [--out FILE] [--rules full|op-names]
+  edgegate calibrate MODEL... --device ID|PATH [--out FILE]
+  edgegate parity reference|run|report|compare ...   (see docs/parity.md)
+  edgegate --version
+
+Exit codes: 0 ok, 1 gate failed, 2 usage or input error.
+`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Parses `NAME=VALUE` dimension pins; VALUE must be a positive integer. */
+export function parseDims(values: readonly string[]): Record<string, number> {
+  const dims: Record<string, number> = {};
+  for (const v of values) {
+    const m = /^([^=\s]+)=(\d+)$/.exec(v.trim());
+    if (!m || Number(m[2]) <= 0) throw new UsageError(`--dim expects NAME=VALUE with a positive integer VALUE, got '${v}'`);
+    dims[m[1]!] = Number(m[2]);
   }
-  process.stderr.write(`edgegate: unknown command '${argv[0]}'\n`);
-  return 2;
+  return dims;
+}
+
+const FORMATS = ['text', 'json', 'markdown'] as const;
+type Format = (typeof FORMATS)[number];
+
+function assertFormat(v: string): asserts v is Format {
+  if (!(FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${v}'`);
+}
+
+/** Exit code for a finished report: input errors (2) win over gate failures (1). */
+export function exitCodeFor(report: Report): number {
+  if (report.errors.length > 0) return EXIT.USAGE;
+  const failed = report.models.some((m) => m.devices.some((d) => d.verdict === 'fail' || (d.budgets ?? []).some((b) => b.verdict === 'fail')));
+  return failed ? EXIT.GATE_FAILED : EXIT.OK;
+}
+
+async function renderMarkdownBody(report: Report): Promise<string> {
+  // The action's renderer: the CLI's markdown is exactly the body the action posts.
+  const mod = (await import('../report/markdown.js')) as { renderComment?: (r: Report) => string; renderMarkdown?: (r: Report) => string };
+  const fn = mod.renderComment ?? mod.renderMarkdown;
+  if (!fn) throw new Error('markdown renderer missing');
+  return fn(report);
+}
+
+async function checkCommand(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      device: { type: 'string', multiple: true, short: 'd' },
+      dim: { type: 'string', multiple: true },
+      format: { type: 'string', default: 'text' },
+      config: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      rules: { type: 'string', default: 'full' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError('check needs at least one MODEL file');
+  const format = values.format!;
+  assertFormat(format);
+  if (values.rules !== 'full' && values.rules !== 'op-names') throw new UsageError(`--rules must be full or op-names, got '${values.rules}'`);
+  const report = await runCheck({
+    models: positionals,
+    devices: values.device ?? [],
+    dims: parseDims(values.dim ?? []),
+    configPath: values.config ?? '.edgegate.yml',
+    configExplicit: values.config !== undefined,
+    ruleMode: values.rules,
+  });
+  const body = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'markdown' ? await renderMarkdownBody(report) : renderText(report);
+  if (values.out) writeFileSync(values.out, body);
+  else process.stdout.write(body);
+  // Errors also go to stderr in one line each, so a JSON consumer on stdout still sees a clean document.
+  for (const e of report.errors) process.stderr.write(`edgegate: error [${e.code}] ${e.message}\n`);
+  return exitCodeFor(report);
+}
+
+type Command = (argv: readonly string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => checkCommand,
+  calibrate: async () => ((await import('./calibrate-command.js')) as { calibrateCommand: Command }).calibrateCommand,
+  parity: async () => ((await import('./parity-command.js')) as { parityCommand: Command }).parityCommand,
+};
+
+/** Runs the CLI and returns the exit code. Usage and input errors print one line, never a stack trace. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE);
+    return cmd === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (cmd === '--version' || cmd === '-v') {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return EXIT.OK;
+  }
+  const load = COMMANDS[cmd];
+  if (!load) {
+    process.stderr.write(`edgegate: unknown command '${cmd}'\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (err) {
+    if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith?.('ERR_PARSE_ARGS')) {
+      process.stderr.write(`edgegate: ${(err as Error).message}\n${USAGE}`);
+      return EXIT.USAGE;
+    }
+    throw err;
+  }
 }
