@@ -337,8 +337,12 @@ class ModelDecoder {
     let name = '';
     let opType = '';
     let domain = '';
+    let overload = '';
     for (const x of this.r.fields(f.offset, f.offset + f.length)) {
       switch (x.field) {
+        case n.overload:
+          overload = this.r.string(x);
+          break;
         case n.input:
           inputs.push(this.r.string(x));
           break;
@@ -364,7 +368,7 @@ class ModelDecoder {
           break;
       }
     }
-    return { index, name, opType, domain, inputs, outputs, attributes };
+    return { index, name, opType, domain, inputs, outputs, attributes, ...(overload ? { overload } : {}) };
   }
 
   private decodeAttribute(f: WireField, path: string): [string, AttributeValue] {

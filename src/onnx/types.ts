@@ -124,6 +124,8 @@ export interface OnnxNode {
   /** Output tensor names; "" marks an omitted optional output. */
   readonly outputs: readonly string[];
   readonly attributes: ReadonlyMap<string, AttributeValue>;
+  /** IR 10 `overload` (NodeProto field 8): which overload of a model-local function this node calls. */
+  readonly overload?: string;
 }
 
 export interface OnnxGraph {
@@ -138,7 +140,7 @@ export interface OnnxGraph {
 export interface OnnxFunction {
   readonly name: string;
   readonly domain: string;
-  /** IR 10 `overload` (field 10), dropped by onnx-proto 8 and read here by field number. */
+  /** IR 10 `overload` (FunctionProto field 13), dropped by onnx-proto 8 and read here by field number. */
   readonly overload: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
