@@ -32,6 +32,8 @@ export interface CheckOptions {
   readonly ruleMode?: 'full' | 'op-names';
   /** Current date for waiver expiry (tests pin it). */
   readonly now?: Date;
+  /** Budget limits from CLI flags or action inputs; they win over the config and profile defaults. */
+  readonly budgetOverrides?: Partial<Record<'latencyMs' | 'ramBytes' | 'flashBytes' | 'acceleratedFraction', number>>;
 }
 
 /** Report path for a file: repo-relative when it is inside `root`, else as given. */
@@ -89,8 +91,9 @@ export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
     weightBytes: t.weightBytes,
     weightBytesByDtype: t.weightBytesByDtype,
     activationBytes: t.activationBytes,
-    peakActivationBytes: a.memory.peakBytes,
-    activationLowerBoundBytes: a.memory.lowerBoundBytes,
+    // A plan that left tensors out would understate the peak: report it as unknown instead.
+    peakActivationBytes: a.memory.unknownTensors > 0 ? null : a.memory.peakBytes,
+    activationLowerBoundBytes: a.memory.unknownTensors > 0 ? null : a.memory.lowerBoundBytes,
     inputs: a.model.graph.inputs
       .filter((i) => !a.model.graph.initializers.has(i.name))
       .map((i) => ({ name: i.name, dtype: i.dtype, shape: a.tensors.get(i.name)?.shape ?? i.shape })),
@@ -99,7 +102,12 @@ export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
     devices: [],
     warnings: a.issues.map((i) => ({ code: i.code, message: i.message, ...(i.node ? { node: i.node } : {}) })),
   };
-  if (t.macs === null) report.unknownReason = 'some node shapes are unknown (see warnings); pin symbolic dims with --dim NAME=VALUE';
+  const symbolic = [...new Set(a.model.graph.inputs.flatMap((i) => (a.tensors.get(i.name)?.shape ?? []).filter((d): d is string => typeof d === 'string')))];
+  if (t.macs === null || a.memory.unknownTensors > 0) {
+    report.unknownReason = symbolic.length > 0
+      ? `shapes depend on symbolic dims (${symbolic.join(', ')}); pin them with --dim ${symbolic[0]}=1 or \`dims\` in .edgegate.yml`
+      : 'some tensor shapes could not be inferred (see warnings)';
+  }
   return report;
 }
 

@@ -52,10 +52,8 @@ export function exitCodeFor(report: Report): number {
 
 async function renderMarkdownBody(report: Report): Promise<string> {
   // The action's renderer: the CLI's markdown is exactly the body the action posts.
-  const mod = (await import('../report/markdown.js')) as { renderComment?: (r: Report) => string; renderMarkdown?: (r: Report) => string };
-  const fn = mod.renderComment ?? mod.renderMarkdown;
-  if (!fn) throw new Error('markdown renderer missing');
-  return fn(report);
+  const { renderComment } = await import('../report/markdown.js');
+  return renderComment(report);
 }
 
 async function checkCommand(argv: readonly string[]): Promise<number> {

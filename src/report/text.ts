@@ -70,9 +70,11 @@ function renderDevice(d: DeviceReport): string[] {
     const hint = nodes.find((n) => n.hint)?.hint;
     if (hint) lines.push(`      hint: ${hint}`);
   }
-  const whatIf = (d.whatIf ?? []) as { node?: { index: number; op: string }; savingMs?: number; hint?: string }[];
+  const whatIf = (d.whatIf ?? []) as { index: number; name: string; op: string; reason: string; savingMs: number; savingFraction: number; hint?: string }[];
   for (const w of whatIf) {
-    lines.push(`    what-if: ${w.node ? `#${w.node.index} ${w.node.op}` : '?'} on the accelerator saves ~${(w.savingMs ?? 0).toFixed(2)} ms${w.hint ? ` — ${w.hint}` : ''}`);
+    lines.push(
+      `    what-if: #${w.index} ${w.op}${w.name ? ` '${w.name}'` : ''} (${w.reason}) on the accelerator saves ~${w.savingMs.toFixed(2)} ms (${(w.savingFraction * 100).toFixed(0)}%)${w.hint ? ` — hint: ${w.hint}` : ''}`,
+    );
   }
   return lines;
 }
