@@ -1,4 +1,4 @@
-import type { OnnxModel, OnnxNode, Shape, TensorRef } from '../onnx/types.js';
+import type { Dim, OnnxModel, OnnxNode, Shape, TensorRef } from '../onnx/types.js';
 
 /** Where a tensor comes from in the top-level graph. */
 export type TensorOrigin = 'input' | 'initializer' | 'constant-node' | 'node' | 'undefined';
@@ -28,6 +28,11 @@ export interface TensorFacts {
   isConstant: boolean;
   /** Folded value, when known and small. */
   value?: ConstValue;
+  /**
+   * Elements of a rank-0/1 integer tensor as dims, symbolic where they come from symbolic shapes
+   * (`Shape(x)` of a `[batch, 3]` tensor is `["batch", 3]`). Set only when tracked.
+   */
+  sym?: readonly Dim[];
   /** The initializer / Constant value reference, when there is one. */
   tensor?: TensorRef;
   /** Why the shape or dtype is not fully known. */
@@ -78,6 +83,10 @@ export interface MemoryPlan {
   readonly lowerBoundBytes: number;
   /** Tensors whose size is unknown and were left out. */
   readonly unknownTensors: number;
+  /** Peak of an onnxruntime-style online best-fit arena (MemPatternPlanner trace) over the same lifetimes. */
+  readonly ortArenaPeakBytes?: number;
+  /** Activation buffers the plans cover. */
+  readonly buffers?: number;
 }
 
 export interface GraphAnalysis {
@@ -101,6 +110,8 @@ export interface GraphAnalysis {
     readonly weightBytesByDtype: Readonly<Record<string, number>>;
     /** Sum of all non-constant tensor sizes (every activation once). */
     readonly activationBytes: number | null;
+    /** Why a total above is null (keyed by field name: `macs`, `otherOps`, `activationBytes`). */
+    readonly unknownReasons?: Readonly<Record<string, string>>;
   };
   readonly memory: MemoryPlan;
 }

@@ -1,0 +1,114 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { liveLowerBound, planGreedyBySize, planOrtArena, type Buffer } from '../../src/graph/memory.js';
+import { analyzeModel } from '../../src/graph/analyze.js';
+import { F32, GraphBuilder } from './builder.js';
+
+const buf = (id: string, size: number, firstUse: number, lastUse: number): Buffer => ({ id, size, firstUse, lastUse });
+
+interface Row {
+  name: string;
+  buffers: Buffer[];
+  greedy: number;
+  ort: number;
+  lower: number;
+  offsets?: Record<string, number>;
+}
+
+const ROWS: Row[] = [
+  { name: 'empty', buffers: [], greedy: 0, ort: 0, lower: 0 },
+  { name: 'disjoint lifetimes share offset 0', buffers: [buf('a', 10, 0, 0), buf('b', 30, 1, 1), buf('c', 20, 2, 2)], greedy: 30, ort: 30, lower: 30, offsets: { a: 0, b: 0, c: 0 } },
+  { name: 'chain a→b→c', buffers: [buf('a', 10, 0, 1), buf('b', 20, 1, 2), buf('c', 10, 2, 3)], greedy: 30, ort: 30, lower: 30, offsets: { b: 0, a: 20, c: 20 } },
+  {
+    name: 'greedy fills the gap a smaller buffer leaves',
+    buffers: [buf('A', 100, 0, 5), buf('B', 50, 0, 1), buf('C', 50, 2, 3), buf('D', 40, 1, 2)],
+    greedy: 190,
+    ort: 190,
+    lower: 190,
+    offsets: { A: 0, B: 100, C: 100, D: 150 },
+  },
+  {
+    name: 'online best fit fragments where greedy by size does not',
+    buffers: [buf('a', 10, 0, 1), buf('b', 10, 0, 2), buf('c', 20, 2, 3)],
+    greedy: 30,
+    ort: 40,
+    lower: 30,
+    offsets: { c: 0, a: 0, b: 20 },
+  },
+  {
+    name: 'residual block: skip tensor lives across the branch',
+    buffers: [buf('in', 64, 0, 3), buf('c1', 64, 1, 2), buf('c2', 64, 2, 3), buf('out', 64, 3, 4)],
+    greedy: 192,
+    ort: 192,
+    lower: 192,
+  },
+];
+
+function assertValid(buffers: readonly Buffer[], offsets: ReadonlyMap<string, number>, peak: number): void {
+  for (const a of buffers) {
+    const oa = offsets.get(a.id)!;
+    assert.ok(oa + a.size <= peak, `${a.id} beyond the arena`);
+    for (const b of buffers) {
+      if (a === b || a.lastUse < b.firstUse || b.lastUse < a.firstUse) continue;
+      const ob = offsets.get(b.id)!;
+      assert.ok(oa + a.size <= ob || ob + b.size <= oa, `${a.id} and ${b.id} overlap in time and memory`);
+    }
+  }
+}
+
+describe('memory planners', () => {
+  for (const r of ROWS) {
+    it(r.name, () => {
+      const g = planGreedyBySize(r.buffers);
+      const o = planOrtArena(r.buffers);
+      assert.equal(g.peakBytes, r.greedy, 'greedy');
+      assert.equal(o.peakBytes, r.ort, 'ort');
+      assert.equal(liveLowerBound(r.buffers), r.lower, 'lower bound');
+      for (const [id, off] of Object.entries(r.offsets ?? {})) assert.equal(g.offsets.get(id), off, `offset of ${id}`);
+      assertValid(r.buffers, g.offsets, g.peakBytes);
+      assertValid(r.buffers, o.offsets, o.peakBytes);
+    });
+  }
+
+  it('random lifetimes: both plans are valid and never below the lower bound', () => {
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + rnd(12);
+      const buffers = Array.from({ length: n }, (_, i) => {
+        const first = rnd(10);
+        return buf(`t${i}`, 1 + rnd(100), first, first + rnd(5));
+      });
+      const lower = liveLowerBound(buffers);
+      for (const plan of [planGreedyBySize(buffers), planOrtArena(buffers)]) {
+        assertValid(buffers, plan.offsets, plan.peakBytes);
+        assert.ok(plan.peakBytes >= lower);
+      }
+    }
+  });
+
+  it('alignment rounds every buffer up', () => {
+    const bs = [buf('a', 10, 0, 1), buf('b', 3, 1, 2)];
+    assert.equal(planGreedyBySize(bs, { alignment: 16 }).peakBytes, 32);
+    assert.equal(liveLowerBound(bs, { alignment: 16 }), 32);
+  });
+
+  it('analysis plans activations only: inputs from step 0, outputs to the end, weights excluded', () => {
+    // x(4096 B) → conv → a(8192 B) → relu → y(8192 B, graph output); weights are not activations.
+    const b = new GraphBuilder()
+      .input('x', F32, [1, 4, 16, 16])
+      .init('w', F32, [8, 4, 1, 1])
+      .node('Conv', ['x', 'w'], ['a'])
+      .node('Relu', ['a'], ['y'])
+      .output('y');
+    const a = analyzeModel(b.model());
+    assert.equal(a.memory.lowerBoundBytes, 8192 + 8192);
+    assert.equal(a.memory.peakBytes, 16384);
+    assert.equal(a.memory.buffers, 3);
+    assert.equal(a.totals.activationBytes, 4096 + 8192 + 8192);
+    assert.equal(a.totals.weightBytes, 128);
+  });
+});

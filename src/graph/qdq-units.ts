@@ -1,0 +1,309 @@
+/**
+ * QDQ node units: groups of DequantizeLinear → op → QuantizeLinear that onnxruntime fuses into one
+ * quantized kernel (QLinearConv, QLinearMatMul, ...) or hands to an EP as one unit. The rules follow
+ * onnxruntime's `GetQDQNodeUnits` (onnxruntime/core/framework/node_unit.cc) and the selectors registered
+ * in `onnxruntime/core/optimizer/qdq_transformer/selectors_actions/shared/utils.cc` with the checks of
+ * `qdq_selectors.cc` (`NodeGroupSelector::CheckQDQNodes`, `NodeGroup::CanCreateNodeGroup`).
+ *
+ * Pure: works on any graph with the `OnnxGraph` node shape. Used by parity (kernel isolation and the
+ * production pass's Q outputs) and by the compatibility engine (placement per unit).
+ *
+ * Simplifications (documented in docs/parity.md): scale/zero-point *value* equality that ORT's DropQDQ
+ * selector also requires is not checked (values are not read here), and dtype checks use only what the
+ * caller's `dtypeOf` can tell.
+ */
+import type { OnnxNode } from '../onnx/types.js';
+
+/** How onnxruntime's selector for the target op wants its DQ inputs and Q outputs. */
+export type QdqSelectorKind =
+  /** One DQ on input 0, one Q; the pair is dropped around a data-movement op (ORT DropQDQNodeGroupSelector). */
+  | 'drop-qdq'
+  /** DQ on input 0 only, no Q (ArgMax/ArgMin; ORT DropDQNodeGroupSelector). */
+  | 'drop-dq'
+  /** One DQ input, one Q output (ORT UnaryNodeGroupSelector). */
+  | 'unary'
+  /** Two DQ inputs, one Q output (ORT BinaryNodeGroupSelector). */
+  | 'binary'
+  /** All inputs DQ, one Q output (ORT VariadicNodeGroupSelector). */
+  | 'variadic'
+  /** Split: one DQ input, every output Q'd (ORT SplitNodeGroupSelector). */
+  | 'split'
+  /** Conv/ConvTranspose: DQ input and weight, optional DQ bias, one Q (ORT ConvNodeGroupSelector). */
+  | 'conv'
+  /** MatMul: two DQ inputs; Q output optional (DQ→MatMul without Q becomes MatMulIntegerToFloat). */
+  | 'matmul'
+  /** Gemm: DQ A and B, optional DQ C, one Q (ORT GemmNodeGroupSelector). */
+  | 'gemm'
+  /** Normalization ops: DQ input and scale/weights, one Q. */
+  | 'norm'
+  /** Where: DQ on inputs 1 and 2, one Q. */
+  | 'where'
+  /** Pad, TopK, CumSum-style: DQ on input 0, one Q, other inputs plain. */
+  | 'first-input';
+
+/**
+ * Op → selector, as data. Source: onnxruntime main, `selectors_actions/shared/utils.cc`
+ * (`GetMiscOpVersionsMap`, `GetUnaryOpVersionsMap`, ... read 2026-11-26). MaxPool is only grouped for
+ * opset-12 semantics in ORT; we accept any version and note it.
+ */
+export const QDQ_SELECTORS: Readonly<Record<string, QdqSelectorKind>> = {
+  Gather: 'drop-qdq',
+  GatherElements: 'drop-qdq',
+  Reshape: 'drop-qdq',
+  Expand: 'drop-qdq',
+  Flatten: 'drop-qdq',
+  Transpose: 'drop-qdq',
+  MaxPool: 'drop-qdq',
+  Resize: 'drop-qdq',
+  Squeeze: 'drop-qdq',
+  Unsqueeze: 'drop-qdq',
+  Tile: 'drop-qdq',
+  ArgMax: 'drop-dq',
+  ArgMin: 'drop-dq',
+  AveragePool: 'unary',
+  GlobalAveragePool: 'unary',
+  GlobalMaxPool: 'unary',
+  LeakyRelu: 'unary',
+  ReduceMean: 'unary',
+  ReduceMin: 'unary',
+  ReduceMax: 'unary',
+  ReduceProd: 'unary',
+  ReduceSum: 'unary',
+  Relu: 'unary',
+  Gelu: 'unary',
+  Elu: 'unary',
+  HardSigmoid: 'unary',
+  HardSwish: 'unary',
+  Sigmoid: 'unary',
+  Slice: 'unary',
+  Softmax: 'unary',
+  Sqrt: 'unary',
+  Atan: 'unary',
+  Asin: 'unary',
+  Sin: 'unary',
+  Cos: 'unary',
+  Sign: 'unary',
+  Tanh: 'unary',
+  Exp: 'unary',
+  Log: 'unary',
+  LRN: 'unary',
+  Ceil: 'unary',
+  Floor: 'unary',
+  Round: 'unary',
+  Abs: 'unary',
+  Neg: 'unary',
+  DepthToSpace: 'unary',
+  SpaceToDepth: 'unary',
+  Clip: 'unary',
+  LpNormalization: 'unary',
+  Add: 'binary',
+  Div: 'binary',
+  Mul: 'binary',
+  Pow: 'binary',
+  Sub: 'binary',
+  PRelu: 'binary',
+  GridSample: 'binary',
+  Concat: 'variadic',
+  Max: 'variadic',
+  Min: 'variadic',
+  Split: 'split',
+  Conv: 'conv',
+  ConvTranspose: 'conv',
+  MatMul: 'matmul',
+  Gemm: 'gemm',
+  InstanceNormalization: 'norm',
+  BatchNormalization: 'norm',
+  LayerNormalization: 'norm',
+  Where: 'where',
+  Pad: 'first-input',
+  TopK: 'first-input',
+  CumSum: 'first-input',
+};
+
+/** The node shape this module needs: `OnnxNode` fits. */
+export type QdqNodeLike = Pick<OnnxNode, 'index' | 'name' | 'opType' | 'domain' | 'inputs' | 'outputs'>;
+
+/** The graph shape this module needs: `OnnxGraph` fits. */
+export interface QdqGraphLike {
+  readonly nodes: readonly QdqNodeLike[];
+  readonly outputs: readonly { readonly name: string }[];
+}
+
+/** A node unit, as onnxruntime's `NodeUnit`: a single node, or a QDQ group around a target node. */
+export interface QdqNodeUnit {
+  readonly kind: 'single' | 'qdq';
+  /** The target node's index (the unit is named after it, as ORT names NodeUnits). */
+  readonly target: number;
+  /** DQ nodes feeding the target, by target input position order (may be shared with other units: ORT's EnsureUniqueDQForNodeUnit duplicates them). */
+  readonly dqNodes: readonly number[];
+  /** Q nodes consuming the target's outputs. */
+  readonly qNodes: readonly number[];
+  readonly selector?: QdqSelectorKind;
+  /** Tensors the unit reads from outside (DQ inputs, plain target inputs); "" entries dropped. */
+  readonly inputs: readonly string[];
+  /** Tensors the unit produces for the rest of the graph (Q outputs, or the target's outputs). */
+  readonly outputs: readonly string[];
+  /** All node indices of the unit, DQs first, then the target, then Qs. */
+  readonly nodes: readonly number[];
+}
+
+const isDefaultDomain = (d: string): boolean => d === '' || d === 'ai.onnx' || d === 'com.ms.internal.nhwc';
+
+/** Producer index and consumer indices of every tensor. */
+function edges(graph: QdqGraphLike): { producer: Map<string, number>; consumers: Map<string, number[]> } {
+  const producer = new Map<string, number>();
+  const consumers = new Map<string, number[]>();
+  graph.nodes.forEach((n, i) => {
+    for (const o of n.outputs) if (o !== '') producer.set(o, i);
+    for (const x of n.inputs) {
+      if (x === '') continue;
+      const list = consumers.get(x);
+      if (list) {
+        if (list[list.length - 1] !== i) list.push(i);
+      } else consumers.set(x, [i]);
+    }
+  });
+  return { producer, consumers };
+}
+
+/**
+ * Groups the graph's nodes into node units. Every node that is not absorbed into a QDQ unit as its Q
+ * becomes a single-node unit; DQ nodes absorbed into a unit are not units of their own (unless some
+ * other consumer still reads them outside any unit, in which case ORT would keep a copy: we return a
+ * single unit for it too). Units come in the graph's node order of their target.
+ */
+export function getQdqNodeUnits(graph: QdqGraphLike): QdqNodeUnit[] {
+  const { producer, consumers } = edges(graph);
+  const graphOutputs = new Set(graph.outputs.map((o) => o.name));
+  const nodes = graph.nodes;
+  const isOp = (i: number | undefined, op: string): boolean =>
+    i !== undefined && nodes[i]!.opType === op && isDefaultDomain(nodes[i]!.domain);
+  const producesGraphOutput = (i: number): boolean => nodes[i]!.outputs.some((o) => graphOutputs.has(o));
+
+  const groups: QdqNodeUnit[] = [];
+  const qTaken = new Set<number>();
+  const dqUsedInGroup = new Set<number>();
+  const dqUsedOutside = new Set<number>();
+
+  for (let t = 0; t < nodes.length; t++) {
+    const node = nodes[t]!;
+    if (!isDefaultDomain(node.domain)) continue;
+    const selector = QDQ_SELECTORS[node.opType];
+    if (selector === undefined) continue;
+    // DQ producers per input position.
+    const dqAt: (number | undefined)[] = node.inputs.map((x) => (x === '' ? undefined : producer.get(x))).map((p) => (isOp(p, 'DequantizeLinear') ? p : undefined));
+    const actualInputs = node.inputs.filter((x) => x !== '').length;
+    // Q consumers: every real output must be consumed by exactly one Q and by nothing else.
+    const realOutputs = node.outputs.filter((o) => o !== '');
+    let qNodes: number[] = [];
+    let qOk = true;
+    for (const o of realOutputs) {
+      const cs = consumers.get(o) ?? [];
+      if (cs.length === 1 && isOp(cs[0], 'QuantizeLinear') && !qTaken.has(cs[0]!)) qNodes.push(cs[0]!);
+      else qOk = false;
+    }
+    if (producesGraphOutput(t)) qOk = false;
+    if (!qOk) qNodes = [];
+    const dqCount = dqAt.filter((d) => d !== undefined).length;
+    let dqPositions: number[] = [];
+    let ok = false;
+    switch (selector) {
+      case 'drop-qdq':
+      case 'unary':
+        ok = dqAt[0] !== undefined && dqCount === 1 && qNodes.length === 1 && realOutputs.length === 1;
+        dqPositions = [0];
+        break;
+      case 'first-input':
+        ok = dqAt[0] !== undefined && qNodes.length >= 1 && qNodes.length === realOutputs.length;
+        dqPositions = [0];
+        break;
+      case 'drop-dq':
+        ok = dqAt[0] !== undefined && dqCount === 1;
+        qNodes = [];
+        dqPositions = [0];
+        break;
+      case 'binary':
+        ok = dqAt[0] !== undefined && dqAt[1] !== undefined && qNodes.length === 1;
+        dqPositions = [0, 1];
+        break;
+      case 'variadic':
+        ok = actualInputs > 0 && dqCount === actualInputs && qNodes.length === 1;
+        dqPositions = dqAt.map((_, i) => i).filter((i) => dqAt[i] !== undefined);
+        break;
+      case 'split':
+        ok = dqAt[0] !== undefined && qNodes.length === realOutputs.length && qNodes.length > 0;
+        dqPositions = [0];
+        break;
+      case 'conv':
+      case 'gemm':
+        ok = dqAt[0] !== undefined && dqAt[1] !== undefined && qNodes.length === 1 && (node.inputs.length < 3 || node.inputs[2] === '' || dqAt[2] !== undefined || selector === 'gemm');
+        dqPositions = [0, 1, ...(dqAt[2] !== undefined ? [2] : [])];
+        break;
+      case 'matmul':
+        // ORT also groups DQ → MatMul without a Q (MatMulIntegerToFloat / DQ MatMul fusions).
+        ok = dqAt[0] !== undefined && dqAt[1] !== undefined && (qNodes.length === 1 || qNodes.length === 0);
+        dqPositions = [0, 1];
+        break;
+      case 'norm':
+        ok = dqAt[0] !== undefined && dqAt[1] !== undefined && qNodes.length === 1;
+        dqPositions = [0, 1];
+        break;
+      case 'where':
+        ok = dqAt[1] !== undefined && dqAt[2] !== undefined && qNodes.length === 1;
+        dqPositions = [1, 2];
+        break;
+    }
+    if (!ok) continue;
+    const dqNodes = dqPositions.map((p) => dqAt[p]).filter((d): d is number => d !== undefined);
+    // ORT refuses a DQ that produces a graph output.
+    if (dqNodes.some((d) => producesGraphOutput(d))) continue;
+    for (const q of qNodes) qTaken.add(q);
+    for (const d of dqNodes) dqUsedInGroup.add(d);
+    const unitNodes = [...dqNodes, t, ...qNodes];
+    const internal = new Set<string>();
+    for (const i of unitNodes) for (const o of nodes[i]!.outputs) if (o !== '') internal.add(o);
+    const inputs: string[] = [];
+    for (const i of unitNodes) for (const x of nodes[i]!.inputs) if (x !== '' && !internal.has(x) && !inputs.includes(x)) inputs.push(x);
+    const outputs = qNodes.length > 0 ? qNodes.flatMap((q) => nodes[q]!.outputs.filter((o) => o !== '')) : realOutputs;
+    groups.push({ kind: 'qdq', target: t, dqNodes, qNodes, selector, inputs, outputs, nodes: unitNodes });
+  }
+
+  // A DQ in a group is still needed as its own unit if something outside any group reads it.
+  const groupedTargets = new Map<number, QdqNodeUnit>(groups.map((g) => [g.target, g]));
+  for (const d of dqUsedInGroup) {
+    for (const o of nodes[d]!.outputs) {
+      for (const c of consumers.get(o) ?? []) {
+        const g = groupedTargets.get(c);
+        if (!g || !g.dqNodes.includes(d)) dqUsedOutside.add(d);
+      }
+      if (graphOutputs.has(o)) dqUsedOutside.add(d);
+    }
+  }
+
+  const units: QdqNodeUnit[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const g = groupedTargets.get(i);
+    if (g) {
+      units.push(g);
+      continue;
+    }
+    if (qTaken.has(i)) continue;
+    if (dqUsedInGroup.has(i) && !dqUsedOutside.has(i)) continue;
+    const n = nodes[i]!;
+    units.push({
+      kind: 'single',
+      target: i,
+      dqNodes: [],
+      qNodes: [],
+      inputs: n.inputs.filter((x, k, a) => x !== '' && a.indexOf(x) === k),
+      outputs: n.outputs.filter((o) => o !== ''),
+      nodes: [i],
+    });
+  }
+  return units;
+}
+
+/** The Q output tensors of all QDQ units: what parity's production pass marks as extra outputs. */
+export function qdqUnitOutputs(units: readonly QdqNodeUnit[]): string[] {
+  return units.filter((u) => u.kind === 'qdq' && u.qNodes.length > 0).flatMap((u) => u.outputs);
+}
