@@ -73914,6 +73914,11 @@ function reportFindings(report) {
 }
 function deviceFindings(model, d) {
     const out = [];
+    // The profile's own verdict (partition count, accelerated node/MAC share thresholds) failed.
+    if (d.verdict === 'fail') {
+        const why = typeof d['verdictReason'] === 'string' ? `: ${d['verdictReason']}` : '';
+        out.push({ condition: 'unsupported', code: 'DEVICE_VERDICT', model, device: d.device, message: `verdict fail on ${d.device}${why}` });
+    }
     const unsupported = d.nodes.filter((n) => n.placement === 'unsupported');
     if (unsupported.length > 0) {
         const ops = [...new Set(unsupported.map((n) => n.op))].join(', ');

@@ -8,12 +8,15 @@ import { runCheck } from '../check.js';
 import { renderText } from '../report/text.js';
 import type { Report } from '../report/types.js';
 import { TOOL_VERSION } from '../version.js';
+import { decide } from '../gate/decide.js';
+import { DEFAULT_GATE_OPTIONS, FAIL_ON_CONDITIONS, type FailOnCondition } from '../gate/types.js';
 
 export const EXIT = { OK: 0, GATE_FAILED: 1, USAGE: 2 } as const;
 
 const USAGE = `usage:
   edgegate check MODEL... [--device ID|PATH]... [--dim NAME=VALUE]... [--format text|json|markdown]
                  [--config FILE] [--out FILE] [--rules full|op-names]
+                 [--fail-on unsupported,budget,error|never]
   edgegate calibrate MODEL... --device ID|PATH [--out FILE]
   edgegate parity reference|run|report|compare ...   (see docs/parity.md)
   edgegate --version
@@ -43,11 +46,29 @@ function assertFormat(v: string): asserts v is Format {
   if (!(FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${v}'`);
 }
 
-/** Exit code for a finished report: input errors (2) win over gate failures (1). */
-export function exitCodeFor(report: Report): number {
-  if (report.errors.length > 0) return EXIT.USAGE;
-  const failed = report.models.some((m) => m.devices.some((d) => d.verdict === 'fail' || (d.budgets ?? []).some((b) => b.verdict === 'fail')));
-  return failed ? EXIT.GATE_FAILED : EXIT.OK;
+/** Conditions the CLI gates on by default (no baseline here, so no `regression`). */
+export const CLI_DEFAULT_FAIL_ON: readonly FailOnCondition[] = ['unsupported', 'budget', 'error'];
+
+/** Parses `--fail-on` (comma-separated conditions, or `never`). */
+export function parseFailOn(value: string): Set<FailOnCondition> {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 1 && items[0] === 'never') return new Set();
+  for (const i of items) {
+    if (!(FAIL_ON_CONDITIONS as readonly string[]).includes(i)) {
+      throw new UsageError(`--fail-on takes ${FAIL_ON_CONDITIONS.join(', ')} or never, got '${i}'`);
+    }
+  }
+  return new Set(items as FailOnCondition[]);
+}
+
+/**
+ * Exit code for a finished report, decided by the same gate as the action: input errors (2) win over
+ * gate failures (1).
+ */
+export function exitCodeFor(report: Report, failOn: ReadonlySet<FailOnCondition> = new Set(CLI_DEFAULT_FAIL_ON)): number {
+  const decision = decide(report, undefined, { ...DEFAULT_GATE_OPTIONS, failOn });
+  if (decision.errors.length > 0) return EXIT.USAGE;
+  return decision.failed ? EXIT.GATE_FAILED : EXIT.OK;
 }
 
 async function renderMarkdownBody(report: Report): Promise<string> {
@@ -67,9 +88,11 @@ async function checkCommand(argv: readonly string[]): Promise<number> {
       config: { type: 'string' },
       out: { type: 'string', short: 'o' },
       rules: { type: 'string', default: 'full' },
+      'fail-on': { type: 'string', default: CLI_DEFAULT_FAIL_ON.join(',') },
     },
   });
   if (positionals.length === 0) throw new UsageError('check needs at least one MODEL file');
+  const failOn = parseFailOn(values['fail-on']!);
   const format = values.format!;
   assertFormat(format);
   if (values.rules !== 'full' && values.rules !== 'op-names') throw new UsageError(`--rules must be full or op-names, got '${values.rules}'`);
@@ -86,7 +109,7 @@ async function checkCommand(argv: readonly string[]): Promise<number> {
   else process.stdout.write(body);
   // Errors also go to stderr in one line each, so a JSON consumer on stdout still sees a clean document.
   for (const e of report.errors) process.stderr.write(`edgegate: error [${e.code}] ${e.message}\n`);
-  return exitCodeFor(report);
+  return exitCodeFor(report, failOn);
 }
 
 type Command = (argv: readonly string[]) => Promise<number>;

@@ -134,6 +134,11 @@ export function reportFindings(report: Report): Finding[] {
 
 function deviceFindings(model: string, d: DeviceReport): Finding[] {
   const out: Finding[] = [];
+  // The profile's own verdict (partition count, accelerated node/MAC share thresholds) failed.
+  if (d.verdict === 'fail') {
+    const why = typeof d['verdictReason'] === 'string' ? `: ${d['verdictReason']}` : '';
+    out.push({ condition: 'unsupported', code: 'DEVICE_VERDICT', model, device: d.device, message: `verdict fail on ${d.device}${why}` });
+  }
   const unsupported = d.nodes.filter((n) => n.placement === 'unsupported');
   if (unsupported.length > 0) {
     const ops = [...new Set(unsupported.map((n) => n.op))].join(', ');
