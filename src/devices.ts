@@ -4,16 +4,15 @@
  * Gathers nothing itself after loading and never logs: errors go into the report.
  */
 import type { GraphAnalysis } from './graph/types.js';
-import type { BudgetReport, DeviceReport, ModelReport, NodePlacementReport, ReportError } from './report/types.js';
+import type { DeviceReport, ModelReport, NodePlacementReport, ReportError } from './report/types.js';
 import type { CheckOptions } from './check.js';
 import { loadProfiles, type LoadedProfile } from './profiles/load.js';
 import { placeModel } from './profiles/engine.js';
 import type { DevicePlacement } from './profiles/placement.js';
-import { estimateCost, type CostEstimate } from './cost/estimate.js';
-import { evaluateBudgets } from './cost/budgets.js';
+import { costDevice, type DeviceCost } from './cost/index.js';
 import { loadConfig } from './config/load.js';
 import type { EdgegateConfig } from './config/schema.js';
-import { dimsFor, resolveBudgets, type BudgetField } from './config/match.js';
+import { dimsFor, type BudgetField } from './config/match.js';
 
 export interface DeviceContext {
   /** Symbolic dims for a model path: config `dims` by glob, overridden by CLI/action dims. */
@@ -31,7 +30,9 @@ export interface DeviceContext {
 export async function loadDeviceContext(options: CheckOptions, errors: ReportError[]): Promise<DeviceContext> {
   const loaded = loadConfig(options.configPath ?? '.edgegate.yml', { required: options.configExplicit === true });
   errors.push(...loaded.errors);
-  const { profiles, errors: profileErrors } = loadProfiles(options.devices, { profilesDir: options.profilesDir });
+  // Devices named on the command line (or as the action input) win over the config's default list.
+  const deviceIds = options.devices.length > 0 ? options.devices : (loaded.config.devices ?? []);
+  const { profiles, errors: profileErrors } = loadProfiles(deviceIds, { profilesDir: options.profilesDir });
   for (const e of profileErrors) {
     errors.push({ code: e.code, file: e.file, ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}), message: e.message });
   }
@@ -51,10 +52,9 @@ export async function loadDeviceContext(options: CheckOptions, errors: ReportErr
   };
 }
 
-function nodeReports(placement: DevicePlacement, cost: CostEstimate | null): NodePlacementReport[] {
-  const perNode = new Map((cost?.perNode ?? []).map((n) => [n.index, n]));
+function nodeReports(placement: DevicePlacement, cost: DeviceCost | null): NodePlacementReport[] {
   return placement.nodes.map((n) => {
-    const c = perNode.get(n.index);
+    const c = cost?.perNode.get(n.index);
     return {
       index: n.index,
       name: n.name,
@@ -80,35 +80,13 @@ function evaluateOne(analysis: GraphAnalysis, path: string, loaded: LoadedProfil
   } catch (err) {
     return errorDevice(loaded.id, `placement failed: ${(err as Error).message}`);
   }
-  let cost: CostEstimate | null = null;
+  let cost: DeviceCost | null = null;
   let costError: string | undefined;
   try {
-    cost = estimateCost(analysis, placement, profile);
+    cost = costDevice({ analysis, placement, profile, modelPath: path, config: ctx.config, overrides: ctx.budgetOverrides, today: ctx.today });
   } catch (err) {
     costError = `cost estimate failed: ${(err as Error).message}`;
   }
-  const limits = resolveBudgets({
-    config: ctx.config,
-    device: loaded.id,
-    modelPath: path,
-    overrides: ctx.budgetOverrides,
-    profileDefaults: { ramBytes: profile.hardware.ramBytes.value, flashBytes: profile.hardware.storageBytes.value },
-  });
-  const unknown = cost?.unknownReason ?? costError ?? 'not estimated';
-  const budgets: BudgetReport[] = evaluateBudgets({
-    limits,
-    values: {
-      latencyMs: cost?.latencyMs?.estimate ?? null,
-      ramBytes: cost?.peakRamBytes ?? null,
-      flashBytes: cost?.flashBytes ?? null,
-      acceleratedFraction: placement.macsAcceleratedFraction,
-      unknownReason: { latencyMs: unknown, ramBytes: unknown, flashBytes: unknown, acceleratedFraction: 'MACs are not known' },
-    },
-    model: path,
-    device: loaded.id,
-    config: ctx.config,
-    today: ctx.today,
-  });
   return {
     device: loaded.id,
     verdict: placement.verdict,
@@ -123,16 +101,14 @@ function evaluateOne(analysis: GraphAnalysis, path: string, loaded: LoadedProfil
     macsAcceleratedFraction: placement.macsAcceleratedFraction,
     quantization: { ...placement.quantization },
     nodes: nodeReports(placement, cost),
-    latencyMs: cost?.latencyMs ?? null,
-    peakRamBytes: cost?.peakRamBytes ?? null,
-    flashBytes: cost?.flashBytes ?? null,
-    ram: cost?.ram ?? null,
-    flash: cost?.flash ?? null,
-    transfers: cost?.transfers ?? [],
-    whatIf: cost?.whatIf ?? [],
-    assumptions: cost?.assumptions ?? [],
-    budgets,
-    ...(cost?.unknownReason || costError ? { unknownReason: cost?.unknownReason ?? costError } : {}),
+    ...(cost
+      ? {
+          ...cost.reportFields,
+          ram: cost.cost.ram,
+          flash: cost.cost.flash,
+          transfers: cost.cost.transfers,
+        }
+      : { latencyMs: null, peakRamBytes: null, flashBytes: null, budgets: [], unknownReason: costError }),
   };
 }
 

@@ -46,6 +46,14 @@ export interface BudgetReport {
   readonly headroomPercent?: number | null;
   readonly source?: string;
   readonly unknownReason?: string;
+  /** Finding code of a failure (`BUDGET_LATENCY`, `BUDGET_RAM`, ...), the key waivers use. */
+  readonly code?: string;
+  /** `max` (value must stay at or below the limit) or `min` (accelerated fraction: at or above). */
+  readonly kind?: 'max' | 'min';
+  /** The waiver that turned a failure into `waived`. */
+  readonly waivedBy?: { readonly reason: string; readonly expires: string };
+  /** Matching waivers past their expiry: reported, no longer waiving. */
+  readonly expiredWaivers?: readonly { readonly reason: string; readonly expires: string }[];
 }
 
 export interface DeviceReport {

@@ -1,0 +1,392 @@
+/**
+ * Calibration: fit a profile's op-class efficiencies, memory bandwidth and per-node overhead of one compute
+ * unit to measurements (onnxruntime-node runs on this machine, or edge-runner timings from parity), and
+ * record where the figures came from in a `calibration` block.
+ *
+ * Method (docs/cost-model.md): each measured time (a source-node group from the per-node profile, or the
+ * whole model when only a total is known) is modelled as Σ nodes max(compute, memory) + kernels × overhead,
+ * with compute = work ÷ (peak × efficiency_class,dtype). With each node's bound fixed, that is linear in the
+ * multipliers y = prior/new efficiency, bandwidth and overhead; a bounded, weighted least-squares fit
+ * (coordinate descent, ridge toward the prior) solves it, then bounds are re-decided and it is re-fitted.
+ */
+import type { GraphAnalysis } from '../graph/types.js';
+import type { DevicePlacement, PlacedNode } from '../profiles/placement.js';
+import type { Calibration, ComputeDtype, ComputeUnit, DeviceProfile, OpClass } from '../profiles/schema.js';
+import { estimateCost, peakFor, efficiencyFor, workOptionsFor } from './estimate.js';
+import { sourceWork } from './work.js';
+
+export interface CalibrationMeasurement {
+  /** Model file as recorded in the calibration block. */
+  readonly model: string;
+  readonly sha256?: string;
+  readonly analysis: GraphAnalysis;
+  /** Default: every node on the fitted unit (a CPU host). */
+  readonly placement?: DevicePlacement;
+  /** Median end-to-end latency, ms. */
+  readonly measuredMs: number;
+  /** Per source-node group kernel time (one run), ms, from the per-node profile. */
+  readonly groups?: readonly { readonly sourceNodes: readonly number[]; readonly ms: number }[];
+  /** Sum of profiled kernel times for one run, ms (to separate per-inference overhead). */
+  readonly kernelSumMs?: number;
+  /** Share of profiled time mapped to source groups. */
+  readonly coverage?: number;
+}
+
+export interface FitOptions {
+  readonly runtime: { readonly name: string; readonly version: string; readonly options?: Record<string, string | number | boolean> };
+  readonly host?: string;
+  /** YYYY-MM-DD (default today). */
+  readonly date?: string;
+  /** Default `edgegate`. */
+  readonly tool?: string;
+  /** Unit to fit (default the profile's fallback unit). */
+  readonly unit?: string;
+  /** Efficiency bounds (default [0.002, 1]). */
+  readonly efficiencyBounds?: readonly [number, number];
+  /** Where the calibrated file will live (recorded in the source note). */
+  readonly output?: string;
+}
+
+/** Calibration cannot run (no usable measurement, unit missing). */
+export class CalibrationError extends Error {
+  override readonly name = 'CalibrationError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A placement with every node on the CPU fallback unit (calibration on a CPU host). */
+export function cpuPlacement(analysis: GraphAnalysis, profileId: string): DevicePlacement {
+  const nodes: PlacedNode[] = analysis.model.graph.nodes.map((n) => ({
+    index: n.index,
+    name: n.name,
+    op: n.opType,
+    domain: n.domain,
+    placement: 'cpu-fallback',
+    reason: 'OK',
+    sourceNodes: [n.index],
+    partition: null,
+  }));
+  return {
+    profileId,
+    placedGraph: 'source',
+    nodes,
+    partitions: [],
+    nodesTotal: nodes.length,
+    nodesAccelerated: 0,
+    macsTotal: analysis.totals.macs,
+    macsAccelerated: 0,
+    macsAcceleratedFraction: 0,
+    verdict: 'pass',
+    verdictReason: 'calibration placement: every node on the CPU',
+    quantization: {
+      scheme: 'float32',
+      activationDtypes: [],
+      weightDtypes: [],
+      weightGranularity: [],
+      symmetricWeights: null,
+      quantizedNodeShare: 0,
+      accepted: true,
+      message: '',
+    },
+  };
+}
+
+interface NodeTerm {
+  readonly key: string;
+  readonly opClass: OpClass;
+  readonly dtype: ComputeDtype;
+  /** Seconds at the prior efficiency. */
+  readonly c0: number;
+  /** Seconds at the prior bandwidth: weights (DRAM) and activations (possibly cache), and their sum. */
+  readonly mW0: number;
+  readonly mA0: number;
+  readonly m0: number;
+}
+
+interface Row {
+  readonly model: number;
+  readonly terms: NodeTerm[];
+  /** Kernels (per-node overheads) in the row. */
+  readonly kernels: number;
+  /** Measured seconds. */
+  readonly t: number;
+}
+
+function nodeTerms(m: CalibrationMeasurement, profile: DeviceProfile, unit: ComputeUnit): Map<number, NodeTerm> {
+  const works = sourceWork(m.analysis, workOptionsFor(profile));
+  const out = new Map<number, NodeTerm>();
+  const bwW = unit.memoryBandwidthBytesPerSecond.value;
+  const bwA = profile.calibration?.activationBandwidthBytesPerSecond?.[unit.id] ?? bwW;
+  for (const w of works) {
+    if (w.free || w.mergedAs !== undefined) continue;
+    const eff = efficiencyFor(profile, unit, w.opClass, w.dtype).value;
+    const peak = peakFor(unit, w.dtype).value;
+    const total = w.bytes ?? 0;
+    const wb = Math.min(w.weightBytes, total);
+    const mW0 = wb / bwW;
+    const mA0 = (total - wb) / bwA;
+    out.set(w.index, {
+      key: `${w.opClass}/${w.dtype}`,
+      opClass: w.opClass,
+      dtype: w.dtype,
+      c0: (w.work ?? 0) / (peak * eff),
+      mW0,
+      mA0,
+      m0: mW0 + mA0,
+    });
+  }
+  return out;
+}
+
+/** Bounded least squares by cyclic coordinate descent on the normal equations (small problems). */
+function boxLeastSquares(H: number[][], g: number[], lo: number[], hi: number[], x0: number[]): number[] {
+  const x = x0.slice();
+  const n = x.length;
+  for (let it = 0; it < 2000; it++) {
+    let change = 0;
+    for (let k = 0; k < n; k++) {
+      if (H[k]![k]! <= 0) continue;
+      let s = g[k]!;
+      for (let j = 0; j < n; j++) if (j !== k) s -= H[k]![j]! * x[j]!;
+      const v = Math.min(hi[k]!, Math.max(lo[k]!, s / H[k]![k]!));
+      change = Math.max(change, Math.abs(v - x[k]!) / Math.max(1e-9, Math.abs(x[k]!)));
+      x[k] = v;
+    }
+    if (change < 1e-9) break;
+  }
+  return x;
+}
+
+export interface FitDetail {
+  readonly models: { model: string; measuredMs: number; estimatedMs: number }[];
+  readonly efficiencies: Record<string, number>;
+  readonly overheadUs: number;
+  readonly bandwidth: number;
+  readonly activationBandwidth: number;
+  readonly perInferenceOverheadUs: number;
+  readonly sigma: Record<string, number>;
+  readonly residualSigma: number;
+}
+
+/**
+ * Fits `profile`'s figures for one unit to the measurements and returns the calibrated profile (a new
+ * object; the input is not changed) with a `calibration` block.
+ * @throws CalibrationError when there is nothing to fit.
+ */
+export function fitCalibration(
+  measurements: readonly CalibrationMeasurement[],
+  profile: DeviceProfile,
+  options: FitOptions = { runtime: { name: 'unknown', version: 'unknown' } },
+): DeviceProfile {
+  return fitCalibrationDetailed(measurements, profile, options).profile;
+}
+
+/** `fitCalibration` plus the fitted numbers (for the CLI's summary and the bench). */
+export function fitCalibrationDetailed(
+  measurements: readonly CalibrationMeasurement[],
+  profile: DeviceProfile,
+  options: FitOptions,
+): { profile: DeviceProfile; detail: FitDetail } {
+  const unitId = options.unit ?? profile.hardware.fallbackUnit;
+  const unit = profile.hardware.units.find((u) => u.id === unitId);
+  if (!unit) throw new CalibrationError(`profile ${profile.id} has no unit '${unitId}'`);
+  const usable = measurements.filter((m) => m.measuredMs > 0 && Number.isFinite(m.measuredMs));
+  if (usable.length === 0) throw new CalibrationError('no usable measurement (every measured latency is missing or zero)');
+  const [effLo, effHi] = options.efficiencyBounds ?? [0.002, 1];
+
+  // Per-inference overhead: time beyond the kernels. Contention inflates either side, so take the lower
+  // quartile over the profiled models rather than the median.
+  const gaps = usable.filter((m) => m.kernelSumMs !== undefined).map((m) => Math.max(0, m.measuredMs - m.kernelSumMs!));
+  gaps.sort((a, b) => a - b);
+  const perInferenceS = gaps.length > 0 ? gaps[Math.floor((gaps.length - 1) / 4)]! / 1e3 : 0;
+
+  const termsPerModel = usable.map((m) => nodeTerms(m, profile, unit));
+  const rows: Row[] = [];
+  usable.forEach((m, mi) => {
+    const terms = termsPerModel[mi]!;
+    if (m.groups && m.groups.length > 0) {
+      // The profile gives the split between groups; the unprofiled median gives the total (profiling
+      // adds its own cost, and contention inflates both): scale the groups to the measured total.
+      const sum = m.kernelSumMs ?? m.groups.reduce((s, g) => s + g.ms, 0);
+      const scale = sum > 0 ? Math.min(4, Math.max(0.25, (m.measuredMs - perInferenceS * 1e3) / sum)) : 1;
+      for (const g of m.groups) {
+        const ts = g.sourceNodes.map((i) => terms.get(i)).filter((t): t is NodeTerm => t !== undefined);
+        if (ts.length === 0 || g.ms <= 0) continue;
+        rows.push({ model: mi, terms: ts, kernels: ts.length, t: (g.ms * scale) / 1e3 });
+      }
+    } else {
+      const ts = [...terms.values()];
+      rows.push({ model: mi, terms: ts, kernels: ts.length, t: Math.max(1e-7, m.measuredMs / 1e3 - perInferenceS) });
+    }
+  });
+  if (rows.length === 0) throw new CalibrationError('no measured node group maps to a node with a kernel');
+
+  const keys = [...new Set(rows.flatMap((r) => r.terms.map((t) => t.key)))].sort();
+  const idx = new Map(keys.map((k, i) => [k, i]));
+  const nK = keys.length;
+  const iMem = nK;
+  const iOv = nK + 1;
+  const iAct = nK + 2;
+  const n = nK + 3;
+  const ov0 = Math.max(unit.perNodeOverheadUs.value, 0.1) * 1e-6;
+  const effPrior = new Map<string, number>();
+  for (const r of rows) for (const t of r.terms) if (!effPrior.has(t.key)) effPrior.set(t.key, efficiencyFor(profile, unit, t.opClass, t.dtype).value);
+  const lo = [...keys.map((k) => effPrior.get(k)! / effHi), 0.1, 0, 0.05];
+  const hi = [...keys.map((k) => effPrior.get(k)! / effLo), 10, 200e-6 / ov0, 10];
+  let y = new Array<number>(n).fill(1);
+  // Per-node overhead straight from the data when there is enough of it: single-kernel groups whose work
+  // and bytes explain under a fifth of their time are pure dispatch. Fitting it jointly instead lets it
+  // soak up whatever the model misses (e.g. Q/DQ kernels ORT keeps in int8 graphs).
+  const dispatch = rows
+    .filter((r) => r.kernels === 1 && r.terms.every((t) => Math.max(t.c0, t.m0) < 0.2 * r.t))
+    .map((r) => r.t - Math.max(r.terms[0]!.c0, r.terms[0]!.m0))
+    .sort((a, b) => a - b);
+  if (dispatch.length >= 5) {
+    const v = Math.min(hi[iOv]!, dispatch[dispatch.length >> 1]! / ov0);
+    lo[iOv] = v;
+    hi[iOv] = v;
+    y[iOv] = v;
+  }
+
+  for (let iter = 0; iter < 8; iter++) {
+    const H = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+    const g = new Array<number>(n).fill(0);
+    for (const r of rows) {
+      const a = new Array<number>(n).fill(0);
+      for (const t of r.terms) {
+        const k = idx.get(t.key)!;
+        if (t.c0 * y[k]! >= t.mW0 * y[iMem]! + t.mA0 * y[iAct]!) a[k] += t.c0;
+        else {
+          a[iMem] += t.mW0;
+          a[iAct] += t.mA0;
+        }
+      }
+      a[iOv] = r.kernels * ov0;
+      // Relative weighting, made robust (IRLS toward least absolute relative error) so that groups the
+      // model cannot represent (kernels ORT keeps that we count as fused) do not drag every figure.
+      let pred = 0;
+      for (let i = 0; i < n; i++) pred += a[i]! * y[i]!;
+      const rel = Math.abs(pred - r.t) / r.t;
+      const w = (1 / Math.max(r.t, 20e-6)) * (iter === 0 ? 1 : 1 / Math.max(rel, 0.1));
+      for (let i = 0; i < n; i++) {
+        if (a[i] === 0) continue;
+        g[i] += w * a[i]! * r.t;
+        for (let j = 0; j < n; j++) H[i]![j] += w * a[i]! * a[j]!;
+      }
+    }
+    // Ridge toward the prior (y = 1), small against the data; keeps unobserved variables at the prior.
+    let tr = 0;
+    for (let i = 0; i < n; i++) tr += H[i]![i]!;
+    const lambda = (1e-4 * tr) / n + 1e-30;
+    for (let i = 0; i < n; i++) {
+      H[i]![i] += lambda;
+      g[i] += lambda;
+    }
+    y = boxLeastSquares(H, g, lo, hi, y);
+  }
+
+  // Fitted time per node, per model and key, and σ per key from per-model ratios measured/fitted.
+  const fitted = (t: NodeTerm): number => Math.max(t.c0 * y[idx.get(t.key)!]!, t.mW0 * y[iMem]! + t.mA0 * y[iAct]!);
+  const perModelKey = usable.map(() => new Map<string, { F: number; M: number }>());
+  const modelFit = usable.map(() => 0);
+  usable.forEach((_, mi) => {
+    let tot = 0;
+    for (const t of termsPerModel[mi]!.values()) tot += fitted(t) + ov0 * y[iOv]!;
+    modelFit[mi] = tot + perInferenceS;
+  });
+  for (const r of rows) {
+    const tot = r.terms.reduce((s, t) => s + fitted(t), 0) + r.kernels * ov0 * y[iOv]!;
+    if (tot <= 0) continue;
+    for (const t of r.terms) {
+      const share = (fitted(t) + ov0 * y[iOv]!) / tot;
+      const e = perModelKey[r.model]!.get(t.key) ?? { F: 0, M: 0 };
+      e.F += fitted(t) + ov0 * y[iOv]!;
+      e.M += r.t * share;
+      perModelKey[r.model]!.set(t.key, e);
+    }
+  }
+  const sigma: Record<string, number> = {};
+  for (const k of keys) {
+    const logs: number[] = [];
+    usable.forEach((_, mi) => {
+      const e = perModelKey[mi]!.get(k);
+      if (e && e.F > 0 && e.M > 0 && e.F >= 0.02 * modelFit[mi]!) logs.push(Math.log(e.M / e.F));
+    });
+    if (logs.length === 0) continue;
+    const rms = Math.sqrt(logs.reduce((s, v) => s + v * v, 0) / logs.length);
+    // One model says little about the spread: never below ln 1.25 then; never below ln 1.1 at all.
+    sigma[k] = Math.max(rms, logs.length === 1 ? Math.log(1.25) : Math.log(1.1));
+  }
+  const resLogs = usable.map((m, mi) => Math.log(m.measuredMs / 1e3 / modelFit[mi]!));
+  const residualSigma = Math.sqrt(resLogs.reduce((s, v) => s + v * v, 0) / resLogs.length);
+
+  // Build the calibrated profile.
+  const date = options.date ?? new Date().toISOString().slice(0, 10);
+  const sourceId = 'edgegate-calibration';
+  const modelsNote = usable.map((m) => m.model).join(', ');
+  const out = structuredClone(profile) as DeviceProfile & { sources?: Record<string, unknown> };
+  out.sources = {
+    ...(out.sources ?? {}),
+    [sourceId]: {
+      path: options.output ?? 'calibrated profile',
+      version: `${options.tool ?? 'edgegate'}; ${options.runtime.name} ${options.runtime.version}`,
+      retrieved: date,
+      section: 'calibration',
+      note: `fitted by edgegate calibrate from measurements of: ${modelsNote}`.slice(0, 2000),
+    },
+  };
+  const u = out.hardware.units.find((x) => x.id === unitId)!;
+  const efficiencies: Record<string, number> = {};
+  for (const k of keys) {
+    const [cls, dt] = k.split('/') as [OpClass, ComputeDtype];
+    const v = Math.min(effHi, Math.max(effLo, effPrior.get(k)! / y[idx.get(k)!]!));
+    efficiencies[k] = v;
+    const byClass = (u.efficiency[cls] ??= {});
+    byClass[dt] = { value: Number(v.toPrecision(4)), source: sourceId, note: `fitted (prior ${Number(effPrior.get(k)!.toPrecision(3))})` };
+  }
+  const bandwidth = unit.memoryBandwidthBytesPerSecond.value / y[iMem]!;
+  const actPrior = profile.calibration?.activationBandwidthBytesPerSecond?.[unitId] ?? unit.memoryBandwidthBytesPerSecond.value;
+  const activationBandwidth = actPrior / y[iAct]!;
+  u.memoryBandwidthBytesPerSecond = { value: Math.round(bandwidth), source: sourceId, note: `fitted (prior ${unit.memoryBandwidthBytesPerSecond.value})` };
+  const overheadUs = ov0 * y[iOv]! * 1e6;
+  u.perNodeOverheadUs = { value: Number(overheadUs.toPrecision(4)), source: sourceId, note: `fitted (prior ${unit.perNodeOverheadUs.value})` };
+  const uncertainty: Calibration['uncertainty'] = { [unitId]: {} };
+  for (const [k, s] of Object.entries(sigma)) {
+    const [cls, dt] = k.split('/') as [OpClass, ComputeDtype];
+    const byClass = (uncertainty[unitId]![cls] ??= {});
+    byClass[dt] = Number(s.toPrecision(4));
+  }
+  const calibration: Calibration = {
+    date,
+    tool: options.tool ?? 'edgegate',
+    runtime: { name: options.runtime.name, version: options.runtime.version, ...(options.runtime.options ? { options: options.runtime.options } : {}) },
+    ...(options.host ? { host: options.host } : {}),
+    method: 'bounded weighted least squares per op class x dtype over source-node groups (docs/cost-model.md)',
+    models: usable.map((m) => ({
+      file: m.model,
+      ...(m.sha256 ? { sha256: m.sha256 } : {}),
+      measuredMs: Number(m.measuredMs.toPrecision(5)),
+      ...(m.coverage !== undefined ? { coverage: Number(m.coverage.toFixed(4)) } : {}),
+    })),
+    perInferenceOverheadUs: Number((perInferenceS * 1e6).toPrecision(4)),
+    activationBandwidthBytesPerSecond: { [unitId]: Math.round(activationBandwidth) },
+    uncertainty,
+    overheadSigma: { [unitId]: Math.log(1.3), 'per-inference': Math.log(1.5) },
+    residualSigma: Number(residualSigma.toPrecision(4)),
+  };
+  out.calibration = calibration;
+  // Record the calibrated profile's own (in-sample) estimate for each model.
+  const models = usable.map((m) => {
+    const est = estimateCost(m.analysis, m.placement ?? cpuPlacement(m.analysis, profile.id), out).latencyMs?.estimate ?? NaN;
+    return { model: m.model, measuredMs: m.measuredMs, estimatedMs: est };
+  });
+  out.calibration = {
+    ...calibration,
+    models: calibration.models.map((c, i) => ({ ...c, estimatedMs: Number((models[i]!.estimatedMs || 0).toPrecision(5)) })),
+  };
+  return {
+    profile: out,
+    detail: { models, efficiencies, overheadUs, bandwidth, activationBandwidth, perInferenceOverheadUs: perInferenceS * 1e6, sigma, residualSigma },
+  };
+}

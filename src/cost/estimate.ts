@@ -1,0 +1,564 @@
+/**
+ * The cost model (issue 4): per-node roofline latency on the unit the placement gives each node,
+ * transfers between partitions, a low–high range from the figures' uncertainty, peak RAM from the
+ * target's planner, flash, and what-if savings for CPU-fallback decisions. Pure: no I/O.
+ *
+ * Method and limits: docs/cost-model.md.
+ */
+import type { GraphAnalysis } from '../graph/types.js';
+import type { DevicePlacement, PlacedNode } from '../profiles/placement.js';
+import type { ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpClass } from '../profiles/schema.js';
+import { planGreedyBySize, planOrtArena, type Buffer } from '../graph/memory.js';
+import { ORT_CPU_QDQ_KERNELS, sourceWork, tensorBytes, type SourceWork, type SourceWorkOptions } from './work.js';
+
+/** How the profile's runtime groups QDQ units: onnxruntime's CPU EP fuses only some (see work.ts). */
+export function workOptionsFor(profile: DeviceProfile): SourceWorkOptions {
+  const rt = profile.runtime;
+  const cpuEp = rt.name === 'onnxruntime' && (rt.executionProvider === undefined || /^cpu/i.test(rt.executionProvider));
+  return cpuEp ? { qdqKernels: ORT_CPU_QDQ_KERNELS } : {};
+}
+
+/** Latency with its range, in milliseconds. */
+export interface LatencyRange {
+  readonly estimate: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+export type Bound = 'compute' | 'memory' | 'overhead';
+
+/** Cost of one placed node. */
+export interface NodeCost {
+  /** Index in the placed graph (`PlacedNode.index`). */
+  readonly index: number;
+  readonly name: string;
+  readonly op: string;
+  readonly latencyMs: number;
+  /** Compute unit id the node runs on. */
+  readonly unit: string;
+  readonly bound: Bound;
+  readonly opClass: OpClass;
+  readonly dtype: ComputeDtype;
+  /** Work (MACs, or other ops for MAC-free nodes) and bytes moved, summed over the node's source nodes. */
+  readonly work: number;
+  readonly bytes: number;
+  readonly sourceNodes: readonly number[];
+}
+
+/** One tensor crossing between units/partitions. */
+export interface TransferCost {
+  readonly tensor: string;
+  readonly from: string;
+  readonly to: string;
+  readonly bytes: number;
+  readonly latencyMs: number;
+}
+
+/** Saving if one CPU-fallback node ran on the accelerator instead. */
+export interface WhatIf {
+  readonly index: number;
+  readonly name: string;
+  readonly op: string;
+  readonly placement: string;
+  readonly reason: string;
+  /** Whole-model latency now and with this node accelerated (transfers included). */
+  readonly currentMs: number;
+  readonly acceleratedMs: number;
+  readonly savingMs: number;
+  /** savingMs ÷ estimate. */
+  readonly savingFraction: number;
+  /** This node's own time on the fallback unit ÷ on the accelerator. */
+  readonly nodeSpeedup: number | null;
+  readonly hint?: string;
+}
+
+export interface RamBreakdown {
+  readonly activationBytes: number;
+  readonly weightBytes: number;
+  readonly runtimeBytes: number;
+  /**
+   * onnxruntime holds the parsed model file while it creates the session's initializers, before any
+   * activation exists: the load peak is weights + file, the run peak weights + activations.
+   */
+  readonly loadTransientBytes: number;
+  readonly planner: 'greedy' | 'ort-arena';
+}
+
+export interface FlashBreakdown {
+  readonly weightBytes: number;
+  readonly runtimeBytes: number;
+  /** `model` (weights as stored) or the target dtype weights are converted to (`int8`). */
+  readonly weightDtype: string;
+}
+
+export interface CostEstimate {
+  /** Null when some node's work is unknown (unpinned symbolic dims); see `unknownReason`. */
+  readonly latencyMs: LatencyRange | null;
+  readonly perNode: NodeCost[];
+  readonly transfers: TransferCost[];
+  readonly transferMs: number;
+  readonly peakRamBytes: number | null;
+  readonly ram: RamBreakdown | null;
+  readonly flashBytes: number | null;
+  readonly flash: FlashBreakdown | null;
+  readonly whatIf: WhatIf[];
+  /** Things the estimate had to assume (missing figures, unknown placements). */
+  readonly assumptions: string[];
+  readonly unknownReason?: string;
+}
+
+export interface CostOptions {
+  /** Range half-width in log-space standard deviations (default 2 ≈ 95 % if errors were log-normal). */
+  readonly rangeZ?: number;
+  /** Report what-ifs that save more than this share of the estimate (default 0.1). */
+  readonly whatIfThreshold?: number;
+}
+
+/** Log-space σ of an efficiency figure that no calibration covers: a datasheet figure, an estimate, or none. */
+export const DEFAULT_SIGMA = { sourced: Math.log(1.5), estimate: Math.log(2), missing: Math.log(3) } as const;
+
+/** Where a node runs: unit id plus partition key (`cpu`, or `acc:<id>`). */
+interface Site {
+  readonly unit: string;
+  readonly key: string;
+  readonly accelerated: boolean;
+}
+
+function unitById(profile: DeviceProfile, id: string): ComputeUnit {
+  const u = profile.hardware.units.find((x) => x.id === id);
+  if (!u) throw new RangeError(`profile ${profile.id}: unit '${id}' is not in hardware.units`);
+  return u;
+}
+
+/** The efficiency figure for (class, dtype) with its fallbacks, and how trustworthy it is (σ). */
+export function efficiencyFor(
+  profile: DeviceProfile,
+  unit: ComputeUnit,
+  opClass: OpClass,
+  dtype: ComputeDtype,
+): { value: number; sigma: number; key: string; note?: string } {
+  const cal = profile.calibration?.uncertainty[unit.id];
+  const pick = (c: OpClass, d: ComputeDtype): Figure | undefined => unit.efficiency[c]?.[d];
+  const chain: [OpClass, ComputeDtype][] = [
+    [opClass, dtype],
+    [opClass, 'float'],
+    ['other', dtype],
+    ['other', 'float'],
+  ];
+  for (const [c, d] of chain) {
+    const f = pick(c, d);
+    if (!f) continue;
+    const calSigma = cal?.[c]?.[d];
+    const sigma = calSigma ?? (f.estimate ? DEFAULT_SIGMA.estimate : DEFAULT_SIGMA.sourced);
+    const exact = c === opClass && d === dtype;
+    return {
+      value: Math.max(f.value, 1e-6),
+      sigma: exact ? sigma : Math.max(sigma, DEFAULT_SIGMA.estimate),
+      key: `${unit.id}/${c}/${d}`,
+      ...(exact ? {} : { note: `${unit.id}: no efficiency for ${opClass}/${dtype}; used ${c}/${d}` }),
+    };
+  }
+  return { value: 0.1, sigma: DEFAULT_SIGMA.missing, key: `${unit.id}/default`, note: `${unit.id}: no efficiency figures; assumed 0.1` };
+}
+
+/** Peak MAC/s for a dtype, falling back to float (e.g. int8 on a CPU profile that lists only float). */
+export function peakFor(unit: ComputeUnit, dtype: ComputeDtype): { value: number; note?: string } {
+  const f = unit.peakMacsPerSecond[dtype];
+  if (f) return { value: f.value };
+  const fl = unit.peakMacsPerSecond.float ?? Object.values(unit.peakMacsPerSecond)[0];
+  if (!fl) return { value: 1e9, note: `${unit.id}: no peakMacsPerSecond; assumed 1 GMAC/s` };
+  return { value: fl.value, note: `${unit.id}: no peak for ${dtype}; used ${unit.peakMacsPerSecond.float ? 'float' : 'first listed'}` };
+}
+
+/**
+ * True when the target converts the model to full-integer (TFLite converters for Edge TPU, Ethos-U,
+ * TFLM): float nodes then compute in the target's activation dtype and their tensors shrink with it.
+ */
+export function convertsToInteger(profile: DeviceProfile): boolean {
+  return profile.conversion !== undefined && (profile.quantization.required || /int/i.test(profile.conversion.quantization ?? ''));
+}
+
+/** The work as the target runs it: a float node on a full-integer converted target computes in int8. */
+export function asTargetRuns(profile: DeviceProfile, w: SourceWork, onAccelerator: boolean): SourceWork {
+  if (!onAccelerator || !convertsToInteger(profile) || w.dtype !== 'float') return w;
+  const target = (profile.quantization.activationDtypes[0] ?? 'int8').replace(/^u/, '');
+  const dtype: ComputeDtype = target === 'int16' ? 'int16' : 'int8';
+  const shrink = dtype === 'int16' ? 2 : 4;
+  return { ...w, dtype, bytes: w.bytes === null ? null : w.bytes / shrink, weightBytes: w.weightBytes / shrink };
+}
+
+/** Roofline of one source node on a unit (seconds, without the per-node overhead). */
+export interface Roofline {
+  readonly computeS: number;
+  readonly memoryS: number;
+  readonly effKey: string;
+  readonly sigma: number;
+}
+
+/** max(work ÷ (peak × efficiency), bytes ÷ bandwidth), split into its two terms. */
+export function roofline(profile: DeviceProfile, unit: ComputeUnit, w: Pick<SourceWork, 'opClass' | 'dtype' | 'work' | 'bytes' | 'weightBytes'>, notes?: Set<string>): Roofline {
+  const eff = efficiencyFor(profile, unit, w.opClass, w.dtype);
+  const peak = peakFor(unit, w.dtype);
+  if (notes && eff.note) notes.add(eff.note);
+  if (notes && peak.note) notes.add(peak.note);
+  const computeS = (w.work ?? 0) / (peak.value * eff.value);
+  const bw = unit.memoryBandwidthBytesPerSecond.value;
+  const bwAct = profile.calibration?.activationBandwidthBytesPerSecond?.[unit.id] ?? bw;
+  const total = w.bytes ?? 0;
+  const weights = Math.min(w.weightBytes ?? 0, total);
+  const memoryS = (bw > 0 ? weights / bw : 0) + (bwAct > 0 ? (total - weights) / bwAct : 0);
+  return { computeS, memoryS, effKey: eff.key, sigma: eff.sigma };
+}
+
+interface Core {
+  readonly totalS: number;
+  readonly perNode: NodeCost[];
+  readonly transfers: TransferCost[];
+  readonly transferS: number;
+  /** Seconds per uncertainty group (efficiency key, overhead per unit, transfers) and its σ. */
+  readonly groups: Map<string, { s: number; sigma: number }>;
+  /** Seconds of nodes whose site is `unknown` on the fallback unit vs on the accelerator (range widening). */
+  readonly unknownDeltaS: number;
+}
+
+function placedSite(profile: DeviceProfile, p: PlacedNode | undefined): Site {
+  const hw = profile.hardware;
+  if (p && p.placement === 'accelerated') return { unit: hw.acceleratorUnit, key: `acc:${p.partition ?? 0}`, accelerated: true };
+  return { unit: hw.fallbackUnit, key: 'cpu', accelerated: false };
+}
+
+function transferSpec(profile: DeviceProfile, from: string, to: string): { bw: number; fixedS: number; sigma: number } {
+  const t = profile.hardware.transfers.find((x) => x.from === from && x.to === to);
+  if (t) {
+    const sig = t.bytesPerSecond.estimate || t.fixedUs.estimate ? DEFAULT_SIGMA.estimate : DEFAULT_SIGMA.sourced;
+    return { bw: t.bytesPerSecond.value, fixedS: t.fixedUs.value * 1e-6, sigma: sig };
+  }
+  // No figure: the slower unit's memory bandwidth, no fixed cost, wide uncertainty.
+  const a = unitById(profile, from).memoryBandwidthBytesPerSecond.value;
+  const b = unitById(profile, to).memoryBandwidthBytesPerSecond.value;
+  return { bw: Math.min(a, b), fixedS: 0, sigma: DEFAULT_SIGMA.missing };
+}
+
+/**
+ * Latency of a whole placement (no range): per placed node, transfers, uncertainty groups.
+ * `sites[i]` is where placed node i runs.
+ */
+function computeCore(
+  analysis: GraphAnalysis,
+  placement: DevicePlacement,
+  profile: DeviceProfile,
+  works: readonly SourceWork[],
+  sites: readonly Site[],
+  notes: Set<string>,
+): Core {
+  const groups = new Map<string, { s: number; sigma: number }>();
+  const addGroup = (key: string, s: number, sigma: number): void => {
+    const g = groups.get(key);
+    if (g) g.s += s;
+    else groups.set(key, { s, sigma });
+  };
+  const calOverheadSigma = profile.calibration?.overheadSigma ?? {};
+  // Site of every source node (through its placed node), and of its kernel owner.
+  const sourceSite = new Map<number, Site>();
+  placement.nodes.forEach((p, i) => {
+    for (const s of p.sourceNodes) sourceSite.set(s, sites[i]!);
+  });
+  const perNode: NodeCost[] = [];
+  let total = 0;
+  let unknownDelta = 0;
+  placement.nodes.forEach((p, i) => {
+    const site = sites[i]!;
+    const unit = unitById(profile, site.unit);
+    let nodeS = 0;
+    let kernel = false;
+    let work = 0;
+    let bytes = 0;
+    let computeS = 0;
+    let memoryS = 0;
+    let cls: OpClass = 'other';
+    let dtype: ComputeDtype = 'float';
+    let bestWork = -1;
+    for (const s of p.sourceNodes) {
+      const w0 = works[s];
+      if (!w0 || w0.free || w0.mergedAs !== undefined) continue;
+      const w = asTargetRuns(profile, w0, site.unit === profile.hardware.acceleratorUnit && site.accelerated);
+      kernel = true;
+      const r = roofline(profile, unit, w, notes);
+      const t = Math.max(r.computeS, r.memoryS);
+      nodeS += t;
+      computeS += r.computeS;
+      memoryS += r.memoryS;
+      addGroup(r.effKey, t, r.sigma);
+      work += w.work ?? 0;
+      bytes += w.bytes ?? 0;
+      if ((w.work ?? 0) > bestWork) {
+        bestWork = w.work ?? 0;
+        cls = w.opClass;
+        dtype = w.dtype;
+      }
+    }
+    // A placed node that only stands for merged/folded source nodes has no kernel of its own.
+    if (!kernel && p.sourceNodes.length > 0) {
+      const w = works[p.sourceNodes[0]!];
+      if (w) {
+        cls = w.opClass;
+        dtype = w.dtype;
+      }
+    }
+    const overheadS = kernel ? unit.perNodeOverheadUs.value * 1e-6 : 0;
+    if (overheadS > 0) {
+      const sig = calOverheadSigma[unit.id] ?? (unit.perNodeOverheadUs.estimate ? DEFAULT_SIGMA.estimate : DEFAULT_SIGMA.sourced);
+      addGroup(`${unit.id}/overhead`, overheadS, sig);
+    }
+    const latS = nodeS + overheadS;
+    const bound: Bound = overheadS > Math.max(computeS, memoryS) ? 'overhead' : computeS >= memoryS ? 'compute' : 'memory';
+    if (p.placement === 'unknown' && profile.hardware.acceleratorUnit !== profile.hardware.fallbackUnit) {
+      // Estimated on the fallback unit; the accelerator would be faster: the range's low end uses it.
+      const acc = unitById(profile, profile.hardware.acceleratorUnit);
+      let accS = kernel ? acc.perNodeOverheadUs.value * 1e-6 : 0;
+      for (const s of p.sourceNodes) {
+        const w0 = works[s];
+        if (!w0 || w0.free || w0.mergedAs !== undefined) continue;
+        const r = roofline(profile, acc, asTargetRuns(profile, w0, true));
+        accS += Math.max(r.computeS, r.memoryS);
+      }
+      unknownDelta += Math.max(0, latS - accS);
+    }
+    total += latS;
+    perNode.push({
+      index: p.index,
+      name: p.name,
+      op: p.op,
+      latencyMs: latS * 1e3,
+      unit: unit.id,
+      bound,
+      opClass: cls,
+      dtype,
+      work,
+      bytes,
+      sourceNodes: p.sourceNodes,
+    });
+  });
+
+  // Transfers: a tensor whose producing kernel and consuming kernel sit in different partitions/units.
+  const transfers: TransferCost[] = [];
+  let transferS = 0;
+  const hw = profile.hardware;
+  const seen = new Set<string>();
+  const kernelSite = (src: number): Site | undefined => {
+    const w = works[src];
+    return sourceSite.get(w ? w.owner : src) ?? sourceSite.get(src);
+  };
+  const addTransfer = (tensor: string, from: Site, to: Site): void => {
+    const hops: [string, string][] = [];
+    if (from.unit !== to.unit) hops.push([from.unit, to.unit]);
+    else if (from.key !== to.key && from.accelerated && to.accelerated && hw.fallbackUnit !== from.unit) {
+      // Two accelerator partitions exchange tensors through the host.
+      hops.push([from.unit, hw.fallbackUnit], [hw.fallbackUnit, to.unit]);
+    }
+    if (hops.length === 0) return;
+    const k = `${tensor}→${to.key}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    const bytes = tensorBytes(analysis.tensors.get(tensor)) ?? 0;
+    for (const [a, b] of hops) {
+      const spec = transferSpec(profile, a, b);
+      const s = (spec.bw > 0 ? bytes / spec.bw : 0) + spec.fixedS;
+      transferS += s;
+      addGroup(`transfer/${a}/${b}`, s, spec.sigma);
+      transfers.push({ tensor, from: a, to: b, bytes, latencyMs: s * 1e3 });
+    }
+  };
+  const host: Site = { unit: hw.fallbackUnit, key: 'cpu', accelerated: false };
+  const graphInputs = new Set(analysis.model.graph.inputs.map((i) => i.name));
+  for (const node of analysis.model.graph.nodes) {
+    const w = works[node.index];
+    if (!w || w.free) continue;
+    const to = kernelSite(node.index);
+    if (!to) continue;
+    for (const x of node.inputs) {
+      if (x === '') continue;
+      const t = analysis.tensors.get(x);
+      if (!t || t.isConstant) continue;
+      if (t.producer === null) {
+        if (graphInputs.has(x)) addTransfer(x, host, to);
+        continue;
+      }
+      const from = kernelSite(t.producer);
+      if (!from || (works[t.producer]?.owner ?? t.producer) === w.owner) continue;
+      addTransfer(x, from, to);
+    }
+  }
+  for (const o of analysis.model.graph.outputs) {
+    const t = analysis.tensors.get(o.name);
+    if (!t || t.producer === null) continue;
+    const from = kernelSite(t.producer);
+    if (from) addTransfer(o.name, from, host);
+  }
+  const perInference = (profile.calibration?.perInferenceOverheadUs ?? 0) * 1e-6;
+  if (perInference > 0) addGroup('per-inference', perInference, profile.calibration?.overheadSigma?.['per-inference'] ?? DEFAULT_SIGMA.sourced);
+  return { totalS: total + transferS + perInference, perNode, transfers, transferS, groups, unknownDeltaS: unknownDelta };
+}
+
+/**
+ * Range from the core's uncertainty groups. Errors within a group (one efficiency figure) are fully
+ * correlated; groups are independent: σ² = Σ (share_g · σ_g)² + σ_residual², in log space. The range
+ * is estimate · exp(∓ z·σ); nodes placed `unknown` widen the low end to their accelerator time.
+ */
+export function rangeFrom(core: Pick<Core, 'totalS' | 'groups' | 'unknownDeltaS'>, residualSigma: number, z: number): LatencyRange {
+  const T = core.totalS;
+  if (T <= 0) return { estimate: 0, low: 0, high: 0 };
+  let v = residualSigma * residualSigma;
+  for (const g of core.groups.values()) {
+    const share = g.s / T;
+    v += (share * g.sigma) ** 2;
+  }
+  const sigma = Math.sqrt(v);
+  const est = T * 1e3;
+  return { estimate: est, low: est * Math.exp(-z * sigma) - core.unknownDeltaS * 1e3, high: est * Math.exp(z * sigma) };
+}
+
+/** Peak RAM and flash (see the module doc and docs/cost-model.md). */
+export function memoryEstimate(
+  analysis: GraphAnalysis,
+  profile: DeviceProfile,
+  works: readonly SourceWork[],
+): { ram: RamBreakdown | null; peak: number | null; flash: FlashBreakdown | null; flashBytes: number | null; unknownReason?: string } {
+  const hw = profile.hardware;
+  const graph = analysis.model.graph;
+  const step = new Map<number, number>();
+  analysis.order.forEach((idx, s) => step.set(idx, s));
+  const ownerStep = (i: number): number => step.get(works[i]?.owner ?? i) ?? step.get(i) ?? 0;
+  const last = Math.max(analysis.order.length - 1, 0);
+  const outputs = new Set(graph.outputs.map((o) => o.name));
+  const buffers: Buffer[] = [];
+  let unknown = 0;
+  for (const t of analysis.tensors.values()) {
+    if (t.isConstant || (t.origin !== 'input' && t.origin !== 'node')) continue;
+    // Tensors inside one kernel (QDQ unit interiors, fused epilogue inputs) never exist at run time.
+    if (t.producer !== null) {
+      const own = works[t.producer]?.owner ?? t.producer;
+      if (works[t.producer]?.free) continue;
+      if (!outputs.has(t.name) && t.consumers.length > 0 && t.consumers.every((c) => (works[c]?.owner ?? c) === own)) continue;
+    }
+    const size = tensorBytes(t);
+    if (size === null) {
+      unknown++;
+      continue;
+    }
+    if (size === 0) continue;
+    const first = t.producer === null ? 0 : ownerStep(t.producer);
+    let lastUse = first;
+    for (const c of t.consumers) lastUse = Math.max(lastUse, ownerStep(c));
+    if (outputs.has(t.name)) lastUse = last;
+    buffers.push({ id: t.name, size, firstUse: first, lastUse });
+  }
+  const weightTotal = analysis.totals.weightBytes;
+  // Flash: weights in the target's dtype. Converted full-integer targets store float weights as int8.
+  const byDtype = analysis.totals.weightBytesByDtype;
+  const converts = profile.quantization.required || convertsToInteger(profile);
+  let flashWeights = weightTotal;
+  let weightDtype = 'model';
+  if (converts) {
+    const target = profile.quantization.weightDtypes[0] ?? 'int8';
+    const per = target.endsWith('4') ? 0.5 : target.endsWith('16') ? 2 : 1;
+    flashWeights = 0;
+    for (const [dt, b] of Object.entries(byDtype)) {
+      const size = dt === 'float' || dt === 'float32' ? 4 : dt === 'float16' || dt === 'bfloat16' ? 2 : dt === 'double' ? 8 : 0;
+      flashWeights += size > 0 ? Math.round((b / size) * per) : b;
+    }
+    weightDtype = target;
+  }
+  const flash: FlashBreakdown = { weightBytes: flashWeights, runtimeBytes: hw.runtimeBinaryBytes.value, weightDtype };
+  const flashBytes = flash.weightBytes + flash.runtimeBytes;
+  if (unknown > 0) {
+    return { ram: null, peak: null, flash, flashBytes, unknownReason: `${unknown} activation tensor(s) of unknown size; pin symbolic dims` };
+  }
+  const plan = hw.memoryPlanner === 'greedy' ? planGreedyBySize(buffers, { alignment: 16 }) : planOrtArena(buffers, { alignment: 64 });
+  const ortLoad = hw.memoryPlanner === 'ort-arena' && hw.weightsInRam ? Math.max(analysis.model.fileSize, 0) : 0;
+  const ram: RamBreakdown = {
+    activationBytes: plan.peakBytes,
+    weightBytes: hw.weightsInRam ? (converts ? flashWeights : weightTotal) : 0,
+    runtimeBytes: hw.runtimeOverheadBytes.value,
+    loadTransientBytes: ortLoad,
+    planner: hw.memoryPlanner,
+  };
+  return { ram, peak: Math.max(ram.activationBytes, ram.loadTransientBytes) + ram.weightBytes + ram.runtimeBytes, flash, flashBytes };
+}
+
+/**
+ * Estimates latency, RAM and flash of one placed model on one device.
+ * @param analysis the model's graph analysis (source graph).
+ * @param placement the compatibility engine's placement on `profile`.
+ * @param profile the device profile (optionally calibrated).
+ */
+export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement, profile: DeviceProfile, options: CostOptions = {}): CostEstimate {
+  const z = options.rangeZ ?? 2;
+  const threshold = options.whatIfThreshold ?? 0.1;
+  const works = sourceWork(analysis, workOptionsFor(profile));
+  const notes = new Set<string>();
+  const sites = placement.nodes.map((p) => placedSite(profile, p));
+  for (const p of placement.nodes) {
+    if (p.placement === 'unsupported') notes.add(`node ${p.index} (${p.op}) is unsupported; costed on ${profile.hardware.fallbackUnit}`);
+  }
+  const core = computeCore(analysis, placement, profile, works, sites, notes);
+  const mem = memoryEstimate(analysis, profile, works);
+  const unknownWork = placement.nodes.some((p) => p.sourceNodes.some((s) => {
+    const w = works[s];
+    return w !== undefined && !w.free && w.mergedAs === undefined && (w.work === null || w.bytes === null);
+  }));
+  const residual = profile.calibration?.residualSigma ?? 0;
+  const latency = unknownWork ? null : rangeFrom(core, residual, z);
+
+  const whatIf: WhatIf[] = [];
+  const hw = profile.hardware;
+  if (latency && hw.acceleratorUnit !== hw.fallbackUnit) {
+    const partitionNear = (i: number): number => {
+      const p = placement.nodes[i]!;
+      const near = placement.nodes.find((q, j) => j !== i && q.placement === 'accelerated' && q.partition !== null && Math.abs(j - i) === 1);
+      return near?.partition ?? (p.partition ?? 1_000_000 + i);
+    };
+    placement.nodes.forEach((p, i) => {
+      if (p.placement === 'accelerated') return;
+      const base = core.perNode[i]!;
+      if (base.latencyMs <= 0) return;
+      const flipped = sites.slice();
+      flipped[i] = { unit: hw.acceleratorUnit, key: `acc:${partitionNear(i)}`, accelerated: true };
+      const alt = computeCore(analysis, placement, profile, works, flipped, new Set());
+      const saving = (core.totalS - alt.totalS) * 1e3;
+      if (saving <= threshold * latency.estimate) return;
+      const accNode = alt.perNode[i]!;
+      whatIf.push({
+        index: p.index,
+        name: p.name,
+        op: p.op,
+        placement: p.placement,
+        reason: p.reason,
+        currentMs: core.totalS * 1e3,
+        acceleratedMs: alt.totalS * 1e3,
+        savingMs: saving,
+        savingFraction: saving / latency.estimate,
+        nodeSpeedup: accNode.latencyMs > 0 ? base.latencyMs / accNode.latencyMs : null,
+        ...(p.hint ? { hint: p.hint } : {}),
+      });
+    });
+    whatIf.sort((a, b) => b.savingMs - a.savingMs);
+  }
+  return {
+    latencyMs: latency,
+    perNode: core.perNode,
+    transfers: core.transfers,
+    transferMs: core.transferS * 1e3,
+    peakRamBytes: mem.peak,
+    ram: mem.ram,
+    flashBytes: mem.flashBytes,
+    flash: mem.flash,
+    whatIf,
+    assumptions: [...notes],
+    ...(unknownWork
+      ? { unknownReason: 'some nodes have unknown shapes, so their work is unknown; pin symbolic dims with --dim or config dims' }
+      : mem.unknownReason
+        ? { unknownReason: mem.unknownReason }
+        : {}),
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * Per source node: what the runtime actually executes, independent of any device. Which nodes vanish
+ * into a neighbour (QDQ node units become one quantized kernel; activations, BatchNorm and bias Adds fuse
+ * into the preceding Conv/Gemm; Identity/Dropout and constant-only subgraphs are folded), the arithmetic
+ * type, the op class, and the work and bytes the roofline uses.
+ */
+import type { GraphAnalysis, TensorFacts } from '../graph/types.js';
+import type { ComputeDtype, OpClass } from '../profiles/schema.js';
+import { byteSize } from '../onnx/types.js';
+import { numElements } from '../graph/dims.js';
+import { getQdqNodeUnits } from '../graph/qdq-units.js';
+import { computeDtypeForElement, EPILOGUE_PRODUCERS, FREE_OPS, FUSABLE_EPILOGUES, isIntegerOp, opClassOf } from './op-class.js';
+
+/** Ops that are views (no copy) in the runtimes we model: they cost their dispatch only. */
+const VIEW_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+
+export interface SourceWork {
+  /** Index in `graph.node`. */
+  readonly index: number;
+  readonly opType: string;
+  readonly opClass: OpClass;
+  readonly dtype: ComputeDtype;
+  /** MACs (or other ops for MAC-free nodes) the node computes; null when its shapes are unknown. */
+  readonly work: number | null;
+  readonly macs: number | null;
+  /** Bytes read and written (activations + weights), in the dtypes the runtime keeps them. */
+  readonly bytes: number | null;
+  /** The constant (weight) part of `bytes`: read once per inference, from DRAM when they do not fit a cache. */
+  readonly weightBytes: number;
+  /**
+   * The node whose kernel executes this one (itself when it is a kernel). QDQ DQ/Q nodes point at their
+   * unit's target; fused epilogues at their producer; folded nodes have `free: true`.
+   */
+  readonly owner: number;
+  /** True for nodes with no kernel at all (Identity, Dropout, constant folding). */
+  readonly free: boolean;
+  /** Why the node does not get a kernel of its own, when it does not. */
+  readonly mergedAs?: 'qdq' | 'epilogue' | 'folded';
+}
+
+/** Size in bytes of a tensor from its facts, or null when dtype or shape is unknown. */
+export function tensorBytes(t: TensorFacts | undefined): number | null {
+  if (!t || t.dtype === 0) return null;
+  const n = numElements(t.shape);
+  return n === null ? null : byteSize(t.dtype, n);
+}
+
+function sumBytes(analysis: GraphAnalysis, names: readonly string[]): number | null {
+  let total = 0;
+  for (const n of names) {
+    if (n === '') continue;
+    const b = tensorBytes(analysis.tensors.get(n));
+    if (b === null) return null;
+    total += b;
+  }
+  return total;
+}
+
+/**
+ * QDQ unit targets that onnxruntime's CPU execution provider turns into one integer kernel (QLinearConv,
+ * QLinearMatMul, QGemm, QLinearAdd/Mul, QLinearAveragePool, QLinearGlobalAveragePool, QLinearConcat,
+ * QLinearSigmoid, QLinearLeakyRelu, QLinearSoftmax, QLinearWhere, QLinearConvTranspose), plus Relu/Clip,
+ * which it folds into the preceding Q. Source: onnxruntime `qdq_selector_action_transformer.cc` (the
+ * actions registered for the CPU EP). Other units (HardSigmoid, HardSwish, ...) run as DQ → float op → Q,
+ * three kernels. Units whose selector only drops Q/DQ around data movement run in int8.
+ */
+export const ORT_CPU_QDQ_KERNELS: ReadonlySet<string> = new Set([
+  'Conv', 'ConvTranspose', 'MatMul', 'Gemm', 'Add', 'Mul', 'AveragePool', 'GlobalAveragePool', 'Concat', 'Sigmoid',
+  'LeakyRelu', 'Softmax', 'Where', 'Relu', 'Clip',
+]);
+
+export interface SourceWorkOptions {
+  /**
+   * Targets the runtime fuses into integer kernels; absent = every QDQ unit (accelerator runtimes take
+   * the unit whole). Units with a data-movement selector (`drop-qdq`, `drop-dq`) always fuse.
+   */
+  readonly qdqKernels?: ReadonlySet<string>;
+}
+
+/**
+ * Computes `SourceWork` for every node of the top-level graph (indexed by node index). Pure; device
+ * figures are applied later by the roofline. `options.qdqKernels` says which QDQ units the runtime fuses.
+ */
+export function sourceWork(analysis: GraphAnalysis, options: SourceWorkOptions = {}): SourceWork[] {
+  const graph = analysis.model.graph;
+  const nodes = graph.nodes;
+  const owner = nodes.map((n) => n.index);
+  const mergedAs: (SourceWork['mergedAs'] | undefined)[] = nodes.map(() => undefined);
+  const quantDtype = new Map<number, ComputeDtype>();
+  const unitBytes = new Map<number, number | null>();
+  const unitWeightBytes = new Map<number, number>();
+  const graphOutputs = new Set(graph.outputs.map((o) => o.name));
+
+  // QDQ node units: one quantized kernel per unit; its bytes are the unit's (quantized) boundary tensors.
+  for (const u of getQdqNodeUnits(graph)) {
+    if (u.kind !== 'qdq') continue;
+    const dropOnly = u.selector === 'drop-qdq' || u.selector === 'drop-dq';
+    if (options.qdqKernels && !dropOnly && !options.qdqKernels.has(nodes[u.target]!.opType)) continue;
+    for (const i of [...u.dqNodes, ...u.qNodes]) {
+      if (i === u.target) continue;
+      owner[i] = u.target;
+      mergedAs[i] = 'qdq';
+    }
+    const dq = u.dqNodes[0];
+    const qIn = dq !== undefined ? analysis.tensors.get(nodes[dq]!.inputs[0] ?? '') : undefined;
+    quantDtype.set(u.target, computeDtypeForElement(qIn?.dtype ?? 3));
+    unitBytes.set(u.target, sumBytes(analysis, [...u.inputs, ...u.outputs]));
+    unitWeightBytes.set(u.target, sumBytes(analysis, u.inputs.filter((i) => analysis.tensors.get(i)?.isConstant === true)) ?? 0);
+  }
+
+  const isConst = (name: string): boolean => name === '' || analysis.tensors.get(name)?.isConstant === true;
+  // Shape arithmetic (Shape → Gather → Unsqueeze → Concat) on static shapes: its value is known before
+  // the run, and runtimes fold it (ORT's constant folding does once shapes are fixed).
+  const isKnown = (name: string): boolean => isConst(name) || analysis.tensors.get(name)?.value !== undefined;
+  const free = nodes.map((n) => FREE_OPS.has(n.opType) || (n.outputs.length > 0 && n.outputs.every(isKnown)));
+
+  // Epilogues: activation / BatchNorm / bias Add right after a Conv or Gemm whose output nothing else reads.
+  for (const n of nodes) {
+    if (mergedAs[n.index] !== undefined || free[n.index]) continue;
+    const isAct = FUSABLE_EPILOGUES.has(n.opType) && n.domain === '';
+    const isBn = n.opType === 'BatchNormalization' && n.inputs.slice(1).every(isConst);
+    const isBias = n.opType === 'Add' && n.inputs.length === 2 && n.inputs.some(isConst) && !n.inputs.every(isConst);
+    if (!isAct && !isBn && !isBias) continue;
+    const x = n.inputs.find((i) => !isConst(i));
+    if (x === undefined) continue;
+    const t = analysis.tensors.get(x);
+    if (!t || t.producer === null || t.consumers.length !== 1 || graphOutputs.has(x)) continue;
+    const p = nodes[t.producer];
+    if (!p || !EPILOGUE_PRODUCERS.has(p.opType) || mergedAs[p.index] === 'epilogue') continue;
+    if (isBn && p.opType !== 'Conv') continue;
+    owner[n.index] = owner[p.index]!;
+    mergedAs[n.index] = 'epilogue';
+  }
+
+  return nodes.map((n) => {
+    const f = analysis.nodeFacts[n.index];
+    const weightDims = n.inputs[1] ? analysis.tensors.get(n.inputs[1])?.shape : undefined;
+    const opClass = opClassOf(n, weightDims ?? null);
+    let dtype: ComputeDtype;
+    const qd = quantDtype.get(n.index);
+    if (qd) dtype = qd;
+    else if (isIntegerOp(n.opType)) {
+      dtype = computeDtypeForElement(analysis.tensors.get(n.inputs[0] ?? '')?.dtype ?? 3);
+    } else {
+      const firstFloat = n.inputs.map((i) => analysis.tensors.get(i)?.dtype ?? 0).find((d) => d === 1 || d === 10 || d === 16 || d === 11);
+      dtype = computeDtypeForElement(firstFloat ?? analysis.tensors.get(n.inputs[0] ?? '')?.dtype ?? 1);
+    }
+    const macs = f?.macs ?? null;
+    const other = f?.otherOps ?? null;
+    // Data movement has no arithmetic worth counting: its cost is bytes ÷ bandwidth plus dispatch.
+    const work = opClass === 'data_movement' ? (other === null && macs === null ? null : 0) : macs !== null && macs > 0 ? macs : other;
+    let bytes: number | null;
+    let weightBytes = 0;
+    if (unitBytes.has(n.index)) {
+      bytes = unitBytes.get(n.index)!;
+      weightBytes = unitWeightBytes.get(n.index) ?? 0;
+    } else if (VIEW_OPS.has(n.opType)) bytes = 0;
+    else {
+      bytes = f && f.activationBytesIn !== null && f.activationBytesOut !== null ? f.activationBytesIn + f.activationBytesOut + f.weightBytes : null;
+      weightBytes = f?.weightBytes ?? 0;
+    }
+    const isFree = free[n.index]! && mergedAs[n.index] === undefined;
+    return {
+      index: n.index,
+      opType: n.opType,
+      opClass,
+      dtype,
+      work: isFree ? 0 : work,
+      macs,
+      bytes: isFree ? 0 : bytes,
+      weightBytes: isFree ? 0 : Math.min(weightBytes, bytes ?? weightBytes),
+      owner: owner[n.index]!,
+      free: isFree,
+      ...(isFree ? { mergedAs: 'folded' as const } : mergedAs[n.index] ? { mergedAs: mergedAs[n.index] } : {}),
+    };
+  });
+}
