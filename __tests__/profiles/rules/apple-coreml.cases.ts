@@ -1,0 +1,30 @@
+/** Rule cases for apple-coreml (ORT CoreML EP, MLProgram table caveats). */
+import { FLOAT, INT64, bad, binary, conv, ok, qdq, unary, type RuleCase } from './harness.js';
+
+export const cases: readonly RuleCase[] = [
+  ok('Conv', '2D conv', conv()),
+  bad('Conv', '3D conv', conv({ x: [1, 4, 4, 8, 8], w: [8, 4, 3, 3, 3] }), 'RANK'),
+  ok('Gemm', 'constant B', binary('Gemm', [1, 16], [16, 4])),
+  bad('Gemm', 'B computed at run time', binary('Gemm', [1, 16], [16, 4], { bInput: true }), 'NON_CONSTANT_INPUT'),
+  ok('Pow', 'float inputs', binary('Pow', [1, 8], [1])),
+  bad('Pow', 'int64 inputs', binary('Pow', [1, 8], [1], { dtype: INT64, bInput: true }), 'DTYPE'),
+  ok('GlobalAveragePool', '2D pool', unary('GlobalAveragePool', [1, 3, 8, 8])),
+  bad('GlobalAveragePool', '1D pool', unary('GlobalAveragePool', [1, 3, 8]), 'RANK'),
+  ok('defaults', 'rank 5 input', unary('Relu', [1, 2, 3, 4, 5])),
+  bad('defaults', 'rank 6 input', unary('Relu', [1, 2, 3, 4, 5, 6]), 'RANK'),
+  ok('unlisted', 'a listed op', unary('Sigmoid')),
+  bad('unlisted', 'Flatten is not in the MLProgram table', unary('Flatten', [1, 3, 8, 8]), 'OP_NOT_LISTED'),
+  bad('Resize', 'Resize mode combinations are not modelled', unary('Resize', [1, 3, 8, 8], { mode: 'nearest' }, [{ name: 'roi', dims: [0], values: [] }, { name: 'scales', dims: [4], values: [1, 1, 2, 2] }]), 'UNVERIFIABLE', 'unknown'),
+  ok('quantization', 'float model', conv()),
+  bad('quantization', 'QDQ conv: the profile takes no quantized format', qdq(conv()), 'QUANT_FORMAT'),
+  ok('DepthToSpace', 'DCR mode', unary('DepthToSpace', [1, 8, 4, 4], { blocksize: 2 })),
+  bad('DepthToSpace', 'CRD mode on a dynamic shape', unary('DepthToSpace', ['batch', 8, 4, 4], { blocksize: 2, mode: 'CRD' }), 'DYNAMIC_SHAPE'),
+  ok('GatherND', 'batch_dims 0', unary('GatherND', [4, 8], {}, [{ name: 'idx', dims: [2, 1], values: [0, 1], dtype: INT64 }])),
+  bad('GatherND', 'batch_dims 1', unary('GatherND', [4, 8], { batch_dims: 1 }, [{ name: 'idx', dims: [4, 1], values: [0, 1, 2, 3], dtype: INT64 }]), 'ATTRIBUTE'),
+  ok('MaxPool', '2D pool', unary('MaxPool', [1, 3, 8, 8], { kernel_shape: [2, 2] })),
+  bad('MaxPool', '1D pool', unary('MaxPool', [1, 3, 8], { kernel_shape: [2] }), 'RANK'),
+  ok('Slice', 'constant starts/ends', unary('Slice', [1, 8], {}, [{ name: 'starts', dims: [1], values: [0], dtype: INT64 }, { name: 'ends', dims: [1], values: [4], dtype: INT64 }, { name: 'axes', dims: [1], values: [1], dtype: INT64 }])),
+  bad('Slice', 'ends computed at run time', { inputs: [{ name: 'x', dims: [1, 8] }, { name: 'ends', dims: [1], dtype: INT64 }], outputs: [{ name: 'y' }], initializers: [{ name: 'starts', dims: [1], values: [0], dtype: INT64 }, { name: 'axes', dims: [1], values: [1], dtype: INT64 }], nodes: [{ op: 'Slice', name: 'n', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }] }, 'NON_CONSTANT_INPUT'),
+  ok('Where', 'float branches', { inputs: [{ name: 'c', dims: [1, 8], dtype: 9 }, { name: 'a', dims: [1, 8], dtype: FLOAT }, { name: 'b', dims: [1, 8], dtype: FLOAT }], outputs: [{ name: 'y' }], nodes: [{ op: 'Where', name: 'n', inputs: ['c', 'a', 'b'], outputs: ['y'] }] }),
+  bad('Where', 'int64 branches', { inputs: [{ name: 'c', dims: [1, 8], dtype: 9 }, { name: 'a', dims: [1, 8], dtype: INT64 }, { name: 'b', dims: [1, 8], dtype: INT64 }], outputs: [{ name: 'y' }], nodes: [{ op: 'Where', name: 'n', inputs: ['c', 'a', 'b'], outputs: ['y'] }] }, 'DTYPE'),
+];

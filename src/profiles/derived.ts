@@ -1,0 +1,177 @@
+/**
+ * Derived values that profile predicates test under `when.derived` (DERIVED_VALUES in schema.ts), computed
+ * from a node's attributes (with ONNX defaults) and its input/output shapes. `null` = cannot be known
+ * statically, which the engine turns into an `unknown` placement, never support.
+ */
+import type { AttributeValue, Shape } from '../onnx/types.js';
+import type { DerivedValue } from './schema.js';
+
+/** What {@link derivedValue} reads from a node. */
+export interface DerivedInput {
+  readonly opType: string;
+  readonly attributes: ReadonlyMap<string, AttributeValue>;
+  /** Shapes of the inputs by position (undefined/"" inputs: undefined). */
+  readonly inputShapes: readonly (Shape | undefined)[];
+  readonly outputShapes: readonly (Shape | undefined)[];
+  /** Number of non-empty inputs. */
+  readonly inputCount: number;
+  /** Number of non-empty outputs. */
+  readonly outputCount?: number;
+  /** Folded value of constant input i (undefined when not constant or too large). */
+  readonly inputValue?: (i: number) => readonly number[] | undefined;
+}
+
+/** Derived values that describe shapes (their failures default to reason SHAPE rather than ATTRIBUTE). */
+export const SHAPE_DERIVED: ReadonlySet<DerivedValue> = new Set([
+  'input_channels', 'output_channels', 'output_rank', 'broadcasts', 'output_elements', 'axis_from_end', 'outputs_equal_shape',
+  'input_spatial_area',
+]);
+
+function ints(attrs: ReadonlyMap<string, AttributeValue>, name: string): readonly number[] | undefined {
+  const a = attrs.get(name);
+  if (a === undefined) return undefined;
+  if (a.type === 'ints') return a.value;
+  if (a.type === 'int') return [a.value];
+  return undefined;
+}
+
+function int(attrs: ReadonlyMap<string, AttributeValue>, name: string, def: number): number {
+  const a = attrs.get(name);
+  return a?.type === 'int' ? a.value : def;
+}
+
+function num(d: unknown): number | null {
+  return typeof d === 'number' ? d : null;
+}
+
+/** Kernel dims: `kernel_shape`, else the weight's dims[2:] (Conv/ConvTranspose). */
+function kernel(n: DerivedInput): (number | null)[] | null {
+  const ks = ints(n.attributes, 'kernel_shape');
+  if (ks) return [...ks];
+  const w = n.inputShapes[1];
+  if ((n.opType === 'Conv' || n.opType === 'ConvTranspose' || n.opType === 'QLinearConv' || n.opType === 'ConvInteger') && w) {
+    const shape = n.opType === 'QLinearConv' ? n.inputShapes[3] : w;
+    return shape ? shape.slice(2).map(num) : null;
+  }
+  return null;
+}
+
+/** Last two entries (H, W) of a per-spatial-dim list, padded with `fill` for 1-D ops. */
+function hw(list: readonly (number | null)[] | null, fill: number): [number | null, number | null] {
+  if (list === null) return [null, null];
+  if (list.length === 0) return [fill, fill];
+  if (list.length === 1) return [fill, list[0]!];
+  return [list[list.length - 2]!, list[list.length - 1]!];
+}
+
+/** The value of one derived quantity for a node, or null when unknown. */
+export function derivedValue(n: DerivedInput, key: DerivedValue): number | boolean | null {
+  const k = kernel(n);
+  const spatial = k?.length ?? null;
+  const x = n.inputShapes[0];
+  const out0 = n.outputShapes[0];
+  const group = int(n.attributes, 'group', 1);
+  const strides = ints(n.attributes, 'strides') ?? (spatial !== null ? new Array<number>(spatial).fill(1) : null);
+  const dil = ints(n.attributes, 'dilations') ?? (spatial !== null ? new Array<number>(spatial).fill(1) : null);
+  const inC = x && x.length >= 2 ? num(x[1]) : null;
+  const outC = out0 && out0.length >= 2 ? num(out0[1]) : null;
+  switch (key) {
+    case 'spatial_rank':
+      return spatial;
+    case 'kernel_area':
+      return k === null || k.some((d) => d === null) ? null : k.reduce<number>((a, b) => a * (b ?? 1), 1);
+    case 'dilated_kernel_area': {
+      if (k === null || dil === null || k.some((d) => d === null)) return null;
+      return k.reduce<number>((a, d, i) => a * (((d ?? 1) - 1) * (dil[i] ?? 1) + 1), 1);
+    }
+    case 'kernel_h':
+      return hw(k, 1)[0];
+    case 'kernel_w':
+      return hw(k, 1)[1];
+    case 'stride_h':
+      return hw(strides, 1)[0];
+    case 'stride_w':
+      return hw(strides, 1)[1];
+    case 'dilation_h':
+      return hw(dil, 1)[0];
+    case 'dilation_w':
+      return hw(dil, 1)[1];
+    case 'group':
+      return group;
+    case 'is_depthwise':
+      if (group <= 1) return false;
+      return inC === null ? null : inC === group;
+    case 'depth_multiplier':
+      return outC === null || group < 1 ? null : outC / group;
+    case 'input_channels':
+      return inC;
+    case 'output_channels':
+      return outC;
+    case 'pads_symmetric': {
+      const p = ints(n.attributes, 'pads');
+      if (!p) return true;
+      const h = p.length / 2;
+      return p.slice(0, h).every((v, i) => v === p[h + i]);
+    }
+    case 'pads_max': {
+      const p = ints(n.attributes, 'pads');
+      return p && p.length > 0 ? Math.max(...p) : 0;
+    }
+    case 'axis_from_end': {
+      if (!x) return null;
+      const a = n.attributes.get('axis');
+      const def = n.opType === 'Softmax' || n.opType === 'LogSoftmax' ? -1 : n.opType === 'Flatten' ? 1 : 0;
+      const axis = a?.type === 'int' ? a.value : def;
+      return axis < 0 ? axis : axis - x.length;
+    }
+    case 'pads_only_spatial': {
+      if (n.opType === 'Pad') {
+        const p = n.inputValue?.(1) ?? ints(n.attributes, 'pads');
+        if (!p) return null;
+        const r = p.length / 2;
+        return p[0] === 0 && p[1] === 0 && p[r] === 0 && p[r + 1] === 0;
+      }
+      // a pads attribute (Conv, pools) only ever covers spatial dims
+      return true;
+    }
+    case 'input_spatial_area': {
+      // H × W of input 0 (NCHW: the dims after channel)
+      if (!x || x.length < 3) return null;
+      const sp = x.slice(2);
+      return sp.every((d) => typeof d === 'number') ? (sp as number[]).reduce((a, b) => a * b, 1) : null;
+    }
+    case 'output_count':
+      return n.outputCount ?? n.outputShapes.length;
+    case 'outputs_equal_shape': {
+      const shapes = n.outputShapes.filter((s): s is Shape => s !== undefined);
+      if (shapes.some((s) => s === null || s.some((d) => typeof d !== 'number'))) return null;
+      const first = JSON.stringify(shapes[0]);
+      return shapes.every((s) => JSON.stringify(s) === first);
+    }
+    case 'input_count':
+      return n.inputCount;
+    case 'output_rank':
+      return out0 ? out0.length : null;
+    case 'broadcasts': {
+      const a = n.inputShapes[0];
+      const b = n.inputShapes[1];
+      if (!a || !b) return a === undefined || b === undefined ? false : null;
+      if (a.length !== b.length) return true;
+      for (let i = 0; i < a.length; i++) {
+        if (typeof a[i] !== 'number' || typeof b[i] !== 'number') {
+          if (a[i] !== b[i]) return null;
+        } else if (a[i] !== b[i]) return true;
+      }
+      return false;
+    }
+    case 'output_elements':
+      if (!out0) return null;
+      return out0.every((d) => typeof d === 'number') ? (out0 as number[]).reduce((p, d) => p * d, 1) : null;
+    default: {
+      // A derived value the schema gained and the engine does not compute yet: unknown, never support.
+      const never: never = key;
+      void never;
+      return null;
+    }
+  }
+}

@@ -1,0 +1,992 @@
+/**
+ * The graph an onnxruntime execution provider partitions: the model after ORT's basic-level (level 1)
+ * graph optimizations, reproduced in TypeScript so the static check never loads onnxruntime.
+ *
+ * Rewrites reproduced (onnxruntime 1.30 `optimizer/graph_transformer_utils.cc`, Level1, in its order):
+ * - at load: Constant nodes become initializers; model-local functions are inlined;
+ * - rule-based: EliminateIdentity, EliminateDropout, EliminateSlice (no-op Slice), UnsqueezeElimination,
+ *   ExpandElimination, CastElimination, NoopElimination, FuseReluClip, GemmTransposeFusion,
+ *   ConvAddFusion, ConvMulFusion, ConvBNFusion, PadFusion;
+ * - CommonSubexpressionElimination, ConstantFolding (Shape of a static shape included; DequantizeLinear
+ *   never folded, as with QDQ enabled), MatMulAddFusion (with the Reshape pair for rank > 2 inputs),
+ *   EnsureUniqueDQForNodeUnit, and the part of TransposeOptimizer that changes node counts here
+ *   (Transpose → Transpose merged or cancelled);
+ * - after level 1, during partitioning: function ops that no kernel claims are expanded (HardSwish →
+ *   HardSigmoid + Mul), unless the caller says the execution provider takes them whole.
+ *
+ * Each resulting node keeps `sourceNodes`: the source `graph.node` indices it stands for, so per-node
+ * facts (MACs) can be summed back. Ground truth: `__tests__/fixtures/reference/ort-basic/*.json`.
+ */
+import type { AttributeValue, OnnxNode, Shape, TensorRef } from '../onnx/types.js';
+import { DataType } from '../onnx/types.js';
+import type { ConstValue, GraphAnalysis } from '../graph/types.js';
+import { loadTensorValue } from '../graph/values.js';
+
+/** One node of a placed graph (source or rewritten). */
+export interface GraphNode {
+  /** Position in the placed graph (topological order). */
+  readonly index: number;
+  readonly name: string;
+  readonly opType: string;
+  readonly domain: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attributes: ReadonlyMap<string, AttributeValue>;
+  /** Source `graph.node` indices this node stands for. */
+  readonly sourceNodes: readonly number[];
+}
+
+/** What the engine knows about one tensor of the placed graph. */
+export interface GraphTensor {
+  /** ONNX dtype code; 0 when unknown. */
+  readonly dtype: number;
+  readonly shape: Shape;
+  /** An initializer in the placed graph (constant-folded or original); ORT treats it as constant. */
+  readonly initializer: boolean;
+  /** Folded value when small and known. */
+  readonly value?: ConstValue;
+  /** Initializer payload reference when it is an original initializer. */
+  readonly tensor?: TensorRef;
+}
+
+/** A graph the engine places, with the rewrites that produced it. */
+export interface PlacedGraph {
+  readonly kind: 'source' | 'ort-basic';
+  readonly nodes: readonly GraphNode[];
+  readonly tensors: ReadonlyMap<string, GraphTensor>;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** How many times each rewrite fired (for docs, tests and debugging). */
+  readonly rewrites: Readonly<Record<string, number>>;
+  /** Source nodes that no placed node stands for (eliminated or folded). */
+  readonly removedSourceNodes: readonly number[];
+}
+
+/** Options of {@link ortBasicGraph}. */
+export interface OrtBasicOptions {
+  /**
+   * Called for function ops that ORT's CPU EP has no kernel for (HardSwish). true: the execution provider
+   * claims the node whole, so it is not expanded. Default: always expand (what the CPU EP sees).
+   */
+  readonly keepFunctionOp?: (node: GraphNode) => boolean;
+}
+
+interface WNode {
+  id: number;
+  name: string;
+  opType: string;
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  attributes: Map<string, AttributeValue>;
+  sourceNodes: number[];
+  /** Sort key among nodes ready at the same time (source position; new nodes near what they replace). */
+  pos: number;
+  alive: boolean;
+}
+
+interface WTensor {
+  dtype: number;
+  shape: Shape;
+  initializer: boolean;
+  value?: ConstValue;
+  tensor?: TensorRef;
+}
+
+/** Function ops ORT 1.30's CPU EP has no kernel for, so partitioning inlines their ONNX function body. */
+const EXPANDED_FUNCTION_OPS: ReadonlySet<string> = new Set(['HardSwish']);
+
+const NONDETERMINISTIC: ReadonlySet<string> = new Set([
+  'RandomUniform', 'RandomNormal', 'RandomUniformLike', 'RandomNormalLike', 'Multinomial', 'Bernoulli',
+]);
+
+const isDefault = (d: string): boolean => d === '' || d === 'ai.onnx';
+
+/** Basic graph of a source model: one node per `graph.node`, Constant nodes kept (for non-ORT runtimes). */
+export function sourceGraph(analysis: GraphAnalysis): PlacedGraph {
+  const g = analysis.model.graph;
+  const tensors = new Map<string, GraphTensor>();
+  for (const [name, t] of analysis.tensors) {
+    tensors.set(name, {
+      dtype: t.dtype,
+      shape: t.shape,
+      initializer: t.origin === 'initializer' || t.origin === 'constant-node',
+      ...(t.value ? { value: t.value } : {}),
+      ...(t.tensor ? { tensor: t.tensor } : {}),
+    });
+  }
+  return {
+    kind: 'source',
+    nodes: g.nodes.map((n, i) => ({
+      index: i,
+      name: n.name,
+      opType: n.opType,
+      domain: n.domain,
+      inputs: n.inputs,
+      outputs: n.outputs,
+      attributes: n.attributes,
+      sourceNodes: [i],
+    })),
+    tensors,
+    inputs: g.inputs.map((v) => v.name),
+    outputs: g.outputs.map((v) => v.name),
+    rewrites: {},
+    removedSourceNodes: [],
+  };
+}
+
+const baseCache = new WeakMap<GraphAnalysis, { nodes: WNode[]; tensors: Map<string, WTensor>; rewrites: Record<string, number> }>();
+
+/**
+ * ORT's basic-optimized graph of an analyzed model. The level-1 part is computed once per analysis and
+ * cached; the function expansion depends on `options.keepFunctionOp`.
+ */
+export function ortBasicGraph(analysis: GraphAnalysis, options: OrtBasicOptions = {}): PlacedGraph {
+  let base = baseCache.get(analysis);
+  if (base === undefined) {
+    const rw = new Rewriter(analysis);
+    rw.level1();
+    base = { nodes: rw.nodes, tensors: rw.tensors, rewrites: rw.rewrites };
+    baseCache.set(analysis, base);
+  }
+  // The result only depends on which function-op nodes are kept: cache per analysis and kept set.
+  const keep = options.keepFunctionOp;
+  const kept = base.nodes.filter((n) => n.alive && isDefault(n.domain) && EXPANDED_FUNCTION_OPS.has(n.opType) && keep?.(toGraphNode(n, -1)) === true);
+  const key = kept.map((n) => n.id).join(',');
+  let byKey = resultCache.get(analysis);
+  if (byKey === undefined) resultCache.set(analysis, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const rw = Rewriter.fromBase(analysis, base.nodes, base.tensors, { ...base.rewrites });
+  const keptIds = new Set(kept.map((n) => n.id));
+  rw.expandFunctions((n) => keptIds.has((n as GraphNode & { id?: number }).id ?? -1));
+  const out = rw.result();
+  byKey.set(key, out);
+  return out;
+}
+
+const resultCache = new WeakMap<GraphAnalysis, Map<string, PlacedGraph>>();
+
+class Rewriter {
+  nodes: WNode[] = [];
+  tensors = new Map<string, WTensor>();
+  rewrites: Record<string, number> = {};
+  readonly graphInputs: Set<string>;
+  readonly graphOutputs: Set<string>;
+  private nextId = 0;
+  private nameCounter = 0;
+
+  constructor(readonly analysis: GraphAnalysis, init = true) {
+    const g = analysis.model.graph;
+    this.graphInputs = new Set(g.inputs.map((v) => v.name));
+    this.graphOutputs = new Set(g.outputs.map((v) => v.name));
+    if (!init) return;
+    for (const [name, t] of analysis.tensors) {
+      // An initializer that is also a graph input can be overridden at run time: ORT does not fold it.
+      const init = (t.origin === 'initializer' && !this.graphInputs.has(name)) || t.origin === 'constant-node';
+      this.tensors.set(name, {
+        dtype: t.dtype,
+        shape: t.shape,
+        initializer: init,
+        ...(t.value ? { value: t.value } : {}),
+        ...(t.tensor ? { tensor: t.tensor } : {}),
+      });
+    }
+    g.nodes.forEach((n, i) => {
+      // ORT turns Constant nodes into initializers when it loads the graph.
+      if (n.opType === 'Constant' && isDefault(n.domain)) return;
+      this.nodes.push(this.wnode(n, [i], i));
+    });
+    this.inlineLocalFunctions();
+  }
+
+  static fromBase(analysis: GraphAnalysis, nodes: WNode[], tensors: Map<string, WTensor>, rewrites: Record<string, number>): Rewriter {
+    const r = new Rewriter(analysis, false);
+    r.nodes = nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: new Map(n.attributes), sourceNodes: [...n.sourceNodes] }));
+    r.tensors = new Map(tensors);
+    r.rewrites = rewrites;
+    r.nextId = Math.max(0, ...nodes.map((n) => n.id)) + 1;
+    return r;
+  }
+
+  private wnode(n: Pick<OnnxNode, 'name' | 'opType' | 'domain' | 'inputs' | 'outputs' | 'attributes'>, sources: number[], pos: number): WNode {
+    return {
+      id: this.nextId++,
+      name: n.name,
+      opType: n.opType,
+      domain: isDefault(n.domain) ? '' : n.domain,
+      inputs: [...n.inputs],
+      outputs: [...n.outputs],
+      attributes: new Map(n.attributes),
+      sourceNodes: sources,
+      pos,
+      alive: true,
+    };
+  }
+
+  private bump(name: string): void {
+    this.edgeCache = undefined;
+    this.rewrites[name] = (this.rewrites[name] ?? 0) + 1;
+  }
+
+  private fresh(base: string): string {
+    let name: string;
+    do name = `${base}_eg${this.nameCounter++}`;
+    while (this.tensors.has(name));
+    return name;
+  }
+
+  // ---- graph queries --------------------------------------------------------------------------------
+
+  private live(): WNode[] {
+    return this.nodes.filter((n) => n.alive);
+  }
+
+  /** Producer node and consumer nodes (with input slot) of every tensor, over live nodes. */
+  private edges(): { producer: Map<string, WNode>; consumers: Map<string, { node: WNode; slot: number }[]> } {
+    if (this.edgeCache) return this.edgeCache;
+    const producer = new Map<string, WNode>();
+    const consumers = new Map<string, { node: WNode; slot: number }[]>();
+    for (const n of this.nodes) {
+      if (!n.alive) continue;
+      for (const o of n.outputs) if (o !== '') producer.set(o, n);
+      n.inputs.forEach((x, slot) => {
+        if (x === '') return;
+        const list = consumers.get(x);
+        if (list) list.push({ node: n, slot });
+        else consumers.set(x, [{ node: n, slot }]);
+      });
+    }
+    this.edgeCache = { producer, consumers };
+    return this.edgeCache;
+  }
+
+  private edgeCache: { producer: Map<string, WNode>; consumers: Map<string, { node: WNode; slot: number }[]> } | undefined;
+
+  /** Live nodes in topological order; ties broken by `pos` (source order). */
+  topo(): WNode[] {
+    const live = this.live();
+    const producer = new Map<string, WNode>();
+    for (const n of live) for (const o of n.outputs) if (o !== '') producer.set(o, n);
+    const indeg = new Map<WNode, number>();
+    const outs = new Map<WNode, WNode[]>();
+    for (const n of live) {
+      const preds = new Set<WNode>();
+      for (const x of [...n.inputs, ...subgraphOuterInputs(n)]) {
+        const p = x === '' ? undefined : producer.get(x);
+        if (p && p !== n) preds.add(p);
+      }
+      indeg.set(n, preds.size);
+      for (const p of preds) {
+        const l = outs.get(p);
+        if (l) l.push(n);
+        else outs.set(p, [n]);
+      }
+    }
+    const ready = live.filter((n) => indeg.get(n) === 0).sort((a, b) => a.pos - b.pos);
+    const order: WNode[] = [];
+    const insert = (c: WNode): void => {
+      let lo = 0;
+      let hi = ready.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ready[mid]!.pos <= c.pos) lo = mid + 1;
+        else hi = mid;
+      }
+      ready.splice(lo, 0, c);
+    };
+    while (ready.length > 0) {
+      const n = ready.shift()!;
+      order.push(n);
+      for (const c of outs.get(n) ?? []) {
+        const d = indeg.get(c)! - 1;
+        indeg.set(c, d);
+        if (d === 0) insert(c);
+      }
+    }
+    // A cycle cannot happen after valid rewrites; keep any leftovers rather than lose nodes.
+    if (order.length < live.length) {
+      const seen = new Set(order);
+      for (const n of live) if (!seen.has(n)) order.push(n);
+    }
+    return order;
+  }
+
+  private isInit(name: string): boolean {
+    return name !== '' && this.tensors.get(name)?.initializer === true;
+  }
+
+  private tensor(name: string): WTensor | undefined {
+    return this.tensors.get(name);
+  }
+
+  private value(name: string): ConstValue | undefined {
+    const t = this.tensors.get(name);
+    if (t === undefined || !t.initializer) return undefined;
+    if (t.value) return t.value;
+    if (t.tensor && t.tensor.elementCount <= 4096) {
+      const v = loadTensorValue(t.tensor);
+      if (v) {
+        this.tensors.set(name, { ...t, value: v });
+        return v;
+      }
+    }
+    return undefined;
+  }
+
+  /** Replaces every use of tensor `from` by `to` (consumers and graph outputs stay consistent). */
+  private renameUses(from: string, to: string): void {
+    this.edgeCache = undefined;
+    for (const n of this.nodes) {
+      if (!n.alive) continue;
+      for (let i = 0; i < n.inputs.length; i++) if (n.inputs[i] === from) n.inputs[i] = to;
+    }
+  }
+
+  /**
+   * Removes a single-input pass-through node (Identity-like): its consumers read its input instead. When
+   * its output is a graph output, the producer's output is renamed instead (ORT's behaviour), which needs
+   * a producing node whose output has no other use.
+   */
+  private removePassThrough(n: WNode, input: string, rule: string): boolean {
+    const out = n.outputs[0]!;
+    if (!this.graphOutputs.has(out)) {
+      n.alive = false;
+      this.renameUses(out, input);
+      this.absorbSources(n, input);
+      this.bump(rule);
+      return true;
+    }
+    const { producer, consumers } = this.edges();
+    const p = producer.get(input);
+    if (p === undefined || this.graphOutputs.has(input) || (consumers.get(input)?.length ?? 0) !== 1) return false;
+    n.alive = false;
+    p.outputs = p.outputs.map((o) => (o === input ? out : o));
+    p.sourceNodes = union(p.sourceNodes, n.sourceNodes);
+    this.bump(rule);
+    return true;
+  }
+
+  /** Credits an eliminated node's source indices to the node producing `tensor` (if any). */
+  private absorbSources(n: WNode, tensor: string): void {
+    const p = this.nodes.find((m) => m.alive && m.outputs.includes(tensor));
+    if (p) p.sourceNodes = union(p.sourceNodes, n.sourceNodes);
+  }
+
+  // ---- load-time rewrites --------------------------------------------------------------------------
+
+  /** Inlines calls to model-local functions (ORT does this for any function op no EP claims). */
+  private inlineLocalFunctions(): void {
+    const fns = this.analysis.model.functions;
+    if (fns.length === 0) return;
+    let changed = true;
+    for (let depth = 0; changed && depth < 8; depth++) {
+      changed = false;
+      for (const n of [...this.nodes]) {
+        if (!n.alive) continue;
+        const f = fns.find((fn) => fn.name === n.opType && fn.domain === n.domain);
+        if (f === undefined) continue;
+        const rename = new Map<string, string>();
+        f.inputs.forEach((x, i) => rename.set(x, n.inputs[i] ?? ''));
+        f.outputs.forEach((x, i) => rename.set(x, n.outputs[i] ?? ''));
+        const mapName = (x: string): string => {
+          if (x === '') return '';
+          const r = rename.get(x);
+          if (r !== undefined) return r;
+          const fresh = this.fresh(`${n.name || n.opType}/${x}`);
+          rename.set(x, fresh);
+          this.tensors.set(fresh, { dtype: 0, shape: null, initializer: false });
+          return fresh;
+        };
+        n.alive = false;
+        f.nodes.forEach((b, k) => {
+          const attrs = new Map<string, AttributeValue>();
+          for (const [key, v] of b.attributes) {
+            if (v.type === 'ref') {
+              const actual = n.attributes.get(v.refAttrName);
+              if (actual) attrs.set(key, actual);
+            } else attrs.set(key, v);
+          }
+          const w = this.wnode({ ...b, attributes: attrs, inputs: b.inputs.map(mapName), outputs: b.outputs.map(mapName), name: `${n.name}_${b.name || b.opType}_${k}` }, [...n.sourceNodes], n.pos + (k + 1) / (f.nodes.length + 2));
+          if (w.opType === 'Constant' && isDefault(w.domain)) {
+            const out = w.outputs[0]!;
+            const t = w.attributes.get('value');
+            this.tensors.set(out, t?.type === 'tensor' ? { dtype: t.value.dtype, shape: t.value.dims, initializer: true, tensor: t.value } : { dtype: 0, shape: null, initializer: true });
+            return;
+          }
+          this.nodes.push(w);
+        });
+        this.bump('InlineLocalFunction');
+        changed = true;
+      }
+    }
+    this.inferNewShapes();
+  }
+
+  /** Elementwise-unary outputs of inlined nodes get their input's dtype/shape (enough for placement). */
+  private inferNewShapes(): void {
+    for (const n of this.topo()) {
+      for (const o of n.outputs) {
+        const t = this.tensors.get(o);
+        if (t && t.dtype !== 0) continue;
+        const first = this.tensors.get(n.inputs[0] ?? '');
+        if (first && ELEMENTWISE_SAME_SHAPE.has(n.opType)) this.tensors.set(o, { dtype: first.dtype, shape: first.shape, initializer: false });
+      }
+    }
+  }
+
+  // ---- level 1 -------------------------------------------------------------------------------------
+
+  /** Runs the level-1 transformers until nothing changes (ORT: at most 10 rounds). */
+  level1(): void {
+    for (let step = 0; step < 10; step++) {
+      let modified = false;
+      modified = this.ruleBased() || modified;
+      modified = this.constantSharing() || modified;
+      modified = this.cse() || modified;
+      modified = this.constantFolding() || modified;
+      modified = this.matMulAddFusion() || modified;
+      modified = this.ensureUniqueDq() || modified;
+      modified = this.transposeOptimizer() || modified;
+      if (!modified) break;
+    }
+  }
+
+  private ruleBased(): boolean {
+    let modified = false;
+    for (const n of this.topo()) {
+      if (!n.alive || !isDefault(n.domain)) continue;
+      const fired = this.applyRules(n);
+      modified = fired || modified;
+    }
+    return modified;
+  }
+
+  private applyRules(n: WNode): boolean {
+    switch (n.opType) {
+      case 'Identity':
+        return this.removePassThrough(n, n.inputs[0]!, 'EliminateIdentity');
+      case 'Dropout': {
+        const maskUsed = n.outputs[1] !== undefined && n.outputs[1] !== '' && (this.edges().consumers.get(n.outputs[1])?.length || this.graphOutputs.has(n.outputs[1]));
+        if (maskUsed) return false;
+        // training_mode input must be absent or a constant false
+        const tm = n.inputs[2];
+        if (tm !== undefined && tm !== '') {
+          const v = this.value(tm);
+          if (!v || v.values[0] !== 0) return false;
+        }
+        return this.removePassThrough(n, n.inputs[0]!, 'EliminateDropout');
+      }
+      case 'Cast': {
+        const to = n.attributes.get('to');
+        const src = this.tensor(n.inputs[0]!);
+        if (to?.type === 'int' && src && src.dtype !== 0 && src.dtype === to.value) return this.removePassThrough(n, n.inputs[0]!, 'CastElimination');
+        return false;
+      }
+      case 'Expand': {
+        const src = this.tensor(n.inputs[0]!);
+        const dst = this.tensor(n.outputs[0]!);
+        if (src?.shape && dst?.shape && isStatic(src.shape) && sameShape(src.shape, dst.shape)) return this.removePassThrough(n, n.inputs[0]!, 'ExpandElimination');
+        return false;
+      }
+      case 'Slice':
+        return this.noopSlice(n) ? this.removePassThrough(n, n.inputs[0]!, 'EliminateSlice') : false;
+      case 'Unsqueeze':
+        return this.foldIfConstant(n, 'UnsqueezeElimination');
+      case 'Add':
+      case 'Sub':
+      case 'Mul':
+      case 'Div':
+        return this.noopElimination(n);
+      case 'Relu':
+        return this.fuseReluClip(n);
+      case 'Transpose':
+        return this.gemmTransposeFusion(n);
+      case 'Conv':
+        return this.convFusion(n);
+      case 'Pad':
+        return this.padFusion(n);
+      default:
+        return false;
+    }
+  }
+
+  private noopSlice(n: WNode): boolean {
+    const src = this.tensor(n.inputs[0]!);
+    const dst = this.tensor(n.outputs[0]!);
+    if (!src?.shape || !dst?.shape || !isStatic(src.shape) || !sameShape(src.shape, dst.shape)) return false;
+    const steps = n.inputs[4] ? this.value(n.inputs[4]) : undefined;
+    if (n.inputs[4] && (!steps || steps.values.some((s) => s !== 1))) return false;
+    return n.inputs.length >= 3 ? this.isInit(n.inputs[1]!) && this.isInit(n.inputs[2]!) : true;
+  }
+
+  private foldIfConstant(n: WNode, rule: string): boolean {
+    if (!n.inputs.every((x) => x === '' || this.isInit(x))) return false;
+    if (n.outputs.some((o) => this.graphOutputs.has(o))) return false;
+    n.alive = false;
+    for (const o of n.outputs) {
+      const t = this.tensors.get(o);
+      this.tensors.set(o, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: true, ...(t?.value ? { value: t.value } : {}) });
+    }
+    this.bump(rule);
+    return true;
+  }
+
+  private noopElimination(n: WNode): boolean {
+    // x + 0, 0 + x, x - 0, x * 1, 1 * x, x / 1 with a constant that does not broadcast the other input up.
+    const neutral = n.opType === 'Add' || n.opType === 'Sub' ? 0 : 1;
+    const commutative = n.opType === 'Add' || n.opType === 'Mul';
+    const slots = commutative ? [1, 0] : [1];
+    for (const s of slots) {
+      const c = n.inputs[s];
+      const other = n.inputs[1 - s];
+      if (!c || !other || !this.isInit(c) || this.isInit(other)) continue;
+      const v = this.value(c);
+      // ORT only accepts a single-element constant (a scalar or [1]) whose rank does not exceed the other's.
+      if (!v || v.values.length !== 1 || v.values[0] !== neutral) continue;
+      const o = this.tensor(other);
+      if (o?.shape && v.dims.length > o.shape.length) continue;
+      const out = this.tensor(n.outputs[0]!);
+      if (!o?.shape || !out?.shape || !sameShape(o.shape, out.shape) || o.dtype !== out.dtype) continue;
+      return this.removePassThrough(n, other, 'NoopElimination');
+    }
+    return false;
+  }
+
+  private singleConsumer(tensor: string): { node: WNode; slot: number } | undefined {
+    if (this.graphOutputs.has(tensor)) return undefined;
+    const cs = this.edges().consumers.get(tensor) ?? [];
+    return cs.length === 1 ? cs[0] : undefined;
+  }
+
+  private fuseReluClip(n: WNode): boolean {
+    const c = this.singleConsumer(n.outputs[0]!);
+    if (!c || c.node.opType !== 'Clip' || c.slot !== 0) return false;
+    const clip = c.node;
+    // opset >= 11: min is input 1; it must be absent or a constant (it becomes max(min, 0)).
+    const min = clip.inputs[1];
+    if (min !== undefined && min !== '' && !this.isInit(min)) return false;
+    n.alive = false;
+    this.renameUses(n.outputs[0]!, n.inputs[0]!);
+    clip.sourceNodes = union(clip.sourceNodes, n.sourceNodes);
+    this.bump('FuseReluClip');
+    return true;
+  }
+
+  private gemmTransposeFusion(n: WNode): boolean {
+    const perm = n.attributes.get('perm');
+    if (perm?.type !== 'ints' || perm.value.length !== 2 || perm.value[0] !== 1 || perm.value[1] !== 0) return false;
+    const c = this.singleConsumer(n.outputs[0]!);
+    if (!c || c.node.opType !== 'Gemm' || c.slot > 1) return false;
+    const gemm = c.node;
+    const key = c.slot === 0 ? 'transA' : 'transB';
+    const cur = gemm.attributes.get(key);
+    const t = cur?.type === 'int' ? cur.value : 0;
+    gemm.attributes.set(key, { type: 'int', value: t === 0 ? 1 : 0 });
+    gemm.inputs[c.slot] = n.inputs[0]!;
+    gemm.sourceNodes = union(gemm.sourceNodes, n.sourceNodes);
+    n.alive = false;
+    this.bump('GemmTransposeFusion');
+    return true;
+  }
+
+  /** ConvBNFusion, ConvAddFusion, ConvMulFusion: fold a constant per-channel affine op into the Conv. */
+  private convFusion(n: WNode): boolean {
+    if (!this.isInit(n.inputs[1] ?? '') || (n.inputs[2] && !this.isInit(n.inputs[2]))) return false;
+    const c = this.singleConsumer(n.outputs[0]!);
+    if (!c || !isDefault(c.node.domain)) return false;
+    const next = c.node;
+    const w = this.tensor(n.inputs[1]!);
+    const channels = w?.shape?.[0];
+    if (typeof channels !== 'number') return false;
+    let rule: string;
+    if (next.opType === 'BatchNormalization') {
+      if (c.slot !== 0 || !next.inputs.slice(1, 5).every((x) => this.isInit(x))) return false;
+      if (next.outputs.slice(1).some((o) => o !== '')) return false;
+      rule = 'ConvBNFusion';
+    } else if (next.opType === 'Add' || next.opType === 'Mul') {
+      const other = next.inputs[1 - c.slot];
+      if (!other || !this.isInit(other)) return false;
+      const t = this.tensor(other);
+      const outRank = this.tensor(n.outputs[0]!)?.shape?.length;
+      if (!t?.shape || !isStatic(t.shape) || outRank === undefined) return false;
+      // [C,1,1] or [1,C,1,1] (channel dim C, every other dim 1), as ORT checks.
+      const dims = t.shape as number[];
+      const ok =
+        (dims.length === outRank - 1 || (dims.length === outRank && dims[0] === 1)) &&
+        dims[dims.length - (outRank - 1)] === channels &&
+        dims.slice(dims.length - (outRank - 2)).every((d) => d === 1);
+      if (!ok) return false;
+      rule = next.opType === 'Add' ? 'ConvAddFusion' : 'ConvMulFusion';
+    } else return false;
+    // The Conv now produces the fused op's output.
+    n.outputs = [next.outputs[0]!];
+    if (rule === 'ConvAddFusion' && !n.inputs[2]) n.inputs = [...n.inputs.slice(0, 2), next.inputs[1 - c.slot]!];
+    n.sourceNodes = union(n.sourceNodes, next.sourceNodes);
+    next.alive = false;
+    this.bump(rule);
+    return true;
+  }
+
+  private padFusion(n: WNode): boolean {
+    const mode = n.attributes.get('mode');
+    if (mode && (mode.type !== 'string' || mode.value !== 'constant')) return false;
+    const pads = n.inputs[1] ? this.value(n.inputs[1]) : undefined;
+    if (!pads) return false;
+    const cv = n.inputs[2] ? this.value(n.inputs[2]) : undefined;
+    if (n.inputs[2] && (!cv || cv.values.some((x) => x !== 0))) return false;
+    if (n.inputs[3]) return false; // axes input: ORT skips
+    const c = this.singleConsumer(n.outputs[0]!);
+    if (!c || c.slot !== 0) return false;
+    const child = c.node;
+    if (!['Conv', 'MaxPool', 'AveragePool'].includes(child.opType)) return false;
+    const ap = child.attributes.get('auto_pad');
+    if (ap?.type === 'string' && ap.value !== 'NOTSET') return false;
+    if (child.opType === 'AveragePool') {
+      const cip = child.attributes.get('count_include_pad');
+      if (cip?.type !== 'int' || cip.value !== 1) return false;
+    }
+    const p = pads.values;
+    const rank = p.length / 2;
+    if (p.some((x) => x < 0) || p[0] !== 0 || p[1] !== 0 || p[rank] !== 0 || p[rank + 1] !== 0) return false;
+    const old = child.attributes.get('pads');
+    const spatial = rank - 2;
+    const cur = old?.type === 'ints' ? [...old.value] : new Array<number>(spatial * 2).fill(0);
+    for (let i = 0; i < spatial; i++) {
+      cur[i] = (cur[i] ?? 0) + p[2 + i]!;
+      cur[spatial + i] = (cur[spatial + i] ?? 0) + p[rank + 2 + i]!;
+    }
+    child.attributes.set('pads', { type: 'ints', value: cur });
+    child.inputs[0] = n.inputs[0]!;
+    child.sourceNodes = union(child.sourceNodes, n.sourceNodes);
+    n.alive = false;
+    this.bump('PadFusion');
+    return true;
+  }
+
+  /**
+   * ConstantSharing: small initializers with equal dtype, dims and values get one name, which lets CSE
+   * merge nodes that differ only in which copy of a constant they read (Gather(shape, 0) twice).
+   */
+  private constantSharing(): boolean {
+    const canon = new Map<string, string>();
+    const rename = new Map<string, string>();
+    for (const n of this.nodes) {
+      if (!n.alive) continue;
+      for (const name of n.inputs) {
+        if (name === '' || rename.has(name)) continue;
+        const t = this.tensors.get(name);
+        if (!t?.initializer || this.graphInputs.has(name) || this.graphOutputs.has(name)) continue;
+        const count = t.shape && t.shape.every((d) => typeof d === 'number') ? (t.shape as number[]).reduce((a, b) => a * b, 1) : null;
+        if (count === null || count > 8) continue;
+        const v = this.value(name);
+        if (!v) continue;
+        const key = `${t.dtype}|${v.dims.join(',')}|${v.values.join(',')}`;
+        const first = canon.get(key);
+        if (first === undefined) canon.set(key, name);
+        else if (first !== name) rename.set(name, first);
+      }
+    }
+    if (rename.size === 0) return false;
+    for (const n of this.nodes) {
+      if (!n.alive) continue;
+      for (let i = 0; i < n.inputs.length; i++) {
+        const r = rename.get(n.inputs[i]!);
+        if (r !== undefined) n.inputs[i] = r;
+      }
+    }
+    this.bump('ConstantSharing');
+    return true;
+  }
+
+  private cse(): boolean {
+    const seen = new Map<string, WNode>();
+    let modified = false;
+    for (const n of this.topo()) {
+      if (NONDETERMINISTIC.has(n.opType) || n.opType === 'DequantizeLinear' || n.outputs.some((o) => this.graphOutputs.has(o))) continue;
+      if ([...n.attributes.values()].some((a) => a.type === 'graph' || a.type === 'graphs' || a.type === 'tensor')) continue;
+      const key = `${n.domain}:${n.opType}|${n.inputs.join(',')}|${attrKey(n.attributes)}|${n.outputs.length}`;
+      const prev = seen.get(key);
+      if (prev === undefined) {
+        seen.set(key, n);
+        continue;
+      }
+      n.alive = false;
+      n.outputs.forEach((o, i) => {
+        if (o !== '' && prev.outputs[i]) this.renameUses(o, prev.outputs[i]!);
+      });
+      prev.sourceNodes = union(prev.sourceNodes, n.sourceNodes);
+      this.bump('CommonSubexpressionElimination');
+      modified = true;
+    }
+    return modified;
+  }
+
+  private constantFolding(): boolean {
+    let modified = false;
+    for (const n of this.topo()) {
+      if (!n.alive) continue;
+      if (n.opType === 'DequantizeLinear' || NONDETERMINISTIC.has(n.opType)) continue;
+      if ([...n.attributes.values()].some((a) => a.type === 'graph' || a.type === 'graphs')) continue;
+      if (n.outputs.some((o) => this.graphOutputs.has(o))) continue;
+      if (!isDefault(n.domain) && n.domain !== 'com.microsoft') continue;
+      let foldable = n.inputs.every((x) => x === '' || this.isInit(x));
+      if (!foldable && n.opType === 'Shape') {
+        const s = this.tensor(n.inputs[0]!)?.shape;
+        foldable = s !== null && s !== undefined && isStatic(s);
+      }
+      if (!foldable) continue;
+      n.alive = false;
+      for (const o of n.outputs) {
+        if (o === '') continue;
+        const t = this.tensors.get(o);
+        this.tensors.set(o, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: true, ...(t?.value ? { value: t.value } : {}) });
+      }
+      this.bump('ConstantFolding');
+      modified = true;
+    }
+    return modified;
+  }
+
+  private matMulAddFusion(): boolean {
+    let modified = false;
+    for (const n of this.topo()) {
+      if (!n.alive || n.opType !== 'MatMul' || !isDefault(n.domain)) continue;
+      const c = this.singleConsumer(n.outputs[0]!);
+      if (!c || c.node.opType !== 'Add' || !isDefault(c.node.domain)) continue;
+      const add = c.node;
+      const a = this.tensor(n.inputs[0]!);
+      const b = this.tensor(n.inputs[1]!);
+      const bias = this.tensor(add.inputs[1 - c.slot]!);
+      if (!a || !b || !bias || a.dtype !== bias.dtype || ![DataType.FLOAT, DataType.FLOAT16, DataType.BFLOAT16].includes(a.dtype as 1)) continue;
+      if (!a.shape || !b.shape || b.shape.length !== 2) continue;
+      const needReshape = a.shape.length !== 2;
+      const nDim = b.shape[1];
+      if (!bias.shape) continue;
+      let m = 0;
+      if (needReshape) {
+        if (this.isAttentionProjectionInput(n)) continue;
+        if (!isStatic(a.shape) || typeof b.shape[0] !== 'number' || typeof nDim !== 'number') continue;
+        m = (a.shape as number[]).slice(0, -1).reduce((x, y) => x * y, 1);
+      }
+      const bs = bias.shape;
+      const valid =
+        (bs.length === 1 && bs[0] === nDim && nDim !== null) ||
+        (!needReshape && bs.length === 2 && bs[0] === 1 && bs[1] === nDim) ||
+        (!needReshape && bs.length === 2 && bs[0] === a.shape[0] && a.shape[0] !== null && (bs[1] === 1 || bs[1] === nDim));
+      if (!valid) continue;
+      const sources = union(n.sourceNodes, add.sourceNodes);
+      const gemm = this.wnode({ name: `${n.name}/MatMulAddFusion`, opType: 'Gemm', domain: '', inputs: [n.inputs[0]!, n.inputs[1]!, add.inputs[1 - c.slot]!], outputs: [add.outputs[0]!], attributes: new Map() }, sources, n.pos);
+      n.alive = false;
+      add.alive = false;
+      if (needReshape) {
+        const k = b.shape[0] as number;
+        const inArg = this.fresh('gemm_input_reshape_arg');
+        const outArg = this.fresh('gemm_output_reshape_arg');
+        const inShape = this.fresh('gemm_input_shape');
+        const outShape = this.fresh('gemm_output_shape');
+        const outDims = [...(a.shape as number[]).slice(0, -1), nDim as number];
+        this.tensors.set(inArg, { dtype: a.dtype, shape: [m, k], initializer: false });
+        this.tensors.set(outArg, { dtype: a.dtype, shape: [m, nDim as number], initializer: false });
+        this.tensors.set(inShape, { dtype: DataType.INT64, shape: [2], initializer: true, value: { dtype: DataType.INT64, dims: [2], values: [m, k] } });
+        this.tensors.set(outShape, { dtype: DataType.INT64, shape: [outDims.length], initializer: true, value: { dtype: DataType.INT64, dims: [outDims.length], values: outDims } });
+        const r1 = this.wnode({ name: 'gemm_input_reshape', opType: 'Reshape', domain: '', inputs: [n.inputs[0]!, inShape], outputs: [inArg], attributes: new Map() }, sources, n.pos - 0.01);
+        const r2 = this.wnode({ name: 'gemm_output_reshape', opType: 'Reshape', domain: '', inputs: [outArg, outShape], outputs: [add.outputs[0]!], attributes: new Map() }, sources, n.pos + 0.01);
+        gemm.inputs[0] = inArg;
+        gemm.outputs = [outArg];
+        this.nodes.push(r1, gemm, r2);
+      } else this.nodes.push(gemm);
+      this.bump('MatMulAddFusion');
+      modified = true;
+    }
+    return modified;
+  }
+
+  /** ORT skips MatMul+Add whose input comes from Softmax → MatMul → Transpose → Reshape (attention output). */
+  private isAttentionProjectionInput(n: WNode): boolean {
+    const { producer } = this.edges();
+    const r = producer.get(n.inputs[0]!);
+    if (!r || r.opType !== 'Reshape') return false;
+    const t = producer.get(r.inputs[0]!);
+    if (!t || t.opType !== 'Transpose') return false;
+    const mm = producer.get(t.inputs[0]!);
+    if (!mm || mm.opType !== 'MatMul') return false;
+    const sm = producer.get(mm.inputs[0]!);
+    return sm !== undefined && sm.opType === 'Softmax';
+  }
+
+  private ensureUniqueDq(): boolean {
+    let modified = false;
+    const { consumers } = this.edges();
+    for (const n of this.topo()) {
+      if (n.opType !== 'DequantizeLinear' || !isDefault(n.domain)) continue;
+      const out = n.outputs[0]!;
+      const edges = consumers.get(out) ?? [];
+      const graphOut = this.graphOutputs.has(out);
+      if (edges.length === 0 || (edges.length === 1 && !graphOut)) continue;
+      const start = graphOut ? 0 : 1;
+      edges.slice(start).forEach((e, k) => {
+        const name = this.fresh(`${out}/duplicated`);
+        const t = this.tensors.get(out);
+        this.tensors.set(name, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: false });
+        const dup = this.wnode({ name: `${n.name}/duplicated`, opType: n.opType, domain: n.domain, inputs: n.inputs, outputs: [name], attributes: n.attributes }, [...n.sourceNodes], n.pos + (k + 1) * 1e-4);
+        e.node.inputs[e.slot] = name;
+        this.nodes.push(dup);
+        this.bump('EnsureUniqueDQForNodeUnit');
+        modified = true;
+      });
+    }
+    return modified;
+  }
+
+  /** The part of TransposeOptimizer that changes counts: Transpose → Transpose merges (or cancels). */
+  private transposeOptimizer(): boolean {
+    let modified = false;
+    for (const n of this.topo()) {
+      if (!n.alive || n.opType !== 'Transpose') continue;
+      const c = this.singleConsumer(n.outputs[0]!);
+      if (c && c.node.opType === 'Gather' && c.slot === 0 && this.transposeIntoGather(n, c.node)) {
+        modified = true;
+        continue;
+      }
+      if (!c || c.node.opType !== 'Transpose') continue;
+      const p1 = n.attributes.get('perm');
+      const p2 = c.node.attributes.get('perm');
+      if (p1?.type !== 'ints' || p2?.type !== 'ints' || p1.value.length !== p2.value.length) continue;
+      const composed = p2.value.map((i) => p1.value[i]!);
+      const second = c.node;
+      n.alive = false;
+      if (composed.every((v, i) => v === i)) {
+        this.removePassThroughForce(second, n.inputs[0]!, n);
+      } else {
+        second.inputs[0] = n.inputs[0]!;
+        second.attributes.set('perm', { type: 'ints', value: composed });
+        second.sourceNodes = union(second.sourceNodes, n.sourceNodes);
+      }
+      this.bump('TransposeOptimizer');
+      modified = true;
+    }
+    return modified;
+  }
+
+  /**
+   * Transpose → Gather(scalar constant index): the gather can read the untransposed input on axis
+   * perm[axis]; when what remains of the permutation is the identity, the Transpose disappears.
+   */
+  private transposeIntoGather(t: WNode, gather: WNode): boolean {
+    const perm = t.attributes.get('perm');
+    if (perm?.type !== 'ints') return false;
+    const idx = this.tensor(gather.inputs[1] ?? '');
+    if (!idx?.initializer || !idx.shape || idx.shape.length !== 0) return false;
+    const a = gather.attributes.get('axis');
+    const rank = perm.value.length;
+    const axis = ((a?.type === 'int' ? a.value : 0) + rank) % rank;
+    const removed = perm.value[axis]!;
+    const rest = perm.value.filter((_, i) => i !== axis).map((p) => (p > removed ? p - 1 : p));
+    if (!rest.every((p, i) => p === i)) return false;
+    gather.inputs[0] = t.inputs[0]!;
+    gather.attributes.set('axis', { type: 'int', value: removed });
+    gather.sourceNodes = union(gather.sourceNodes, t.sourceNodes);
+    t.alive = false;
+    this.bump('TransposeOptimizer');
+    return true;
+  }
+
+  private removePassThroughForce(second: WNode, input: string, first: WNode): void {
+    second.sourceNodes = union(second.sourceNodes, first.sourceNodes);
+    if (!this.removePassThrough(second, input, 'TransposeOptimizer')) {
+      // keep an Identity-equivalent: the second Transpose with an identity perm stays (rare: graph output)
+      second.inputs[0] = input;
+      const perm = second.attributes.get('perm');
+      if (perm?.type === 'ints') second.attributes.set('perm', { type: 'ints', value: perm.value.map((_, i) => i) });
+      this.rewrites['TransposeOptimizer'] = (this.rewrites['TransposeOptimizer'] ?? 1) - 1;
+    }
+  }
+
+  // ---- after level 1 ---------------------------------------------------------------------------------
+
+  expandFunctions(keep?: (node: GraphNode) => boolean): void {
+    for (const n of this.topo()) {
+      if (!isDefault(n.domain) || !EXPANDED_FUNCTION_OPS.has(n.opType)) continue;
+      if (keep && keep({ ...toGraphNode(n, -1), id: n.id } as GraphNode)) continue;
+      if (n.opType === 'HardSwish') {
+        const x = n.inputs[0]!;
+        const mid = this.fresh(`${n.outputs[0]}_hardsigmoid`);
+        const t = this.tensors.get(x);
+        this.tensors.set(mid, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: false });
+        const hs = this.wnode({ name: `${n.name}_HardSigmoid`, opType: 'HardSigmoid', domain: '', inputs: [x], outputs: [mid], attributes: new Map<string, AttributeValue>([['alpha', { type: 'float', value: 1 / 6 }], ['beta', { type: 'float', value: 0.5 }]]) }, [...n.sourceNodes], n.pos);
+        const mul = this.wnode({ name: `${n.name}_Mul`, opType: 'Mul', domain: '', inputs: [x, mid], outputs: [n.outputs[0]!], attributes: new Map() }, [...n.sourceNodes], n.pos + 0.001);
+        n.alive = false;
+        this.nodes.push(hs, mul);
+        this.bump('FunctionExpansion');
+      }
+    }
+  }
+
+  result(): PlacedGraph {
+    const order = this.topo();
+    const nodes = order.map((n, i) => toGraphNode(n, i));
+    const covered = new Set(nodes.flatMap((n) => n.sourceNodes));
+    const removed = this.analysis.model.graph.nodes.map((_, i) => i).filter((i) => !covered.has(i));
+    return {
+      kind: 'ort-basic',
+      nodes,
+      tensors: this.tensors,
+      inputs: [...this.graphInputs].filter((x) => !this.tensors.get(x)?.initializer),
+      outputs: [...this.graphOutputs],
+      rewrites: this.rewrites,
+      removedSourceNodes: removed,
+    };
+  }
+}
+
+function toGraphNode(n: WNode, index: number): GraphNode {
+  return {
+    index,
+    name: n.name,
+    opType: n.opType,
+    domain: n.domain,
+    inputs: n.inputs,
+    outputs: n.outputs,
+    attributes: n.attributes,
+    sourceNodes: [...n.sourceNodes].sort((a, b) => a - b),
+  };
+}
+
+const ELEMENTWISE_SAME_SHAPE: ReadonlySet<string> = new Set([
+  'Relu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'LeakyRelu', 'Elu', 'Selu', 'Clip', 'Neg', 'Abs', 'Exp',
+  'Log', 'Sqrt', 'Erf', 'Softplus', 'Softsign', 'Identity', 'Mul', 'Add', 'Sub', 'Div',
+]);
+
+function subgraphOuterInputs(n: WNode): string[] {
+  // Names a subgraph body reads from the enclosing scope (If/Loop/Scan): they order the node too.
+  const out: string[] = [];
+  for (const a of n.attributes.values()) {
+    const graphs = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
+    for (const g of graphs) {
+      const local = new Set<string>([...g.inputs.map((v) => v.name), ...g.initializers.keys()]);
+      for (const b of g.nodes) for (const o of b.outputs) local.add(o);
+      for (const b of g.nodes) for (const x of b.inputs) if (x !== '' && !local.has(x)) out.push(x);
+    }
+  }
+  return out;
+}
+
+function union(a: readonly number[], b: readonly number[]): number[] {
+  return [...new Set([...a, ...b])];
+}
+
+function isStatic(s: Shape): s is readonly number[] {
+  return s !== null && s.every((d) => typeof d === 'number' && d >= 0);
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+  return a !== null && b !== null && a.length === b.length && a.every((d, i) => d === b[i] && typeof d === 'number');
+}
+
+function attrKey(attrs: ReadonlyMap<string, AttributeValue>): string {
+  return [...attrs.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${'value' in v ? JSON.stringify(v.value) : v.type}`)
+    .join(';');
+}
