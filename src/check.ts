@@ -9,6 +9,7 @@ import { ModelReadError } from './onnx/errors.js';
 import { analyzeModel } from './graph/analyze.js';
 import { GraphError } from './graph/errors.js';
 import type { GraphAnalysis } from './graph/types.js';
+import { dtypeName } from './onnx/types.js';
 import { REPORT_SCHEMA_VERSION, type ModelReport, type Report, type ReportError } from './report/types.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { evaluateDevices, loadDeviceContext, type DeviceContext } from './devices.js';
@@ -96,7 +97,7 @@ export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
     activationLowerBoundBytes: a.memory.unknownTensors > 0 ? null : a.memory.lowerBoundBytes,
     inputs: a.model.graph.inputs
       .filter((i) => !a.model.graph.initializers.has(i.name))
-      .map((i) => ({ name: i.name, dtype: i.dtype, shape: a.tensors.get(i.name)?.shape ?? i.shape })),
+      .map((i) => ({ name: i.name, dtype: dtypeName(i.dtype), shape: a.tensors.get(i.name)?.shape ?? i.shape })),
     pinnedDims: a.pinnedDims,
     errors: [],
     devices: [],

@@ -108,14 +108,22 @@ function evaluateOne(analysis: GraphAnalysis, path: string, loaded: LoadedProfil
           flash: cost.cost.flash,
           transfers: cost.cost.transfers,
         }
-      : { latencyMs: null, peakRamBytes: null, flashBytes: null, budgets: [], unknownReason: costError }),
+      : { latencyMs: null, peakRamBytes: null, flashBytes: null, budgets: [] }),
+    ...(deviceUnknownReason(placement, cost, costError) ?? {}),
   };
+}
+
+/** The one reason beside the device's null values (the contract's `unknownReason`). */
+function deviceUnknownReason(placement: DevicePlacement, cost: DeviceCost | null, costError: string | undefined): { unknownReason: string } | null {
+  const reason = costError ?? cost?.reportFields.costUnknownReason ?? (placement.macsAcceleratedFraction === null ? 'MACs are unknown: some shapes depend on unpinned symbolic dims (--dim NAME=VALUE)' : undefined);
+  return reason ? { unknownReason: reason } : null;
 }
 
 function errorDevice(device: string, message: string): DeviceReport {
   return {
     device,
     verdict: 'error',
+    verdictReason: message,
     partitions: 0,
     nodesTotal: 0,
     nodesAccelerated: 0,
