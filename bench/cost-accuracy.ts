@@ -2,6 +2,10 @@
  * Issue 4 "Done when": cost-model accuracy on this machine. Benchmark figures, not a test.
  *
  *   npx tsx bench/cost-accuracy.ts [--runs 40] [--rounds 3] [--json out.json] [--no-ram]
+ *                                  [--save-measurements m.json | --load-measurements m.json]
+ *
+ * `--save-measurements` writes the measurements (CPU/wall times, profiles) so that a change to the cost
+ * model can be re-evaluated with `--load-measurements` on the same numbers, without measuring again.
  *
  * 1. Measures every model of ../shared/models with onnxruntime-node (CPU, intraOpNumThreads 1, graph
  *    optimizations 'all'): `rounds` sessions × `runs` timed runs each; the reported latency is the lowest of
@@ -38,6 +42,8 @@ const RUNS = Number(arg('--runs', '40'));
 const ROUNDS = Number(arg('--rounds', '3'));
 const JSON_OUT = arg('--json', '');
 const DO_RAM = !process.argv.includes('--no-ram');
+const SAVE = arg('--save-measurements', '');
+const LOAD = arg('--load-measurements', '');
 
 /** Architecture of a manifest entry: the file stem without its quantization/exporter suffixes. */
 export function architectureOf(name: string): string {
@@ -90,10 +96,16 @@ async function main(): Promise<void> {
   }
   // Rounds outside, models inside: a burst of load from other processes hits one round of many models,
   // not every round of one model.
-  const first = new Map<string, ModelMeasurement>();
-  const wall = new Map<string, number[]>();
-  const cpu = new Map<string, number[]>();
-  for (let r = 0; r < ROUNDS; r++) {
+  let first = new Map<string, ModelMeasurement>();
+  let wall = new Map<string, number[]>();
+  let cpu = new Map<string, number[]>();
+  if (LOAD) {
+    const saved = JSON.parse(readFileSync(LOAD, 'utf8')) as { first: [string, ModelMeasurement][]; wall: [string, number[]][]; cpu: [string, number[]][] };
+    first = new Map(saved.first);
+    wall = new Map(saved.wall);
+    cpu = new Map(saved.cpu);
+  }
+  for (let r = 0; r < (LOAD ? 0 : ROUNDS); r++) {
     for (const l of loaded) {
       const mm = await measureModel(l.file, l.analysis, { runs: RUNS, warmup: 10, profileRuns: 20, profile: r === 0 });
       if (r === 0) first.set(l.name, mm);
@@ -101,6 +113,7 @@ async function main(): Promise<void> {
       cpu.set(l.name, [...(cpu.get(l.name) ?? []), ...mm.cpuTimesMs]);
     }
   }
+  if (SAVE) writeFileSync(SAVE, JSON.stringify({ first: [...first], wall: [...wall], cpu: [...cpu] }));
   for (const l of loaded) {
     const m = first.get(l.name)!;
     ortVersion = m.ortVersion;
@@ -113,7 +126,7 @@ async function main(): Promise<void> {
     model: e.name,
     analysis: e.analysis,
     measuredMs: e.medianMs,
-    groups: e.m.mapping?.groups.map((g) => ({ sourceNodes: g.sourceNodes, ms: g.us / 1e3 })),
+    groups: e.m.mapping?.groups.map((g) => ({ sourceNodes: g.sourceNodes, ms: g.us / 1e3, kernels: g.kernels.length })),
     kernelSumMs: e.m.kernelSumMs,
     coverage: e.m.mapping?.coverage.timeShare,
   });

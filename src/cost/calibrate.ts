@@ -25,7 +25,12 @@ export interface CalibrationMeasurement {
   /** Median end-to-end latency, ms. */
   readonly measuredMs: number;
   /** Per source-node group kernel time (one run), ms, from the per-node profile. */
-  readonly groups?: readonly { readonly sourceNodes: readonly number[]; readonly ms: number }[];
+  readonly groups?: readonly {
+    readonly sourceNodes: readonly number[];
+    readonly ms: number;
+    /** Runtime kernels (profile events per run) in the group; default: the cost model's kernels in it. */
+    readonly kernels?: number;
+  }[];
   /** Sum of profiled kernel times for one run, ms (to separate per-inference overhead). */
   readonly kernelSumMs?: number;
   /** Share of profiled time mapped to source groups. */
@@ -126,8 +131,13 @@ function nodeTerms(m: CalibrationMeasurement, profile: DeviceProfile, unit: Comp
     const wb = Math.min(w.weightBytes, total);
     const mW0 = wb / bwW;
     const mA0 = (total - wb) / bwA;
+    // A matrix product that uses each weight once or twice (a batch-1 classifier Gemm: a GEMV) is bound by
+    // reading its weights, whatever the kernel's arithmetic rate: it gets a fit-only key so that it cannot
+    // set the class's compute efficiency, which GEMM-shaped products (attention, MLPs on tokens) need.
+    const elem = w.dtype === 'float' ? 4 : w.dtype === 'int8' ? 1 : w.dtype === 'int4' ? 0.5 : 2;
+    const reuse = w.weightBytes > 0 && w.macs !== null ? w.macs / (w.weightBytes / elem) : Infinity;
     out.set(w.index, {
-      key: `${w.opClass}/${w.dtype}`,
+      key: w.opClass === 'matmul' && reuse < GEMV_MAX_REUSE ? `${w.opClass}/${w.dtype}/gemv` : `${w.opClass}/${w.dtype}`,
       opClass: w.opClass,
       dtype: w.dtype,
       c0: (w.work ?? 0) / (peak * eff),
@@ -138,6 +148,65 @@ function nodeTerms(m: CalibrationMeasurement, profile: DeviceProfile, unit: Comp
   }
   return out;
 }
+
+/**
+ * Profiling adds a fixed cost to every kernel event (timestamps, the event record): short kernels look
+ * longer in the profile than they run, an additive bias that a proportional rescale would leave in the
+ * dispatch-bound groups (and from there in the per-node overhead). Across the profiled models,
+ * `Σ kernels − measured = events × profiler − perInference`; a least-squares line through the models
+ * (weighted by 1/measured², i.e. in relative terms) gives both. With fewer than three profiled models:
+ * no profiler correction, and the per-inference overhead is the lower quartile of `measured − Σ kernels`.
+ * @returns seconds per kernel event and per inference (both ≥ 0).
+ */
+export function profilerAndPerInference(models: readonly { measuredMs: number; kernelSumMs?: number; kernels: number }[]): { profilerS: number; perInferenceS: number } {
+  const pts = models.filter((m) => m.kernelSumMs !== undefined && m.kernels > 0 && m.measuredMs > 0);
+  const distinctCounts = new Set(pts.map((m) => m.kernels)).size;
+  if (pts.length >= 3 && distinctCounts >= 2) {
+    let sxx = 0, sx = 0, s1 = 0, sxy = 0, sy = 0;
+    for (const m of pts) {
+      const w = 1 / (m.measuredMs * m.measuredMs);
+      const y = m.kernelSumMs! - m.measuredMs;
+      sxx += w * m.kernels * m.kernels;
+      sx += w * m.kernels;
+      s1 += w;
+      sxy += w * m.kernels * y;
+      sy += w * y;
+    }
+    const det = sxx * s1 - sx * sx;
+    if (det > 0) {
+      const p = (sxy * s1 - sx * sy) / det;
+      const b = (sxx * sy - sx * sxy) / det;
+      if (p >= 0 && b <= 0) return { profilerS: p / 1e3, perInferenceS: -b / 1e3 };
+      if (p >= 0) return { profilerS: Math.max(0, sxy / sxx) / 1e3, perInferenceS: 0 };
+    }
+  }
+  const gaps = pts.map((m) => Math.max(0, m.measuredMs - m.kernelSumMs!)).sort((a, b) => a - b);
+  return { profilerS: 0, perInferenceS: gaps.length > 0 ? gaps[Math.floor((gaps.length - 1) / 4)]! / 1e3 : 0 };
+}
+
+/** Weight reuse (MACs per weight element) below which a matmul counts as a GEMV in the fit. */
+export const GEMV_MAX_REUSE = 2;
+
+/**
+ * The related class whose calibration correction an op class inherits when the calibration set does not
+ * exercise it (same unit, same dtype). MatMul/Gemm and ConvTranspose run on the same MLAS GEMM kernels as
+ * Conv (im2col + MlasGemm; docs/cost-model.md); Softmax, normalization, reductions and pooling are streaming
+ * vector loops like the elementwise kernels.
+ */
+export const UNOBSERVED_CLASS_REFERENCE: Readonly<Partial<Record<OpClass, OpClass>>> = {
+  matmul: 'conv',
+  convtranspose: 'conv',
+  softmax: 'elementwise',
+  norm: 'elementwise',
+  reduce: 'elementwise',
+  pool: 'elementwise',
+};
+
+/**
+ * Evidence a fit needs before it replaces a class's prior: the class's compute time, as a share of the
+ * measured groups it is in, summed over groups, must reach one whole group.
+ */
+export const MIN_EVIDENCE = 1;
 
 /** Bounded least squares by cyclic coordinate descent on the normal equations (small problems). */
 function boxLeastSquares(H: number[][], g: number[], lo: number[], hi: number[], x0: number[]): number[] {
@@ -165,6 +234,8 @@ export interface FitDetail {
   readonly bandwidth: number;
   readonly activationBandwidth: number;
   readonly perInferenceOverheadUs: number;
+  /** Profiler cost per kernel event removed from the profiled group times, µs. */
+  readonly profilerOverheadUs: number;
   readonly sigma: Record<string, number>;
   readonly residualSigma: number;
 }
@@ -195,26 +266,29 @@ export function fitCalibrationDetailed(
   if (usable.length === 0) throw new CalibrationError('no usable measurement (every measured latency is missing or zero)');
   const [effLo, effHi] = options.efficiencyBounds ?? [0.002, 1];
 
-  // Per-inference overhead: time beyond the kernels. Contention inflates either side, so take the lower
-  // quartile over the profiled models rather than the median.
-  const gaps = usable.filter((m) => m.kernelSumMs !== undefined).map((m) => Math.max(0, m.measuredMs - m.kernelSumMs!));
-  gaps.sort((a, b) => a - b);
-  const perInferenceS = gaps.length > 0 ? gaps[Math.floor((gaps.length - 1) / 4)]! / 1e3 : 0;
-
   const termsPerModel = usable.map((m) => nodeTerms(m, profile, unit));
+  const kernelsOf = (g: { sourceNodes: readonly number[]; kernels?: number }, mi: number): number =>
+    g.kernels ?? g.sourceNodes.filter((i) => termsPerModel[mi]!.has(i)).length;
+  const { profilerS, perInferenceS } = profilerAndPerInference(usable.map((m, mi) => ({
+    measuredMs: m.measuredMs,
+    kernelSumMs: m.kernelSumMs,
+    kernels: m.groups ? m.groups.reduce((s, g) => s + kernelsOf(g, mi), 0) : 0,
+  })));
   const rows: Row[] = [];
   usable.forEach((m, mi) => {
     const terms = termsPerModel[mi]!;
     if (m.groups && m.groups.length > 0) {
       // The profile gives the split between groups; the unprofiled median gives the total (profiling
       // adds its own cost, and contention inflates both): scale the groups to the measured total.
-      const sum = m.kernelSumMs ?? m.groups.reduce((s, g) => s + g.ms, 0);
+      // Each event first loses the profiler's own cost (see profilerAndPerInference).
+      const adjusted = m.groups.map((g) => Math.max(0.1 * g.ms, g.ms - kernelsOf(g, mi) * profilerS * 1e3));
+      const sum = adjusted.reduce((a, x) => a + x, 0);
       const scale = sum > 0 ? Math.min(4, Math.max(0.25, (m.measuredMs - perInferenceS * 1e3) / sum)) : 1;
-      for (const g of m.groups) {
+      m.groups.forEach((g, gi) => {
         const ts = g.sourceNodes.map((i) => terms.get(i)).filter((t): t is NodeTerm => t !== undefined);
-        if (ts.length === 0 || g.ms <= 0) continue;
-        rows.push({ model: mi, terms: ts, kernels: ts.length, t: (g.ms * scale) / 1e3 });
-      }
+        if (ts.length === 0 || g.ms <= 0) return;
+        rows.push({ model: mi, terms: ts, kernels: ts.length, t: (adjusted[gi]! * scale) / 1e3 });
+      });
     } else {
       const ts = [...terms.values()];
       rows.push({ model: mi, terms: ts, kernels: ts.length, t: Math.max(1e-7, m.measuredMs / 1e3 - perInferenceS) });
@@ -306,8 +380,18 @@ export function fitCalibrationDetailed(
       perModelKey[r.model]!.set(t.key, e);
     }
   }
+  // Evidence per key: how much measured time its compute-bound terms explain (in whole groups).
+  const evidence = new Map<string, number>();
+  for (const r of rows) {
+    for (const t of r.terms) {
+      const c = t.c0 * y[idx.get(t.key)!]!;
+      if (c >= t.mW0 * y[iMem]! + t.mA0 * y[iAct]! && r.t > 0) evidence.set(t.key, (evidence.get(t.key) ?? 0) + Math.min(1, c / r.t));
+    }
+  }
+  const observed = (k: string): boolean => (evidence.get(k) ?? 0) >= MIN_EVIDENCE;
   const sigma: Record<string, number> = {};
   for (const k of keys) {
+    if (k.split('/').length !== 2) continue;
     const logs: number[] = [];
     usable.forEach((_, mi) => {
       const e = perModelKey[mi]!.get(k);
@@ -338,13 +422,40 @@ export function fitCalibrationDetailed(
   };
   const u = out.hardware.units.find((x) => x.id === unitId)!;
   const efficiencies: Record<string, number> = {};
+  const fittedEff = (k: string): number => Math.min(effHi, Math.max(effLo, effPrior.get(k)! / y[idx.get(k)!]!));
   for (const k of keys) {
-    const [cls, dt] = k.split('/') as [OpClass, ComputeDtype];
-    const v = Math.min(effHi, Math.max(effLo, effPrior.get(k)! / y[idx.get(k)!]!));
+    const [cls, dt, sub] = k.split('/') as [OpClass, ComputeDtype, string | undefined];
+    if (sub !== undefined || !observed(k)) continue;
+    const v = fittedEff(k);
     efficiencies[k] = v;
     const byClass = (u.efficiency[cls] ??= {});
     byClass[dt] = { value: Number(v.toPrecision(4)), source: sourceId, note: `fitted (prior ${Number(effPrior.get(k)!.toPrecision(3))})` };
   }
+  // Classes the measurements do not exercise keep their prior, corrected by the factor calibration found
+  // for the related class on the same unit and dtype (UNOBSERVED_CLASS_REFERENCE), rather than a number
+  // the fit could not see.
+  const derivedSigma: Record<string, number> = {};
+  for (const [cls, byDtype] of Object.entries(unit.efficiency) as [OpClass, Partial<Record<ComputeDtype, { value: number }>>][]) {
+    for (const [dt, prior] of Object.entries(byDtype) as [ComputeDtype, { value: number }][]) {
+      const k = `${cls}/${dt}`;
+      if (observed(k) || !prior) continue;
+      const refCls = UNOBSERVED_CLASS_REFERENCE[cls];
+      const ref = refCls ? `${refCls}/${dt}` : undefined;
+      const byClass = (u.efficiency[cls] ??= {});
+      if (ref && observed(ref) && idx.has(ref)) {
+        const factor = fittedEff(ref) / effPrior.get(ref)!;
+        const v = Math.min(effHi, Math.max(effLo, prior.value * factor));
+        efficiencies[k] = v;
+        byClass[dt] = { value: Number(v.toPrecision(4)), source: sourceId, note: `not exercised by the calibration models: prior ${Number(prior.value.toPrecision(3))} x ${Number(factor.toPrecision(3))}, the correction fitted for ${ref}` };
+        derivedSigma[k] = Math.sqrt((sigma[ref] ?? Math.log(1.5)) ** 2 + Math.log(1.5) ** 2);
+      } else if (idx.has(k)) {
+        // In the fit but without evidence: the prior stands.
+        byClass[dt] = { ...byClass[dt]!, value: prior.value };
+      }
+    }
+  }
+  for (const [k, v] of Object.entries(derivedSigma)) sigma[k] = v;
+  for (const k of Object.keys(sigma)) if (!observed(k) && derivedSigma[k] === undefined) delete sigma[k];
   const bandwidth = unit.memoryBandwidthBytesPerSecond.value / y[iMem]!;
   const actPrior = profile.calibration?.activationBandwidthBytesPerSecond?.[unitId] ?? unit.memoryBandwidthBytesPerSecond.value;
   const activationBandwidth = actPrior / y[iAct]!;
@@ -362,7 +473,7 @@ export function fitCalibrationDetailed(
     tool: options.tool ?? 'edgegate',
     runtime: { name: options.runtime.name, version: options.runtime.version, ...(options.runtime.options ? { options: options.runtime.options } : {}) },
     ...(options.host ? { host: options.host } : {}),
-    method: 'bounded weighted least squares per op class x dtype over source-node groups (docs/cost-model.md)',
+    method: `bounded weighted least squares per op class x dtype over source-node groups; profiler cost ${(profilerS * 1e6).toFixed(2)} us per kernel event removed (docs/cost-model.md)`,
     models: usable.map((m) => ({
       file: m.model,
       ...(m.sha256 ? { sha256: m.sha256 } : {}),
@@ -387,6 +498,6 @@ export function fitCalibrationDetailed(
   };
   return {
     profile: out,
-    detail: { models, efficiencies, overheadUs, bandwidth, activationBandwidth, perInferenceOverheadUs: perInferenceS * 1e6, sigma, residualSigma },
+    detail: { models, efficiencies, overheadUs, bandwidth, activationBandwidth, perInferenceOverheadUs: perInferenceS * 1e6, profilerOverheadUs: profilerS * 1e6, sigma, residualSigma },
   };
 }

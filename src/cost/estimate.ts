@@ -15,7 +15,10 @@ import { ORT_CPU_QDQ_KERNELS, sourceWork, tensorBytes, type SourceWork, type Sou
 export function workOptionsFor(profile: DeviceProfile): SourceWorkOptions {
   const rt = profile.runtime;
   const cpuEp = rt.name === 'onnxruntime' && (rt.executionProvider === undefined || /^cpu/i.test(rt.executionProvider));
-  return cpuEp ? { qdqKernels: ORT_CPU_QDQ_KERNELS } : {};
+  if (!cpuEp) return {};
+  const cpu = profile.hardware.units.find((u) => u.id === profile.hardware.fallbackUnit);
+  const signed = cpu?.signedInt8Unfused?.ops;
+  return { qdqKernels: ORT_CPU_QDQ_KERNELS, ...(signed ? { signedUnfused: new Set(signed) } : {}) };
 }
 
 /** Latency with its range, in milliseconds. */
@@ -114,6 +117,9 @@ export interface CostOptions {
   readonly whatIfThreshold?: number;
 }
 
+/** `TransferCost.tensor` of the weights streamed past the accelerator's on-chip cache. */
+export const STREAMED_WEIGHTS = '(weights beyond the on-chip cache)';
+
 /** Log-space σ of an efficiency figure that no calibration covers: a datasheet figure, an estimate, or none. */
 export const DEFAULT_SIGMA = { sourced: Math.log(1.5), estimate: Math.log(2), missing: Math.log(3) } as const;
 
@@ -195,19 +201,49 @@ export interface Roofline {
   readonly sigma: number;
 }
 
-/** max(work ÷ (peak × efficiency), bytes ÷ bandwidth), split into its two terms. */
-export function roofline(profile: DeviceProfile, unit: ComputeUnit, w: Pick<SourceWork, 'opClass' | 'dtype' | 'work' | 'bytes' | 'weightBytes'>, notes?: Set<string>): Roofline {
+/**
+ * max(work ÷ (peak × efficiency), bytes ÷ bandwidth), split into its two terms. Weights are read at
+ * `memoryBandwidthBytesPerSecond` except `cachedWeightBytes` of them (inside the accelerator's on-chip weight
+ * cache), which are read at the on-chip bandwidth like activations; `streamedWeightBytes` (beyond the cache)
+ * are not in the memory term at all: the caller charges them as a host transfer.
+ */
+export function roofline(
+  profile: DeviceProfile,
+  unit: ComputeUnit,
+  w: Pick<SourceWork, 'opClass' | 'dtype' | 'work' | 'bytes' | 'weightBytes'>,
+  notes?: Set<string>,
+  weightSplit?: { readonly cachedWeightBytes: number; readonly streamedWeightBytes: number },
+): Roofline {
   const eff = efficiencyFor(profile, unit, w.opClass, w.dtype);
   const peak = peakFor(unit, w.dtype);
   if (notes && eff.note) notes.add(eff.note);
   if (notes && peak.note) notes.add(peak.note);
   const computeS = (w.work ?? 0) / (peak.value * eff.value);
   const bw = unit.memoryBandwidthBytesPerSecond.value;
-  const bwAct = profile.calibration?.activationBandwidthBytesPerSecond?.[unit.id] ?? bw;
+  const bwAct = profile.calibration?.activationBandwidthBytesPerSecond?.[unit.id] ?? unit.onChipBandwidthBytesPerSecond?.value ?? bw;
   const total = w.bytes ?? 0;
   const weights = Math.min(w.weightBytes ?? 0, total);
-  const memoryS = (bw > 0 ? weights / bw : 0) + (bwAct > 0 ? (total - weights) / bwAct : 0);
+  const cached = weightSplit ? Math.min(weightSplit.cachedWeightBytes, weights) : 0;
+  const offChip = weightSplit ? 0 : weights;
+  const memoryS = (bw > 0 ? offChip / bw : 0) + (bwAct > 0 ? (total - weights + cached) / bwAct : 0);
   return { computeS, memoryS, effKey: eff.key, sigma: eff.sigma };
+}
+
+/**
+ * Splits the accelerator's weights into the part its on-chip cache holds and the part streamed from host
+ * memory on every inference (Edge TPU: parameters beyond ~8 MB). The cache fills in execution order, as the
+ * Edge TPU compiler reports "on-chip memory used for caching model parameters" and "off-chip memory used
+ * for streaming uncached model parameters". Returns per source node its cached and streamed bytes.
+ */
+export function weightCacheSplit(cacheBytes: number, weightBytesInOrder: readonly (readonly [number, number])[]): Map<number, { cachedWeightBytes: number; streamedWeightBytes: number }> {
+  const out = new Map<number, { cachedWeightBytes: number; streamedWeightBytes: number }>();
+  let left = Math.max(0, cacheBytes);
+  for (const [node, bytes] of weightBytesInOrder) {
+    const cached = Math.min(left, bytes);
+    left -= cached;
+    out.set(node, { cachedWeightBytes: cached, streamedWeightBytes: bytes - cached });
+  }
+  return out;
 }
 
 interface Core {
@@ -266,6 +302,27 @@ function computeCore(
   const perNode: NodeCost[] = [];
   let total = 0;
   let unknownDelta = 0;
+  // Accelerator weight cache (Edge TPU): which accelerated weights stay on chip, which stream per inference.
+  const hwc = profile.hardware;
+  const cacheBytes = hwc.acceleratorWeightCacheBytes?.value;
+  let split: Map<number, { cachedWeightBytes: number; streamedWeightBytes: number }> | null = null;
+  let streamedBytes = 0;
+  if (cacheBytes !== undefined && hwc.acceleratorUnit !== hwc.fallbackUnit) {
+    const inOrder: [number, number][] = [];
+    const placedOf = new Map<number, number>();
+    placement.nodes.forEach((p, i) => p.sourceNodes.forEach((s) => placedOf.set(s, i)));
+    for (const s of analysis.order) {
+      const i = placedOf.get(s);
+      const w0 = works[s];
+      if (i === undefined || !w0 || w0.free || w0.mergedAs !== undefined) continue;
+      const site = sites[i]!;
+      if (!site.accelerated || site.unit !== hwc.acceleratorUnit) continue;
+      const w = asTargetRuns(profile, w0, true);
+      if (w.weightBytes > 0) inOrder.push([s, Math.min(w.weightBytes, w.bytes ?? w.weightBytes)]);
+    }
+    split = weightCacheSplit(cacheBytes, inOrder);
+    for (const v of split.values()) streamedBytes += v.streamedWeightBytes;
+  }
   placement.nodes.forEach((p, i) => {
     const site = sites[i]!;
     const unit = unitById(profile, site.unit);
@@ -283,7 +340,7 @@ function computeCore(
       if (!w0 || w0.free || w0.mergedAs !== undefined) continue;
       const w = asTargetRuns(profile, w0, site.unit === profile.hardware.acceleratorUnit && site.accelerated);
       kernel = true;
-      const r = roofline(profile, unit, w, notes);
+      const r = roofline(profile, unit, w, notes, split?.get(s));
       const t = Math.max(r.computeS, r.memoryS);
       nodeS += t;
       computeS += r.computeS;
@@ -344,6 +401,9 @@ function computeCore(
   const transfers: TransferCost[] = [];
   let transferS = 0;
   const hw = profile.hardware;
+  const integerIo = convertsToInteger(profile);
+  const ioDtype = (profile.quantization.activationDtypes[0] ?? 'int8').replace(/^u/, '');
+  const ioElementBytes = ioDtype === 'int16' ? 2 : 1;
   const seen = new Set<string>();
   const kernelSite = (src: number): Site | undefined => {
     const w = works[src];
@@ -360,7 +420,14 @@ function computeCore(
     const k = `${tensor}→${to.key}`;
     if (seen.has(k)) return;
     seen.add(k);
-    const bytes = tensorBytes(analysis.tensors.get(tensor)) ?? 0;
+    const t = analysis.tensors.get(tensor);
+    let bytes = tensorBytes(t) ?? 0;
+    // A full-integer converted target exchanges its tensors in its activation dtype (uint8/int8 on the
+    // Edge TPU), not in the ONNX graph's float type.
+    if (integerIo && (from.unit === hw.acceleratorUnit || to.unit === hw.acceleratorUnit) && t) {
+      const size = t.dtype === 1 ? 4 : t.dtype === 10 || t.dtype === 16 ? 2 : t.dtype === 11 ? 8 : 1;
+      bytes = Math.round((bytes / size) * ioElementBytes);
+    }
     for (const [a, b] of hops) {
       const spec = transferSpec(profile, a, b);
       const s = (spec.bw > 0 ? bytes / spec.bw : 0) + spec.fixedS;
@@ -370,6 +437,15 @@ function computeCore(
     }
   };
   const host: Site = { unit: hw.fallbackUnit, key: 'cpu', accelerated: false };
+  if (streamedBytes > 0) {
+    // Parameters beyond the on-chip cache cross the host link on every inference.
+    const spec = transferSpec(profile, hw.fallbackUnit, hw.acceleratorUnit);
+    const s = spec.bw > 0 ? streamedBytes / spec.bw : 0;
+    transferS += s;
+    addGroup(`transfer/${hw.fallbackUnit}/${hw.acceleratorUnit}`, s, spec.sigma);
+    transfers.push({ tensor: STREAMED_WEIGHTS, from: hw.fallbackUnit, to: hw.acceleratorUnit, bytes: streamedBytes, latencyMs: s * 1e3 });
+    notes.add(`${streamedBytes} bytes of weights exceed the accelerator's ${cacheBytes} byte on-chip cache and stream from the host on every inference`);
+  }
   const graphInputs = new Set(analysis.model.graph.inputs.map((i) => i.name));
   for (const node of analysis.model.graph.nodes) {
     const w = works[node.index];

@@ -6,7 +6,7 @@
  */
 import type { GraphAnalysis, TensorFacts } from '../graph/types.js';
 import type { ComputeDtype, OpClass } from '../profiles/schema.js';
-import { byteSize } from '../onnx/types.js';
+import { byteSize, DataType } from '../onnx/types.js';
 import { numElements } from '../graph/dims.js';
 import { getQdqNodeUnits } from '../graph/qdq-units.js';
 import { computeDtypeForElement, EPILOGUE_PRODUCERS, FREE_OPS, FUSABLE_EPILOGUES, isIntegerOp, opClassOf } from './op-class.js';
@@ -75,6 +75,14 @@ export interface SourceWorkOptions {
    * the unit whole). Units with a data-movement selector (`drop-qdq`, `drop-dq`) always fuse.
    */
   readonly qdqKernels?: ReadonlySet<string>;
+  /**
+   * Present for onnxruntime's CPU EP on x86-64, where int8 QDQ is not allowed (`QDQIsInt8Allowed()` is false
+   * off ARM): int8 Q -> DQ pairs become uint8 only where the Q has a single DQ reader
+   * (QDQS8ToU8Transformer); a unit whose activations end with mixed types does not fuse, and units of these
+   * targets (Conv, MatMul) whose activations stay int8 do not fuse either (the Conv/MatMul selectors reject
+   * int8 activations). Unfused units run as DQ -> float op -> Q.
+   */
+  readonly signedUnfused?: ReadonlySet<string>;
 }
 
 /**
@@ -91,18 +99,51 @@ export function sourceWork(analysis: GraphAnalysis, options: SourceWorkOptions =
   const unitWeightBytes = new Map<number, number>();
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
 
+  // onnxruntime on x86-64 (QDQS8ToU8Transformer, registered where int8 QDQ is not allowed): a Q -> DQ pair
+  // with int8 type becomes uint8 when the Q has exactly one consumer, that DQ (a DQ shared by several
+  // readers is duplicated per reader first, EnsureUniqueDQForNodeUnit, so it must have one reader too).
+  const s8ToU8 = (qTensor: string): boolean => {
+    const t = analysis.tensors.get(qTensor);
+    if (!t || t.producer === null || nodes[t.producer]!.opType !== 'QuantizeLinear' || graphOutputs.has(qTensor) || t.consumers.length !== 1) return false;
+    const dq = nodes[t.consumers[0]!]!;
+    if (dq.opType !== 'DequantizeLinear') return false;
+    const out = dq.outputs[0] ?? '';
+    return !graphOutputs.has(out) && (analysis.tensors.get(out)?.consumers.length ?? 0) <= 1;
+  };
+  // A unit fuses when its activation tensors end with one type (the selectors require input type = output
+  // type) and, for `unfusedOps`, that type is not int8 (x86-64 has no s8s8 QLinearConv/QLinearMatMul path).
+  const signedUnitFuses = (u: { dqNodes: readonly number[]; qNodes: readonly number[]; target: number }, unfusedOps: ReadonlySet<string>): boolean => {
+    const types: number[] = [];
+    for (const d of u.dqNodes) {
+      const x = nodes[d]!.inputs[0] ?? '';
+      const t = analysis.tensors.get(x);
+      if (!t || t.isConstant) continue;
+      types.push(t.dtype === DataType.INT8 && s8ToU8(x) ? DataType.UINT8 : t.dtype);
+    }
+    for (const q of u.qNodes) {
+      const y = nodes[q]!.outputs[0] ?? '';
+      const t = analysis.tensors.get(y);
+      if (!t) continue;
+      types.push(t.dtype === DataType.INT8 && s8ToU8(y) ? DataType.UINT8 : t.dtype);
+    }
+    if (types.length === 0) return true;
+    if (types.some((d) => d !== types[0])) return false;
+    return !(types[0] === DataType.INT8 && unfusedOps.has(nodes[u.target]!.opType));
+  };
+
   // QDQ node units: one quantized kernel per unit; its bytes are the unit's (quantized) boundary tensors.
   for (const u of getQdqNodeUnits(graph)) {
     if (u.kind !== 'qdq') continue;
     const dropOnly = u.selector === 'drop-qdq' || u.selector === 'drop-dq';
     if (options.qdqKernels && !dropOnly && !options.qdqKernels.has(nodes[u.target]!.opType)) continue;
+    const dq = u.dqNodes[0];
+    const qIn = dq !== undefined ? analysis.tensors.get(nodes[dq]!.inputs[0] ?? '') : undefined;
+    if (!dropOnly && options.signedUnfused && !signedUnitFuses(u, options.signedUnfused)) continue;
     for (const i of [...u.dqNodes, ...u.qNodes]) {
       if (i === u.target) continue;
       owner[i] = u.target;
       mergedAs[i] = 'qdq';
     }
-    const dq = u.dqNodes[0];
-    const qIn = dq !== undefined ? analysis.tensors.get(nodes[dq]!.inputs[0] ?? '') : undefined;
     quantDtype.set(u.target, computeDtypeForElement(qIn?.dtype ?? 3));
     unitBytes.set(u.target, sumBytes(analysis, [...u.inputs, ...u.outputs]));
     unitWeightBytes.set(u.target, sumBytes(analysis, u.inputs.filter((i) => analysis.tensors.get(i)?.isConstant === true)) ?? 0);

@@ -606,6 +606,21 @@ export const ComputeUnitSchema = z.strictObject({
   peakMacsPerSecond: z.partialRecord(z.enum(COMPUTE_DTYPES), FigureSchema),
   /** Sustained bandwidth to the memory this unit reads activations/weights from. */
   memoryBandwidthBytesPerSecond: FigureSchema,
+  /**
+   * Bandwidth of the unit's on-chip memory (NPU SRAM, TCM/VTCM) where its compiler keeps the activations
+   * between layers. When present, activation traffic is charged at it instead of
+   * `memoryBandwidthBytesPerSecond` (which then describes the off-chip path weights stream over), and so are
+   * weights inside `hardware.acceleratorWeightCacheBytes`. Absent: everything at `memoryBandwidthBytesPerSecond`.
+   */
+  onChipBandwidthBytesPerSecond: FigureSchema.optional(),
+  /**
+   * Signed int8 activations on a runtime without s8s8 kernels for these ONNX ops (onnxruntime's CPU EP on
+   * x86-64: `Conv`, `MatMul`). Such a runtime first turns int8 Q -> DQ pairs into uint8 where the Q has a
+   * single DQ reader; a QDQ unit whose activations then still mix types, or stay int8 for one of `ops`, is
+   * not fused and runs as DequantizeLinear -> float op -> QuantizeLinear. Absent: signed units fuse like
+   * unsigned ones (ARM).
+   */
+  signedInt8Unfused: z.strictObject({ ops: z.array(z.string().min(1)).min(1), source: SourceRefSchema, note: z.string().optional() }).optional(),
   /** Fixed cost per node (dispatch, kernel launch). */
   perNodeOverheadUs: FigureSchema,
   /** Fraction of peak reached per op class and dtype (0..1]; the cost model calibrates these. */
