@@ -594,10 +594,25 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
       const near = placement.nodes.find((q, j) => j !== i && q.placement === 'accelerated' && q.partition !== null && Math.abs(j - i) === 1);
       return near?.partition ?? (p.partition ?? 1_000_000 + i);
     };
+    // Moving one node changes only its own time and the transfers on its own edges, so that sum bounds
+    // the saving: skip the full re-estimate (quadratic over the graph) when even the bound is too small.
+    const transferMsByTensor = new Map<string, number>();
+    for (const t of core.transfers) transferMsByTensor.set(t.tensor, (transferMsByTensor.get(t.tensor) ?? 0) + t.latencyMs);
+    const savingBound = (p: PlacedNode, ownMs: number): number => {
+      let bound = ownMs;
+      for (const s of p.sourceNodes) {
+        const n = analysis.nodes[s];
+        if (!n) return Infinity;
+        for (const x of n.inputs) bound += transferMsByTensor.get(x) ?? 0;
+        for (const x of n.outputs) bound += transferMsByTensor.get(x) ?? 0;
+      }
+      return bound;
+    };
     placement.nodes.forEach((p, i) => {
       if (p.placement === 'accelerated') return;
       const base = core.perNode[i]!;
       if (base.latencyMs <= 0) return;
+      if (savingBound(p, base.latencyMs) <= threshold * latency.estimate) return;
       const flipped = sites.slice();
       flipped[i] = { unit: hw.acceleratorUnit, key: `acc:${partitionNear(i)}`, accelerated: true };
       const alt = computeCore(analysis, placement, profile, works, flipped, new Set());
