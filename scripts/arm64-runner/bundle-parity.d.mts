@@ -1,0 +1,2 @@
+/** Types for bundle-parity.mjs. */
+export function bundleParityCli(outFile: string): Promise<string>;

@@ -1,0 +1,163 @@
+/**
+ * `edgegate parity reference`: runs both passes and kernel isolation on this machine and writes a
+ * reference dump (inputs, tensors, manifest). Tensors are stored content-addressed, so a value that
+ * is the same in several passes (most of them) is written once. Constant-only tensors are left out.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { collectHostFacts } from './host.js';
+import { type InputOptions, makeInputs } from './inputs.js';
+import { decodeNpy, encodeNpy } from './npy.js';
+import { WorkDir, runIsolatedUnit, runLocalizationPass, runProductionPass } from './passes.js';
+import { planParity } from './plan.js';
+import { readProtoModel } from './proto-model.js';
+import { REFERENCE_SCHEMA_VERSION, type ReferenceManifest, readReferenceManifest } from './result-schema.js';
+import type { ModelRunner } from './runner.js';
+import { type HostTensor, tensorBytes } from './tensor.js';
+
+/** Default dump size cap: measured dumps are 37–48 MB per fp32 model and ~99 MB for mobilenet QDQ. */
+export const DEFAULT_SIZE_CAP_BYTES = 256 * 1024 * 1024;
+
+/** The dump would exceed its size cap. */
+export class DumpTooLargeError extends Error {
+  override readonly name = 'DumpTooLargeError';
+  constructor(readonly dir: string, readonly capBytes: number, readonly neededBytes: number) {
+    super(`${dir}: reference dump exceeds its size cap of ${capBytes} bytes (at least ${neededBytes} needed); raise parity.size-cap or leave the model out`);
+  }
+}
+
+/** Writes tensors content-addressed into a folder. */
+export class TensorStore {
+  readonly files: Record<string, { file: string; type: string; dims: number[]; bytes: number }> = {};
+  size = 0;
+  constructor(readonly dir: string, readonly capBytes: number) {}
+
+  put(t: HostTensor): string {
+    const h = createHash('sha256');
+    h.update(`${t.type}|${t.dims.join(',')}|`);
+    h.update(tensorBytes(t));
+    const id = h.digest('hex').slice(0, 20);
+    if (this.files[id]) return id;
+    const bytes = encodeNpy(t);
+    if (this.size + bytes.byteLength > this.capBytes) throw new DumpTooLargeError(this.dir, this.capBytes, this.size + bytes.byteLength);
+    writeFileSync(join(this.dir, `${id}.npy`), bytes);
+    this.size += bytes.byteLength;
+    this.files[id] = { file: `${id}.npy`, type: t.type, dims: [...t.dims], bytes: bytes.byteLength };
+    return id;
+  }
+}
+
+export interface ReferenceOptions {
+  readonly outDir: string;
+  readonly runner: ModelRunner;
+  readonly inputs?: InputOptions;
+  /** intraOpNumThreads used (recorded; the runner applies it). Default 1. */
+  readonly threads?: number;
+  readonly sizeCapBytes?: number;
+  /** Keep edited models here instead of a temporary folder. */
+  readonly workDir?: string;
+  /** Path recorded in the manifest (repo-relative where possible). Default: the path given. */
+  readonly modelLabel?: string;
+}
+
+/** Makes a reference dump. Returns its manifest (also written to `outDir/manifest.json`). */
+export async function makeReference(modelPath: string, options: ReferenceOptions): Promise<ReferenceManifest> {
+  const bytes = readFileSync(modelPath);
+  const model = readProtoModel(modelPath);
+  const plan = planParity(model);
+  const outDir = resolve(options.outDir);
+  if (existsSync(join(outDir, 'manifest.json'))) rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const store = new TensorStore(outDir, options.sizeCapBytes ?? DEFAULT_SIZE_CAP_BYTES);
+  const work = new WorkDir(model, options.workDir);
+  try {
+    const inputs = makeInputs(model.inputs, options.inputs);
+    const inputIds: Record<string, string> = {};
+    for (const [name, t] of inputs) inputIds[name] = store.put(t);
+
+    const prod = await runProductionPass(plan, options.runner, inputs, work);
+    const production: Record<string, string> = {};
+    for (const name of plan.productionOutputs) {
+      const t = prod.outputs.get(name);
+      if (t) production[name] = store.put(t);
+    }
+    const loc = await runLocalizationPass(plan, options.runner, inputs, work);
+    const localization: Record<string, string> = {};
+    for (const name of plan.localizationOutputs) {
+      if (plan.uncompared.has(name)) continue;
+      const t = loc.outputs.get(name);
+      if (t) localization[name] = store.put(t);
+    }
+    const lookup = (name: string): HostTensor | undefined => inputs.get(name) ?? loc.outputs.get(name);
+    const isolation: Record<string, Record<string, string>> = {};
+    const isolationSkipped: Record<string, string> = {};
+    for (const iso of plan.isolation) {
+      const r = await runIsolatedUnit(plan, iso, options.runner, lookup, work);
+      if ('skipped' in r) {
+        isolationSkipped[String(iso.unit.target)] = r.skipped;
+        continue;
+      }
+      const outs: Record<string, string> = {};
+      for (const [name, t] of r.outputs) outs[name] = store.put(t);
+      isolation[String(iso.unit.target)] = outs;
+    }
+    const info = await options.runner.info();
+    const manifest: ReferenceManifest = {
+      schemaVersion: REFERENCE_SCHEMA_VERSION,
+      kind: 'edgegate-parity-reference',
+      model: { path: options.modelLabel ?? modelPath, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength },
+      createdAt: new Date().toISOString(),
+      seed: options.inputs?.seed ?? 0,
+      threads: options.threads ?? 1,
+      host: collectHostFacts(info.ortVersion, info.kind),
+      files: store.files,
+      inputs: inputIds,
+      production,
+      localization,
+      isolation,
+      isolationSkipped,
+      kernelsRun: { production: [...prod.kernelsRun], localization: [...loc.kernelsRun] },
+      omitted: {
+        constantOnly: plan.localizationOutputs.filter((n) => plan.uncompared.has(n)).length,
+        nonTensor: model.nodes.filter((n) => n.opType !== 'Constant').flatMap((n) => n.outputs).filter((o) => o !== '').length - plan.localizationOutputs.length,
+      },
+      sizeBytes: store.size,
+      sizeCapBytes: store.capBytes,
+    };
+    writeFileSync(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+    return manifest;
+  } finally {
+    work.dispose();
+  }
+}
+
+/** A reference dump opened for reading: manifest plus lazy tensor access. */
+export class ReferenceDump {
+  private readonly cache = new Map<string, HostTensor>();
+  constructor(readonly dir: string, readonly manifest: ReferenceManifest) {}
+
+  static open(dir: string): ReferenceDump {
+    return new ReferenceDump(resolve(dir), readReferenceManifest(join(dir, 'manifest.json')));
+  }
+
+  /** The tensor stored under a file id. */
+  tensor(id: string): HostTensor {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    const ref = this.manifest.files[id];
+    if (!ref) throw new RangeError(`${this.dir}: manifest names file id '${id}' that it does not list`);
+    const file = join(this.dir, ref.file);
+    const t = decodeNpy(readFileSync(file), file);
+    if (t.type !== ref.type || t.dims.join(',') !== ref.dims.join(',')) {
+      throw new RangeError(`${file}: holds ${t.type}[${t.dims.join(',')}], manifest says ${ref.type}[${ref.dims.join(',')}]`);
+    }
+    if (this.cache.size > 64) this.cache.clear();
+    this.cache.set(id, t);
+    return t;
+  }
+
+  inputs(): Map<string, HostTensor> {
+    return new Map(Object.entries(this.manifest.inputs).map(([n, id]) => [n, this.tensor(id)]));
+  }
+}
