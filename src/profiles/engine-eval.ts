@@ -222,11 +222,27 @@ function toDecision(r: R, ruleId?: string, hint?: string): Decision {
   return { status: r.status, reason: r.reason, detail: r.detail, ...(h ? { hint: h } : {}), ...(ruleId ? { ruleId } : {}) };
 }
 
+/**
+ * The profile's own `hints` entry for a failed node (cited, target-specific), matched by op, domain, the
+ * failure reason and the entry's `when` (which must hold, not merely be unknown).
+ */
+function profileHint(ctx: NodeContext, reason: string): string | undefined {
+  for (const h of ctx.profile.hints ?? []) {
+    const [domain, op] = h.op.includes(':') ? [normDomain(h.op.slice(0, h.op.lastIndexOf(':'))), h.op.slice(h.op.lastIndexOf(':') + 1)] : ['', h.op];
+    if (op !== ctx.node.opType || domain !== normDomain(ctx.node.domain)) continue;
+    if (h.reasons && !h.reasons.includes(reason as ReasonCode)) continue;
+    if (h.when && evalWhen(h.when, ctx).status !== 'ok') continue;
+    return h.hint;
+  }
+  return undefined;
+}
+
 /** Decides one node (the target of its unit) on a profile with every condition evaluated. */
 export function decideNode(ctx: NodeContext): Decision {
   const d = decideNodeInner(ctx);
   if (d.status === 'ok' || d.hint !== undefined) return d;
-  const h = rewriteHint(ctx.node.opType, d.reason);
+  // A rule's own hint wins, then the profile's cited hints, then the generic rewrites.
+  const h = profileHint(ctx, d.reason) ?? rewriteHint(ctx.node.opType, d.reason);
   return h ? { ...d, hint: h } : d;
 }
 
