@@ -81,7 +81,16 @@ export const RegressionSchema = z.strictObject({
 });
 
 /** Parity tolerances for one dtype (Polygraphy's rule: fail where |a−b| > atol and |a−b| > rtol·|b|). */
-const Tolerance = z.strictObject({ atol: z.number().min(0).optional(), rtol: z.number().min(0).optional() });
+/** Per-dtype parity tolerances; defaults and their reasons are in docs/parity.md. */
+const Tolerance = z.strictObject({
+  /** Absolute tolerance (Polygraphy elementwise: fail where |a−b| > atol and > rtol·|b|). */
+  atol: z.number().min(0).optional(),
+  rtol: z.number().min(0).optional(),
+  /** Absolute tolerance relative to the tensor's range: atol_eff = max(atol, atolRange · max|b|). */
+  atolRange: z.number().min(0).optional(),
+  /** Quantized tensors of isolated kernels: largest allowed rmse in quantization steps (rmse/scale). */
+  maxRmseSteps: z.number().min(0).optional(),
+});
 
 /** A command that runs a model on a device's own runtime (issue 6, external runtime protocol). */
 const ExternalRuntime = z.strictObject({
