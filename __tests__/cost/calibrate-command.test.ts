@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calibrateCommand } from '../../src/cli/calibrate-command.js';
 import { loadProfile } from '../../src/profiles/load.js';
+import { parityCommand } from '../../src/cli/parity-command.js';
+import { readParityResult } from '../../src/parity/result-schema.js';
+
+const quietIo = { stdout: { write: () => true }, stderr: { write: () => true } } as unknown as Parameters<typeof parityCommand>[1];
 
 describe('edgegate calibrate', () => {
   it('measures a model with onnxruntime-node and writes a calibrated profile that loads', async () => {
@@ -16,6 +20,20 @@ describe('edgegate calibrate', () => {
     assert.match(profile.calibration!.runtime.version, /^\d+\.\d+\.\d+/);
     assert.equal(profile.calibration!.models[0]!.file, '__tests__/fixtures/models/tiny_cnn.onnx');
     assert.ok((profile.calibration!.models[0]!.coverage ?? 0) > 0.9, 'most kernel time maps to source nodes');
+  });
+  it('takes an edge runner\'s parity result.json as the measurement of its model (--result)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eg-cal-res-'));
+    const model = '__tests__/fixtures/models/tiny_cnn.onnx';
+    assert.equal(await parityCommand(['reference', model, '--out', join(dir, 'ref')], quietIo), 0);
+    assert.equal(await parityCommand(['run', model, '--reference', join(dir, 'ref'), '--out', join(dir, 'result.json'), '--device', 'raspberry-pi-4', '--runs', '3', '--no-localization'], quietIo), 0);
+    const result = readParityResult(join(dir, 'result.json'));
+    assert.ok(result.latencyMs && result.latencyMs.median > 0);
+    const out = join(dir, 'rpi4.yaml');
+    const code = await calibrateCommand([model, '--device', 'raspberry-pi-4', '--result', join(dir, 'result.json'), '--out', out]);
+    assert.equal(code, 0);
+    const { profile } = loadProfile(out);
+    assert.equal(profile.id, 'raspberry-pi-4');
+    assert.equal(profile.calibration!.models[0]!.measuredMs, result.latencyMs.median, 'the fit used the device measurement');
   });
   it('needs --device (usage error)', async () => {
     await assert.rejects(calibrateCommand(['__tests__/fixtures/models/tiny_cnn.onnx']), { name: 'UsageError' });

@@ -1,10 +1,15 @@
 /**
- * `edgegate calibrate MODEL... --device ID|PATH [--out FILE] [--threads N] [--runs N] [--dim NAME=VALUE]...`
+ * `edgegate calibrate MODEL... --device ID|PATH [--out FILE] [--threads N] [--runs N] [--dim NAME=VALUE]...
+ *                    [--result result.json]...`
  *
  * Runs each model with onnxruntime-node on this machine (graph optimizations 'all', sequential, the given
  * intra-op threads), profiles it per node, fits the device profile's op-class efficiencies, bandwidth and
  * per-node overhead (src/cost/calibrate.ts) and writes a calibrated profile with a `calibration` block
  * naming the models and the onnxruntime version. Exit codes: 0 written, 2 usage/input error.
+ *
+ * `--result` feeds measurements taken elsewhere — the parity job's result.json from an edge runner, which
+ * times plain inference of the production pass on the device itself — into the same fit: a model with a
+ * matching result (by sha256, else by path) takes its median from there instead of being run here.
  */
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
@@ -17,6 +22,7 @@ import { DeviceProfileSchema } from '../profiles/schema.js';
 import { measureModel } from '../cost/measure.js';
 import { fitCalibrationDetailed, type CalibrationMeasurement } from '../cost/calibrate.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { readParityResult, type ParityResult } from '../parity/result-schema.js';
 import { parseDims, UsageError } from './main.js';
 
 function positiveInt(name: string, raw: string | undefined, def: number): number {
@@ -36,6 +42,7 @@ export async function calibrateCommand(argv: readonly string[]): Promise<number>
       threads: { type: 'string' },
       runs: { type: 'string' },
       dim: { type: 'string', multiple: true },
+      result: { type: 'string', multiple: true },
     },
   });
   if (positionals.length === 0) throw new UsageError('calibrate needs at least one MODEL file');
@@ -51,12 +58,28 @@ export async function calibrateCommand(argv: readonly string[]): Promise<number>
     return 2;
   }
   const out = values.out ?? `${profile.id}.calibrated.yaml`;
+  let results: ParityResult[];
+  try {
+    results = (values.result ?? []).map((f) => readParityResult(f));
+  } catch (err) {
+    process.stderr.write(`edgegate: ${(err as Error).message}\n`);
+    return 2;
+  }
   const measurements: CalibrationMeasurement[] = [];
   let ortVersion = 'unknown';
+  let host: string | undefined;
   for (const file of positionals) {
     try {
       const model = await readModel(file);
       const analysis = analyzeModel(model, { dims });
+      const remote = results.find((r) => r.latencyMs && (r.modelSha256 === model.sha256 || r.model === file));
+      if (remote?.latencyMs) {
+        measurements.push({ model: file, ...(model.sha256 ? { sha256: model.sha256 } : {}), analysis, measuredMs: remote.latencyMs.median });
+        ortVersion = remote.host?.ortVersion ?? ortVersion;
+        host = remote.host ? `${remote.host.platform}/${remote.host.arch} ${remote.host.cpu ?? ''}`.trim() : host;
+        process.stderr.write(`${file}: ${remote.latencyMs.median.toFixed(3)} ms (median of ${remote.latencyMs.runs} on ${remote.device}, from its parity result)\n`);
+        continue;
+      }
       const m = await measureModel(file, analysis, { threads, runs });
       ortVersion = m.ortVersion;
       // One thread: CPU time per run is the idle-core latency even on a busy machine; else wall-clock.
@@ -80,7 +103,7 @@ export async function calibrateCommand(argv: readonly string[]): Promise<number>
   }
   const { profile: calibrated, detail } = fitCalibrationDetailed(measurements, profile, {
     runtime: { name: 'onnxruntime-node', version: ortVersion, options: { graphOptimizationLevel: 'all', intraOpNumThreads: threads, executionMode: 'sequential' } },
-    host: `${process.platform}/${process.arch} ${cpus()[0]?.model ?? ''}`.trim(),
+    host: host ?? `${process.platform}/${process.arch} ${cpus()[0]?.model ?? ''}`.trim(),
     tool: `${TOOL_NAME} ${TOOL_VERSION}`,
     output: out,
   });
