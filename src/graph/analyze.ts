@@ -73,7 +73,7 @@ type Lookup = (name: string) => TensorFacts | undefined;
 
 // ---- structure ---------------------------------------------------------------------------------------
 
-function subgraphsOf(node: OnnxNode): OnnxGraph[] {
+function subgraphsOf(node: Pick<OnnxNode, 'attributes'>): OnnxGraph[] {
   const out: OnnxGraph[] = [];
   for (const a of node.attributes.values()) {
     if (a.type === 'graph') out.push(a.value);
@@ -103,6 +103,16 @@ export function freeNames(graph: OnnxGraph): ReadonlySet<string> {
   return free;
 }
 
+/**
+ * Names a node's If/Loop/Scan bodies read from enclosing scopes (recursively): implicit inputs that
+ * order the node after their producers, in any graph whose nodes carry ONNX attributes.
+ */
+export function implicitInputs(node: Pick<OnnxNode, 'attributes'>): string[] {
+  const names: string[] = [];
+  for (const g of subgraphsOf(node)) for (const f of freeNames(g)) names.push(f);
+  return names;
+}
+
 function nodeRef(n: OnnxNode): { index: number; name: string } {
   return { index: n.index, name: n.name };
 }
@@ -113,9 +123,7 @@ function describe(n: OnnxNode): string {
 
 /** Every name a node reads, explicit inputs then its bodies' implicit inputs. */
 function readsOf(n: OnnxNode): string[] {
-  const names = n.inputs.filter((x) => x !== '');
-  for (const g of subgraphsOf(n)) for (const f of freeNames(g)) names.push(f);
-  return names;
+  return [...n.inputs.filter((x) => x !== ''), ...implicitInputs(n)];
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 import { dtypeName, type OnnxGraph } from '../onnx/types.js';
 import type { GraphAnalysis } from '../graph/types.js';
+import { implicitInputs } from '../graph/analyze.js';
 import { getQdqNodeUnits, type QdqNodeUnit } from '../graph/qdq-units.js';
 import type { Placement } from '../report/types.js';
 import type { DevicePlacement, PlacedNode } from './placement.js';
@@ -107,7 +108,7 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
     const inside = new Set(u.nodes);
     const producers: number[] = [];
     for (const n of u.nodes) {
-      for (const x of [...graph.nodes[n]!.inputs, ...outerInputs(graph.nodes[n]!)]) {
+      for (const x of [...graph.nodes[n]!.inputs, ...implicitInputs(graph.nodes[n]!)]) {
         const p = producerUnit.get(x);
         if (p === undefined || p === ui) continue;
         if (units[p]!.nodes.some((m) => inside.has(m))) continue;
@@ -305,18 +306,6 @@ export function placedGraphFor(analysis: GraphAnalysis, profile: DeviceProfile, 
   return out;
 }
 
-function outerInputs(n: GraphNode): string[] {
-  const out: string[] = [];
-  for (const a of n.attributes.values()) {
-    const graphs = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
-    for (const g of graphs) {
-      const local = new Set<string>([...g.inputs.map((v) => v.name), ...g.initializers.keys()]);
-      for (const b of g.nodes) for (const o of b.outputs) local.add(o);
-      for (const b of g.nodes) for (const x of b.inputs) if (x !== '' && !local.has(x)) out.push(x);
-    }
-  }
-  return out;
-}
 
 /**
  * The checker's treatment of If/Loop/Scan bodies: each body is partitioned on its own (op listed, fixed
@@ -372,7 +361,7 @@ function unitTopoOrder(units: readonly Unit[], graph: PlacedGraph, producerUnit:
     const inside = new Set(u.nodes);
     const s = new Set<number>();
     for (const n of u.nodes) {
-      for (const x of [...graph.nodes[n]!.inputs, ...outerInputs(graph.nodes[n]!)]) {
+      for (const x of [...graph.nodes[n]!.inputs, ...implicitInputs(graph.nodes[n]!)]) {
         const p = producerUnit.get(x);
         if (p !== undefined && p !== i && !units[p]!.nodes.every((m) => inside.has(m))) s.add(p);
       }

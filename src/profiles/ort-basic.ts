@@ -21,6 +21,7 @@ import type { AttributeValue, OnnxNode, Shape, TensorRef } from '../onnx/types.j
 import { DataType } from '../onnx/types.js';
 import type { ConstValue, GraphAnalysis } from '../graph/types.js';
 import { loadTensorValue } from '../graph/values.js';
+import { implicitInputs } from '../graph/analyze.js';
 
 /** One node of a placed graph (source or rewritten). */
 export interface GraphNode {
@@ -272,7 +273,7 @@ class Rewriter {
     const outs = new Map<WNode, WNode[]>();
     for (const n of live) {
       const preds = new Set<WNode>();
-      for (const x of [...n.inputs, ...subgraphOuterInputs(n)]) {
+      for (const x of [...n.inputs, ...implicitInputs(n)]) {
         const p = x === '' ? undefined : producer.get(x);
         if (p && p !== n) preds.add(p);
       }
@@ -958,19 +959,6 @@ const ELEMENTWISE_SAME_SHAPE: ReadonlySet<string> = new Set([
   'Log', 'Sqrt', 'Erf', 'Softplus', 'Softsign', 'Identity', 'Mul', 'Add', 'Sub', 'Div',
 ]);
 
-function subgraphOuterInputs(n: WNode): string[] {
-  // Names a subgraph body reads from the enclosing scope (If/Loop/Scan): they order the node too.
-  const out: string[] = [];
-  for (const a of n.attributes.values()) {
-    const graphs = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
-    for (const g of graphs) {
-      const local = new Set<string>([...g.inputs.map((v) => v.name), ...g.initializers.keys()]);
-      for (const b of g.nodes) for (const o of b.outputs) local.add(o);
-      for (const b of g.nodes) for (const x of b.inputs) if (x !== '' && !local.has(x)) out.push(x);
-    }
-  }
-  return out;
-}
 
 function union(a: readonly number[], b: readonly number[]): number[] {
   return [...new Set([...a, ...b])];
