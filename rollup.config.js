@@ -3,6 +3,10 @@
 // TypeScript is transpiled per file with typescript's own transpileModule (no type check here;
 // `npm run typecheck` does that), so the bundle depends only on the sources, not on build/.
 // The output must be deterministic: __tests__/dist.test.ts rebuilds it and compares with dist/.
+// After writing dist/index.js, onnxruntime-node (JS + the linux x64 and arm64 native binaries) and
+// onnxruntime-common are vendored into dist/vendor/node_modules/ by src/runtime/vendor.ts, because
+// GitHub runs dist/index.js without `npm install` (README, "Parity runs on edge runners").
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -40,6 +44,24 @@ function typescriptSources() {
 /** Output path from the environment so the check-dist test can build into a temp folder. */
 const outFile = process.env.EDGEGATE_DIST_OUT ?? 'dist/index.js';
 
+/** Platforms whose onnxruntime-node binaries go beside the bundle (GitHub-hosted x64, arm64 edge runners). */
+const VENDOR_PLATFORMS = ['linux/x64', 'linux/arm64'];
+
+/**
+ * Vendors onnxruntime-node beside the bundle with src/runtime/vendor.ts (run through tsx). Skipped for
+ * the check-dist test's temporary builds (EDGEGATE_DIST_OUT) and when EDGEGATE_SKIP_VENDOR=1.
+ */
+function vendorOnnxruntime() {
+  return {
+    name: 'edgegate-vendor-onnxruntime',
+    writeBundle() {
+      if (process.env.EDGEGATE_DIST_OUT || process.env.EDGEGATE_SKIP_VENDOR === '1') return;
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/runtime/vendor.ts', dirname(outFile), ...VENDOR_PLATFORMS], { encoding: 'utf8' });
+      if (r.status !== 0) this.error(`vendoring onnxruntime-node failed: ${r.stderr || r.error?.message || `exit ${r.status}`}`);
+    },
+  };
+}
+
 export default {
   input: 'src/index.ts',
   external: (id) => id === 'onnxruntime-node' || id.startsWith('onnxruntime-node/'),
@@ -58,5 +80,5 @@ export default {
     if (warning.code === 'INVALID_ANNOTATION' && /node_modules/.test(warning.id ?? '')) return;
     warn(warning);
   },
-  plugins: [typescriptSources(), nodeResolve({ preferBuiltins: true, exportConditions: ['node', 'import', 'default'] }), commonjs(), json()],
+  plugins: [typescriptSources(), nodeResolve({ preferBuiltins: true, exportConditions: ['node', 'import', 'default'] }), commonjs(), json(), vendorOnnxruntime()],
 };

@@ -16,7 +16,7 @@ type Workflow = { on: unknown; permissions?: Record<string, string>; jobs: Recor
 describe('docs/workflows', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yml'));
   it('has the basic, monorepo and two-stage fork-safe examples', () => {
-    assert.deepEqual(files.sort(), ['fork-safe-check.yml', 'fork-safe-comment.yml', 'monorepo-budgets.yml', 'pr-check.yml']);
+    assert.deepEqual(files.sort(), ['fork-safe-check.yml', 'fork-safe-comment.yml', 'monorepo-budgets.yml', 'parity.yml', 'pr-check.yml']);
   });
   for (const f of files) {
     it(`${f}: only declared inputs and outputs, explicit permissions`, () => {

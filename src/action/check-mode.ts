@@ -2,7 +2,7 @@
  * `mode: check`: select models, check head and base, compare, decide, render, then post. Side effects go
  * through the ports in ActionPorts, so this file imports no @actions/* package and runs in unit tests.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runCheck, type CheckOptions } from '../check.js';
 import { loadConfig } from '../config/load.js';
@@ -20,6 +20,9 @@ import type { EventInfo } from './context.js';
 import type { GitHubApi } from './github.js';
 import { INPUT_DEFAULTS, OUTPUT_NAMES, parsePercent, type Inputs } from './inputs.js';
 import { listModelFiles, pullFilesToNameStatus, selectModels } from './select.js';
+import { renderParitySection } from '../report/parity-markdown.js';
+import { parityEnabled, planParityRuns, type ParityPorts } from './parity-check.js';
+import { matrixJson, REPORT_ARTIFACT_FILE, reportArtifactName, type ParityPlan } from './parity-shared.js';
 
 /** Side effects of a run. main.ts implements them with @actions/core; tests with plain functions. */
 export interface ActionPorts {
@@ -45,6 +48,8 @@ export interface CheckModeContext {
   readonly ports: ActionPorts;
   /** The core check; tests substitute a stand-in. Default: runCheck from src/check.ts. */
   readonly check?: (options: CheckOptions) => Promise<Report>;
+  /** Artifacts, runner status and model runner for parity (issue 6); absent = no artifact service. */
+  readonly parity?: ParityPorts;
 }
 
 /** What a check run produced (also written as the `report` output file). */
@@ -55,6 +60,8 @@ export interface CheckOutcome {
   readonly changes: readonly ModelChange[];
   readonly body: string;
   readonly commentId?: number;
+  /** The parity plan, when parity was planned (issue 6). */
+  readonly parity?: ParityPlan;
 }
 
 function baselineError(message: string, file = '.'): ReportError {
@@ -158,6 +165,9 @@ async function checkBase(
   });
 }
 
+/** The title of the parity section in the comment. */
+export const PARITY_SECTION_TITLE = 'Parity on edge runners';
+
 function writeReportFile(ctx: CheckModeContext, outcome: Omit<CheckOutcome, 'body' | 'commentId'>): string {
   const dir = join(ctx.tempDir, 'edgegate');
   mkdirSync(dir, { recursive: true });
@@ -168,13 +178,14 @@ function writeReportFile(ctx: CheckModeContext, outcome: Omit<CheckOutcome, 'bod
     changes: outcome.changes,
     ...(outcome.comparison ? { baseline: outcome.comparison } : {}),
     gate: outcome.decision,
+    ...(outcome.parity ? { parity: outcome.parity } : {}),
   };
   writeFileSync(file, `${JSON.stringify(json, (_k, v) => (v instanceof Set ? [...v] : v === Infinity ? 'Infinity' : v), 2)}\n`);
   return file;
 }
 
 /** Posts or updates the sticky comment per the `comment` input; a read-only token only warns. */
-async function postComment(ctx: CheckModeContext, input: RenderInput, body: string, checked: number): Promise<number | undefined> {
+export async function postComment(ctx: Pick<CheckModeContext, 'inputs' | 'event' | 'api' | 'ports' | 'runUrl'>, input: RenderInput, body: string, checked: number): Promise<number | undefined> {
   const { inputs, event, api, ports } = ctx;
   if (event.kind !== 'pull_request' || inputs.comment === 'never') return undefined;
   if (!api) {
@@ -257,9 +268,21 @@ export async function runCheckMode(ctx: CheckModeContext): Promise<CheckOutcome>
   const report: Report = { ...head, errors: [...head.errors, ...errors] };
   const decision = decide(report, comparison, gateOptions(inputs, loaded.config, event));
   const notes = selection.allBecause ? [`Every model was checked because ${selection.allBecause}.`] : [];
-  const input: RenderInput = { report, comparison, decision, changes, commentKey: inputs.commentKey, notes };
+  // Parity (issue 6): references and the matrix; the report job gates on the results.
+  let parity: ParityPlan | undefined;
+  if (parityEnabled(inputs, loaded.config)) {
+    parity = await planParityRuns(
+      { inputs, event, workspace, tempDir: ctx.tempDir, config: loaded.config, parity: ctx.parity ?? { artifacts: undefined }, info: ports.info, warning: ports.warning },
+      report,
+    );
+  }
+  const extraSections = parity
+    ? [{ title: PARITY_SECTION_TITLE, markdown: renderParitySection({ results: parity.decided, pending: parity.cells, report, notes: parity.notes }) }]
+    : [];
+  const input: RenderInput = { report, comparison, decision, changes, commentKey: inputs.commentKey, notes, extraSections };
   const body = renderMarkdown(input, { summaryUrl: ctx.runUrl });
-  const reportPath = writeReportFile(ctx, { report, comparison, decision, changes });
+  const reportPath = writeReportFile(ctx, { report, comparison, decision, changes, ...(parity ? { parity } : {}) });
+  if (parity) await uploadReport(ctx, reportPath);
 
   // The summary first: it is the one place the report always reaches (fork PRs, API outages).
   try {
@@ -274,10 +297,29 @@ export async function runCheckMode(ctx: CheckModeContext): Promise<CheckOutcome>
   ports.setOutput(OUTPUT_NAMES.verdict, decision.verdict);
   ports.setOutput(OUTPUT_NAMES.commentId, commentId === undefined ? '' : String(commentId));
   ports.setOutput(OUTPUT_NAMES.summary, body);
+  ports.setOutput(OUTPUT_NAMES.parityMatrix, matrixJson(parity?.cells ?? []));
+  ports.setOutput(OUTPUT_NAMES.parityNeeded, String((parity?.cells.length ?? 0) > 0));
   ports.info(`EdgeGate verdict: ${decision.verdict}`);
   if (decision.failed) ports.setFailed(failureMessage(decision));
   else if (decision.errors.length > 0 || decision.blocking.length > 0) ports.warning(failureMessage(decision));
-  return { report, comparison, decision, changes, body, ...(commentId !== undefined ? { commentId } : {}) };
+  return { report, comparison, decision, changes, body, ...(commentId !== undefined ? { commentId } : {}), ...(parity ? { parity } : {}) };
+}
+
+/** Uploads the JSON report for the report job. A failure is a warning: the report job then says so. */
+async function uploadReport(ctx: CheckModeContext, reportPath: string): Promise<void> {
+  const store = ctx.parity?.artifacts;
+  if (!store) return;
+  const name = reportArtifactName(ctx.inputs.commentKey);
+  const dir = mkdtempSync(join(ctx.tempDir, 'edgegate-report-'));
+  try {
+    writeFileSync(join(dir, REPORT_ARTIFACT_FILE), readFileSync(reportPath));
+    const r = await store.upload(name, dir);
+    ctx.ports.info(`Uploaded ${name} (${r.size ?? '?'} bytes) for the report job.`);
+  } catch (err) {
+    ctx.ports.warning(`Could not upload the report artifact ${name}: ${(err as Error).message}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Removes scratch folders; errors are ignored (the runner wipes RUNNER_TEMP anyway). */

@@ -19,6 +19,15 @@ export const INPUT_NAMES = {
   commentKey: 'comment-key',
   githubToken: 'github-token',
   acceptRegressionLabel: 'accept-regression-label',
+  parity: 'parity',
+  allowForkParity: 'allow-fork-parity',
+  runnerStatusToken: 'runner-status-token',
+  onnxruntimePath: 'onnxruntime-path',
+  parityGateNotRun: 'parity-gate-not-run',
+  parityMaxReferenceMb: 'parity-max-reference-mb',
+  parityLatencyRuns: 'parity-latency-runs',
+  model: 'model',
+  device: 'device',
 } as const;
 
 /** Output names as they appear in action.yml. */
@@ -27,6 +36,8 @@ export const OUTPUT_NAMES = {
   verdict: 'verdict',
   commentId: 'comment-id',
   summary: 'summary',
+  parityMatrix: 'parity-matrix',
+  parityNeeded: 'parity-needed',
 } as const;
 
 /**
@@ -58,7 +69,18 @@ export const INPUT_DEFAULTS = {
   comment: 'auto',
   commentKey: '',
   acceptRegressionLabel: 'edgegate:accept-regression',
+  parity: 'auto',
+  allowForkParity: 'false',
+  parityGateNotRun: 'false',
+  parityMaxReferenceMb: '',
+  parityLatencyRuns: '10',
+  model: '',
+  device: '',
 } as const;
+
+/** `parity` input: `auto` plans parity runs when the config has a `parity:` section. */
+export const PARITY_SWITCHES = ['auto', 'on', 'off'] as const;
+export type ParitySwitch = (typeof PARITY_SWITCHES)[number];
 
 /** Inputs that the config's `regression` section can also set. */
 export const CONFIG_BACKED_INPUTS = ['maxLatencyRegression', 'maxRamRegression', 'maxFlashRegression', 'maxNewUnsupported', 'acceptRegressionLabel'] as const;
@@ -93,6 +115,24 @@ export interface Inputs {
   readonly githubToken: string | undefined;
   /** PR label that accepts regressions; undefined = config or `edgegate:accept-regression`. */
   readonly acceptRegressionLabel: string | undefined;
+  /** Check mode: plan parity runs (`on`), never (`off`), or when the config has a `parity:` section (`auto`, default). */
+  readonly parity: ParitySwitch;
+  /** Send fork PRs to self-hosted parity runners; default false. Not a security boundary (README). */
+  readonly allowForkParity: boolean;
+  /** Token with administration read, to list self-hosted runners; never logged. */
+  readonly runnerStatusToken: string | undefined;
+  /** A preinstalled onnxruntime-node (package folder or a folder holding node_modules). */
+  readonly onnxruntimePath: string | undefined;
+  /** Whether a parity run that never reported (not-run) blocks the merge; default false. */
+  readonly parityGateNotRun: boolean;
+  /** Cap of the reference artifact per model in bytes; undefined = config `parity.maxArtifactBytes` or 256 MiB. */
+  readonly parityMaxReferenceBytes: number | undefined;
+  /** Timed runs of the production pass on the device (after 3 warm-ups); 0 skips timing. Default 10. */
+  readonly parityLatencyRuns: number;
+  /** Parity mode: the model path (repo-relative), from the `parity-matrix` output. */
+  readonly model: string | undefined;
+  /** Parity mode: the device profile id, from the `parity-matrix` output. */
+  readonly device: string | undefined;
 }
 
 /** A bad input value. `input` is the action.yml name, `value` the raw text. */
@@ -130,6 +170,19 @@ export function parsePercent(input: string, raw: string): number {
 function parseCount(input: string, raw: string): number {
   if (!/^\s*\d+\s*$/.test(raw)) throw new InputError(input, raw, 'expected a non-negative integer such as "0"');
   return Number(raw.trim());
+}
+
+function parseBool(input: string, raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new InputError(input, raw, 'expected true or false');
+}
+
+function parsePositive(input: string, raw: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*$/.exec(raw);
+  if (!m || Number(m[1]) <= 0) throw new InputError(input, raw, 'expected a positive number of megabytes such as "100"');
+  return Number(m[1]);
 }
 
 function oneOf<T extends string>(input: string, raw: string, allowed: readonly T[]): T {
@@ -194,6 +247,15 @@ export function parseInputs(get: InputGetter, implementedModes: readonly Mode[] 
     commentKey: parseCommentKey(opt(INPUT_NAMES.commentKey) ?? INPUT_DEFAULTS.commentKey),
     githubToken: opt(INPUT_NAMES.githubToken),
     acceptRegressionLabel: opt(INPUT_NAMES.acceptRegressionLabel)?.trim(),
+    parity: oneOf(INPUT_NAMES.parity, opt(INPUT_NAMES.parity) ?? INPUT_DEFAULTS.parity, PARITY_SWITCHES),
+    allowForkParity: parseBool(INPUT_NAMES.allowForkParity, opt(INPUT_NAMES.allowForkParity) ?? INPUT_DEFAULTS.allowForkParity),
+    runnerStatusToken: opt(INPUT_NAMES.runnerStatusToken)?.trim(),
+    onnxruntimePath: opt(INPUT_NAMES.onnxruntimePath)?.trim(),
+    parityGateNotRun: parseBool(INPUT_NAMES.parityGateNotRun, opt(INPUT_NAMES.parityGateNotRun) ?? INPUT_DEFAULTS.parityGateNotRun),
+    parityMaxReferenceBytes: mapOpt(opt(INPUT_NAMES.parityMaxReferenceMb), (v) => Math.round(parsePositive(INPUT_NAMES.parityMaxReferenceMb, v) * 1024 * 1024)),
+    parityLatencyRuns: parseCount(INPUT_NAMES.parityLatencyRuns, opt(INPUT_NAMES.parityLatencyRuns) ?? INPUT_DEFAULTS.parityLatencyRuns),
+    model: opt(INPUT_NAMES.model)?.trim().replace(/\\/g, '/').replace(/^\.\//, ''),
+    device: opt(INPUT_NAMES.device)?.trim(),
   };
 }
 

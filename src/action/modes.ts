@@ -1,9 +1,12 @@
 /**
- * Mode handlers of the action. The parity issue adds `parity` and `report` here; parseInputs accepts
- * only the modes listed in this map.
+ * Mode handlers of the action: `check` (issue 5, plus parity planning), `parity` and `report`
+ * (issue 6). parseInputs accepts only the modes listed in this map.
  */
 import { runCheckMode, type CheckModeContext } from './check-mode.js';
 import type { Mode } from './inputs.js';
+import { runParityMode } from './parity-mode.js';
+import { defaultParityPorts } from './parity-ports.js';
+import { runReportMode } from './report-mode.js';
 
 /** What every mode returns to main: the verdict is already set as an output by the handler. */
 export interface ModeResult {
@@ -12,9 +15,16 @@ export interface ModeResult {
 
 export type ModeHandler = (ctx: CheckModeContext) => Promise<ModeResult>;
 
+/** The context with the real parity ports unless the caller gave some (tests). */
+function withParity(ctx: CheckModeContext): CheckModeContext {
+  return ctx.parity ? ctx : { ...ctx, parity: defaultParityPorts(ctx.inputs) };
+}
+
 /** Implemented modes. */
 export const MODE_HANDLERS: Partial<Record<Mode, ModeHandler>> = {
-  check: async (ctx) => ({ verdict: (await runCheckMode(ctx)).decision.verdict }),
+  check: async (ctx) => ({ verdict: (await runCheckMode(withParity(ctx))).decision.verdict }),
+  parity: async (ctx) => ({ verdict: (await runParityMode(withParity(ctx))).result.verdict }),
+  report: async (ctx) => ({ verdict: (await runReportMode(withParity(ctx))).decision.verdict }),
 };
 
 export const IMPLEMENTED_MODES = Object.keys(MODE_HANDLERS) as Mode[];
