@@ -64,11 +64,15 @@ function hw(list: readonly (number | null)[] | null, fill: number): [number | nu
   return [list[list.length - 2]!, list[list.length - 1]!];
 }
 
+/** Ops whose spatial rank is that of their N×C×… input (docs/profiles.md, `spatial_rank`). */
+const GLOBAL_SPATIAL_OPS = new Set(['GlobalAveragePool', 'GlobalMaxPool', 'GlobalLpPool', 'QLinearGlobalAveragePool']);
+
 /** The value of one derived quantity for a node, or null when unknown. */
 export function derivedValue(n: DerivedInput, key: DerivedValue): number | boolean | null {
   const k = kernel(n);
-  const spatial = k?.length ?? null;
   const x = n.inputShapes[0];
+  // Ops without a kernel (global pooling, reductions over N×C×spatial) take it from the input: rank − 2.
+  const spatial = k?.length ?? (GLOBAL_SPATIAL_OPS.has(n.opType) && x ? Math.max(0, x.length - 2) : null);
   const out0 = n.outputShapes[0];
   const group = int(n.attributes, 'group', 1);
   const strides = ints(n.attributes, 'strides') ?? (spatial !== null ? new Array<number>(spatial).fill(1) : null);

@@ -16,4 +16,5 @@ export const cases: readonly RuleCase[] = [
   bad('FULLY_CONNECTED', 'Gemm with a [2, 10] output is not one-dimensional', qdq(binary('Gemm', [2, 16], [16, 10])), 'SHAPE'),
   ok('MEAN', 'ReduceMean over H and W', qdq(unary('ReduceMean', [1, 3, 8, 8], { axes: [2, 3] }))),
   bad('MEAN', 'ReduceMean over channels', qdq(unary('ReduceMean', [1, 3, 8, 8], { axes: [1] })), 'ATTRIBUTE'),
+  ok('MEAN', 'GlobalAveragePool (spatial rank from the input: 4 − 2)', qdq(unary('GlobalAveragePool', [1, 3, 8, 8]))),
 ];
