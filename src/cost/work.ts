@@ -90,6 +90,20 @@ export interface SourceWorkOptions {
  * figures are applied later by the roofline. `options.qdqKernels` says which QDQ units the runtime fuses.
  */
 export function sourceWork(analysis: GraphAnalysis, options: SourceWorkOptions = {}): SourceWork[] {
+  // Every device of a check asks again; the result depends only on the analysis and these two sets.
+  const key = `${options.qdqKernels ? [...options.qdqKernels].sort().join(',') : '*'}|${options.signedUnfused ? [...options.signedUnfused].sort().join(',') : ''}`;
+  let byKey = workCache.get(analysis);
+  if (!byKey) workCache.set(analysis, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const work = computeSourceWork(analysis, options);
+  byKey.set(key, work);
+  return work;
+}
+
+const workCache = new WeakMap<GraphAnalysis, Map<string, SourceWork[]>>();
+
+function computeSourceWork(analysis: GraphAnalysis, options: SourceWorkOptions): SourceWork[] {
   const graph = analysis.model.graph;
   const nodes = graph.nodes;
   const owner = nodes.map((n) => n.index);

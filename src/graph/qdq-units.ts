@@ -173,6 +173,18 @@ function edges(graph: QdqGraphLike): { producer: Map<string, number>; consumers:
  * single unit for it too). Units come in the graph's node order of their target.
  */
 export function getQdqNodeUnits(graph: QdqGraphLike): QdqNodeUnit[] {
+  // The check asks for the same graph's units once per device: remember them per node list and outputs.
+  const outputsKey = graph.outputs.map((o) => o.name).join('\u0000');
+  const hit = unitCache.get(graph.nodes);
+  if (hit && hit.outputsKey === outputsKey) return hit.units;
+  const units = computeQdqNodeUnits(graph);
+  unitCache.set(graph.nodes, { outputsKey, units });
+  return units;
+}
+
+const unitCache = new WeakMap<readonly unknown[], { readonly outputsKey: string; readonly units: QdqNodeUnit[] }>();
+
+function computeQdqNodeUnits(graph: QdqGraphLike): QdqNodeUnit[] {
   const { producer, consumers } = edges(graph);
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   const nodes = graph.nodes;
