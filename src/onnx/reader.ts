@@ -8,7 +8,7 @@
  * are read here by field number.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { ModelReadError } from './errors.js';
@@ -28,6 +28,9 @@ import {
 } from './types.js';
 
 const { onnx } = onnxProto;
+
+/** Models up to this size are read into memory once (hash and parse from one read). */
+export const SMALL_MODEL_BYTES = 64 * 1024 * 1024;
 
 /** Protobuf refuses messages of 2 GiB and more; ONNX models past that must use external data. */
 export const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
@@ -67,10 +70,14 @@ export function readModelSync(path: string, options: ReadModelOptions = {}): Onn
     );
   }
 
-  const file = new WindowedFile(path, size, options.windowSize);
+  // Small models are read once, for both the hash and the structure walk; large ones are streamed so
+  // memory stays independent of weight size.
+  const whole = size <= SMALL_MODEL_BYTES && options.windowSize === undefined ? readFileSync(path) : undefined;
+  const file = new WindowedFile(path, size, options.windowSize, whole);
   try {
     const decoder = new ModelDecoder(path, new ProtoReader(file));
-    const model = decoder.decodeModel(options.skipHash ? '' : sha256File(path));
+    const sha256 = options.skipHash ? '' : whole ? createHash('sha256').update(whole).digest('hex') : sha256File(path);
+    const model = decoder.decodeModel(sha256);
     validateOpsets(model);
     options.onStats?.({ bytesRead: file.bytesRead });
     return model;

@@ -39,12 +39,20 @@ export class WindowedFile {
     readonly path: string,
     readonly size: number,
     private readonly windowSize = 4 * 1024 * 1024,
+    /** The whole file, when the caller already read it (small models): no file handle is opened. */
+    preloaded?: Buffer,
   ) {
-    this.fd = openSync(path, 'r');
+    if (preloaded) {
+      this.fd = -1;
+      this.window = preloaded;
+      this.bytesRead = preloaded.length;
+    } else {
+      this.fd = openSync(path, 'r');
+    }
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd >= 0) closeSync(this.fd);
   }
 
   /** Bytes [offset, offset+length) as a Buffer (a view of the window when it fits). */
