@@ -284,7 +284,26 @@ export async function runCheckMode(ctx: CheckModeContext): Promise<CheckOutcome>
   const reportPath = writeReportFile(ctx, { report, comparison, decision, changes, ...(parity ? { parity } : {}) });
   if (parity) await uploadReport(ctx, reportPath);
 
-  // The summary first: it is the one place the report always reaches (fork PRs, API outages).
+  ports.setOutput(OUTPUT_NAMES.parityMatrix, matrixJson(parity?.cells ?? []));
+  ports.setOutput(OUTPUT_NAMES.parityNeeded, String((parity?.cells.length ?? 0) > 0));
+  const commentId = await publish(ctx, input, body, reportPath, decision, changes);
+  return { report, comparison, decision, changes, body, ...(commentId !== undefined ? { commentId } : {}), ...(parity ? { parity } : {}) };
+}
+
+/**
+ * The post stage shared by the check and report modes: job summary first (the one place the report
+ * always reaches: fork PRs, API outages), then the sticky comment, the outputs, and the gate.
+ */
+export async function publish(
+  ctx: CheckModeContext,
+  input: RenderInput,
+  body: string,
+  reportPath: string,
+  decision: GateDecision,
+  changes: readonly ModelChange[],
+): Promise<number | undefined> {
+  const { ports } = ctx;
+  const { report } = input;
   try {
     await ports.writeSummary(renderSummary(input, reportPath));
   } catch (err) {
@@ -292,17 +311,14 @@ export async function runCheckMode(ctx: CheckModeContext): Promise<CheckOutcome>
   }
   const checked = report.models.length + changes.filter((c) => c.kind === 'deleted').length;
   const commentId = await postComment(ctx, input, body, checked);
-
   ports.setOutput(OUTPUT_NAMES.report, reportPath);
   ports.setOutput(OUTPUT_NAMES.verdict, decision.verdict);
   ports.setOutput(OUTPUT_NAMES.commentId, commentId === undefined ? '' : String(commentId));
   ports.setOutput(OUTPUT_NAMES.summary, body);
-  ports.setOutput(OUTPUT_NAMES.parityMatrix, matrixJson(parity?.cells ?? []));
-  ports.setOutput(OUTPUT_NAMES.parityNeeded, String((parity?.cells.length ?? 0) > 0));
   ports.info(`EdgeGate verdict: ${decision.verdict}`);
   if (decision.failed) ports.setFailed(failureMessage(decision));
   else if (decision.errors.length > 0 || decision.blocking.length > 0) ports.warning(failureMessage(decision));
-  return { report, comparison, decision, changes, body, ...(commentId !== undefined ? { commentId } : {}), ...(parity ? { parity } : {}) };
+  return commentId;
 }
 
 /** Uploads the JSON report for the report job. A failure is a warning: the report job then says so. */

@@ -7,18 +7,17 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
-import { decide, failureMessage } from '../gate/decide.js';
+import { decide } from '../gate/decide.js';
 import type { Comparison, Finding, GateDecision, ModelChange } from '../gate/types.js';
 import { collectResults } from '../parity/report.js';
 import { readParityResult, type ParityResult } from '../parity/result-schema.js';
 import { notRunResult } from '../parity/run.js';
-import { renderMarkdown, renderSummary, type RenderInput } from '../report/markdown.js';
+import { renderMarkdown, type RenderInput } from '../report/markdown.js';
 import { renderParitySection } from '../report/parity-markdown.js';
 import { parseReport } from '../report/schema.js';
 import type { Report } from '../report/types.js';
 import type { ArtifactInfo, ArtifactStore } from './artifacts.js';
-import { gateOptions, PARITY_SECTION_TITLE, postComment, type CheckModeContext } from './check-mode.js';
-import { OUTPUT_NAMES } from './inputs.js';
+import { gateOptions, PARITY_SECTION_TITLE, publish, type CheckModeContext } from './check-mode.js';
 import { expectedRuns, ParityPlanSchema, REPORT_ARTIFACT_FILE, reportArtifactName, RESULT_ARTIFACT_FILE, resultArtifactName, type ParityPlan } from './parity-shared.js';
 
 /** The check job's report artifact is missing or invalid: nothing to re-render. */
@@ -130,20 +129,7 @@ export async function runReportMode(ctx: CheckModeContext): Promise<ReportOutcom
   mkdirSync(outDir, { recursive: true });
   const reportPath = join(outDir, 'report-with-parity.json');
   writeFileSync(reportPath, `${JSON.stringify({ ...raw, verdict: decision.verdict, gate: decision, parityResults: results }, (_k, v) => (v instanceof Set ? [...v] : v === Infinity ? 'Infinity' : v), 1)}\n`);
-  try {
-    await ports.writeSummary(renderSummary(input, reportPath));
-  } catch (err) {
-    ports.warning(`Could not write the job summary: ${(err as Error).message}`);
-  }
-  const checked = report.models.length + changes.filter((c) => c.kind === 'deleted').length;
-  const commentId = await postComment(ctx, input, body, checked);
-  ports.setOutput(OUTPUT_NAMES.report, reportPath);
-  ports.setOutput(OUTPUT_NAMES.verdict, decision.verdict);
-  ports.setOutput(OUTPUT_NAMES.commentId, commentId === undefined ? '' : String(commentId));
-  ports.setOutput(OUTPUT_NAMES.summary, body);
-  ports.info(`EdgeGate verdict: ${decision.verdict}`);
-  if (decision.failed) ports.setFailed(failureMessage(decision));
-  else if (decision.errors.length > 0 || decision.blocking.length > 0) ports.warning(failureMessage(decision));
+  const commentId = await publish(ctx, input, body, reportPath, decision, changes);
   rmSync(join(root), { recursive: true, force: true });
   return { decision, results, body, ...(commentId !== undefined ? { commentId } : {}) };
 }
