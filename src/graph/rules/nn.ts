@@ -9,7 +9,6 @@ import {
   attrInt,
   attrInts,
   attrString,
-  type InferCtx,
   out,
   type OutFact,
   req,

@@ -20,7 +20,6 @@ import {
   constValue,
   countOf,
   gatherValues,
-  isIntDtype,
   loadTensorValue,
   MAX_FOLD_ELEMENTS,
   sliceValues,
