@@ -495,7 +495,8 @@ interface TensorView {
   readonly name: string;
   readonly dtype: number;
   readonly shape: Shape;
-  readonly constant: boolean;
+  /** Initializer (or Constant node) in the placed graph; null when the tensor has no facts at all. */
+  readonly constant: boolean | null;
   /** Dtype before dequantization (QDQ node unit input) or after quantization (unit output). */
   readonly quantized: boolean;
 }
@@ -506,7 +507,7 @@ function viewOf(ctx: NodeContext, kind: 'input' | 'output', i: number): TensorVi
   if (name === undefined || name === '') return undefined;
   const t = graph.tensors.get(name);
   let dtype = t?.dtype ?? 0;
-  let constant = t?.initializer === true;
+  let constant: boolean | null = t === undefined ? null : t.initializer;
   let quantized = false;
   if (unit) {
     if (kind === 'input') {
@@ -514,7 +515,7 @@ function viewOf(ctx: NodeContext, kind: 'input' | 'output', i: number): TensorVi
       if (dq) {
         const src = graph.tensors.get(dq.inputs[0]!);
         dtype = src?.dtype ?? dtype;
-        constant = src?.initializer === true;
+        constant = src === undefined ? null : src.initializer;
         quantized = true;
       }
     } else {
@@ -545,7 +546,11 @@ function tensorCond(c: TensorCondition, ctx: NodeContext, kind: 'input' | 'outpu
         rs.push(withMeta(fail('DTYPE', `${label} is ${dtypeName(v.dtype)}${v.quantized ? ' (quantized)' : ''}; allowed: ${c.dtypes.join(', ')}`), c));
       }
     }
-    if (c.constant === true && !v.constant) rs.push(withMeta(fail('NON_CONSTANT_INPUT', `${label} must be a constant (initializer) but is computed at run time`), c));
+    if (c.constant === true && v.constant !== true) rs.push(withMeta(fail('NON_CONSTANT_INPUT', `${label} must be a constant (initializer) but is computed at run time`), c));
+    if (c.constant === false) {
+      if (v.constant === null) rs.push(unknown('NON_CONSTANT_INPUT', `whether ${label} is a constant is unknown`));
+      else if (v.constant) rs.push(withMeta(fail('NON_CONSTANT_INPUT', `${label} must not be a constant (initializer) but is one`), c));
+    }
     if (c.values) {
       const vals = v.constant ? constValues(ctx, v.name) : undefined;
       if (vals === undefined) rs.push(unknown('ATTRIBUTE', `the values of ${label} are not known statically`));

@@ -31,6 +31,40 @@ export const QOPERATOR_OPS: Readonly<Record<string, number>> = {
 /** QOperator ops whose first quantized activation is not input 0 (QLinearConcat: y_scale, y_zp, then tuples). */
 const QOP_ACTIVATION_INPUT: Readonly<Record<string, number>> = { QLinearConcat: 2, QLinearWhere: 1 };
 
+/**
+ * Scale and zero-point input positions per QOperator op (ai.onnx QLinearConv/QLinearMatMul, com.microsoft
+ * contrib schemas), output scale/zero point included. QLinearConcat is variadic: see `qopScaleInputs`.
+ */
+const QOP_SCALE_INPUTS: Readonly<Record<string, readonly number[]>> = {
+  // x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp[, B]
+  QLinearConv: [1, 2, 4, 5, 6, 7],
+  QLinearMatMul: [1, 2, 4, 5, 6, 7],
+  // A, a_scale, a_zp, B, b_scale, b_zp, C (int32 bias), y_scale, y_zp
+  QGemm: [1, 2, 4, 5, 7, 8],
+  // A, A_scale, A_zp, B, B_scale, B_zp, C_scale, C_zp
+  QLinearAdd: [1, 2, 4, 5, 6, 7],
+  QLinearMul: [1, 2, 4, 5, 6, 7],
+  // X, X_scale, X_zp, Y_scale, Y_zp
+  QLinearAveragePool: [1, 2, 3, 4],
+  QLinearGlobalAveragePool: [1, 2, 3, 4],
+  QLinearLeakyRelu: [1, 2, 3, 4],
+  QLinearSigmoid: [1, 2, 3, 4],
+  QLinearSoftmax: [1, 2, 3, 4],
+  QLinearReduceMean: [1, 2, 3, 4],
+  // condition, X, x_scale, x_zp, Y, y_scale, y_zp, z_scale, z_zp
+  QLinearWhere: [2, 3, 5, 6, 7, 8],
+  // input, weight, bias, input_scale, weight_scale, mask_index, input_zp, weight_zp, past
+  QAttention: [3, 4, 6, 7],
+};
+
+/** Scale/zero-point input positions of a QOperator node (QLinearConcat: Y_scale, Y_zp, then X/scale/zp triples). */
+function qopScaleInputs(node: GraphNode): readonly number[] {
+  if (node.opType !== 'QLinearConcat') return QOP_SCALE_INPUTS[node.opType] ?? [];
+  const idx = [0, 1];
+  for (let i = 3; i + 1 < node.inputs.length; i += 3) idx.push(i, i + 1);
+  return idx;
+}
+
 /** Dynamic-quantization ops → weight input index. */
 export const DYNAMIC_OPS: Readonly<Record<string, number>> = {
   DynamicQuantizeLinear: -1,
@@ -134,8 +168,7 @@ export function singleNodeQuant(graph: PlacedGraph, node: GraphNode, modelFormat
   if (qop !== undefined) {
     const w = qop >= 0 ? t(qop) : undefined;
     const weightConst = w?.initializer === true;
-    const scaleIdx = [1, 2, ...(qop >= 0 ? [qop + 1, qop + 2] : []), qop >= 0 ? 6 : 4, qop >= 0 ? 7 : 5];
-    const nonConst = scaleIdx.filter((i) => node.inputs[i] && !t(i)?.initializer).map((i) => node.inputs[i]!);
+    const nonConst = qopScaleInputs(node).filter((i) => node.inputs[i] && !t(i)?.initializer).map((i) => node.inputs[i]!);
     const ai = QOP_ACTIVATION_INPUT[node.opType] ?? 0;
     return {
       format: 'qoperator',

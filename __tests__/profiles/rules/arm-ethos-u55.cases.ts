@@ -167,14 +167,8 @@ export const cases: readonly RuleCase[] = [
   ok('MEAN', 'ReduceMean over H and W', qdq(unary('ReduceMean', [1, 3, 8, 8], { axes: [2, 3] }))),
   ok('MEAN', 'GlobalAveragePool 64x64 (area 4096)', qdq(unary('GlobalAveragePool', [1, 3, 64, 64]))),
   ok('MEAN', 'ReduceMean (opset 18) over constant axes input [2, 3]', qdq(unary('ReduceMean', [1, 3, 8, 8], {}, [i64('axes', [2, 3])], 18))),
-  {
-    ...bad('MEAN', 'ReduceMean over channels (axes attribute)', qdq(unary('ReduceMean', [1, 3, 8, 8], { axes: [1] })), 'ATTRIBUTE', 'cpu-fallback'),
-    todo: 'the anyOf branch on constant input 1 (opset-18 axes) lacks `optional: false`, so it holds vacuously when the axes are an attribute and any reduction passes (coral-edgetpu has the flag); spatial_rank is also never computed for ReduceMean (null → unknown)',
-  },
-  {
-    ...bad('MEAN', 'ReduceMean (opset 18) over constant axes input [1]', qdq(unary('ReduceMean', [1, 3, 8, 8], {}, [i64('axes', [1])], 18)), 'ATTRIBUTE', 'cpu-fallback'),
-    todo: 'spatial_rank is null for ReduceMean, so the anyOf ends unknown instead of failing on known channel axes',
-  },
+  bad('MEAN', 'ReduceMean over channels (axes attribute)', qdq(unary('ReduceMean', [1, 3, 8, 8], { axes: [1] })), 'ATTRIBUTE', 'cpu-fallback'),
+  bad('MEAN', 'ReduceMean (opset 18) over constant axes input [1]', qdq(unary('ReduceMean', [1, 3, 8, 8], {}, [i64('axes', [1])], 18)), 'ATTRIBUTE', 'cpu-fallback'),
   bad('MEAN', 'batch 2', qdq(unary('ReduceMean', [2, 3, 8, 8], { axes: [2, 3] })), 'SHAPE'),
   bad('MEAN', 'GlobalAveragePool 128x128: area 16384 > 4096', qdq(unary('GlobalAveragePool', [1, 3, 128, 128])), 'SHAPE'),
   bad('MEAN', 'rank-1 input', qdq(unary('ReduceMean', [8], { axes: [0] })), 'RANK'),

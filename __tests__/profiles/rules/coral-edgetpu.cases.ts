@@ -34,22 +34,13 @@ export const cases: readonly RuleCase[] = [
   ok('MEAN', 'ReduceMean over H and W', qdq(unary('ReduceMean', [1, 3, 8, 8], { axes: [2, 3] }))),
   bad('MEAN', 'ReduceMean over channels', qdq(unary('ReduceMean', [1, 3, 8, 8], { axes: [1] })), 'ATTRIBUTE'),
   ok('MEAN', 'GlobalAveragePool (spatial rank from the input: 4 − 2)', qdq(unary('GlobalAveragePool', [1, 3, 8, 8]))),
-  {
-    ...bad('MEAN', 'ReduceMean over channels is a definite CPU fallback', qdq(unary('ReduceMean', [1, 3, 8, 8], { axes: [1] })), 'ATTRIBUTE', 'cpu-fallback'),
-    todo: 'spatial_rank is null for ReduceMean, so the anyOf ends unknown (placement unknown) instead of failing on known channel axes',
-  },
+  bad('MEAN', 'ReduceMean over channels is a definite CPU fallback', qdq(unary('ReduceMean', [1, 3, 8, 8], { axes: [1] })), 'ATTRIBUTE', 'cpu-fallback'),
 
   // CONCATENATION: a constant input is allowed only as one of exactly 2 inputs (and must be zeros).
   ok('CONCATENATION', 'two activations', concat(2, false)),
   ok('CONCATENATION', 'three activations', concat(3, false)),
-  {
-    ...bad('CONCATENATION', 'two activations and a constant (3 inputs)', concat(2, true), 'ATTRIBUTE', 'cpu-fallback'),
-    todo: 'the first anyOf branch `inputs: [{ constant: false }]` is never evaluated (the engine only tests `constant: true`), so every Concat passes',
-  },
-  {
-    ...bad('CONCATENATION', 'an activation and a non-zero constant (2 inputs)', concat(1, true), 'UNVERIFIABLE', 'unknown'),
-    todo: 'the first anyOf branch `inputs: [{ constant: false }]` is never evaluated, so the coral-concat-zero-constant caveat never applies',
-  },
+  bad('CONCATENATION', 'two activations and a constant (3 inputs)', concat(2, true), 'ATTRIBUTE', 'cpu-fallback'),
+  bad('CONCATENATION', 'an activation and a non-zero constant (2 inputs)', concat(1, true), 'UNVERIFIABLE', 'unknown'),
 
   // SOFTMAX: 1-D input (only the innermost dim > 1), at most 16,000 elements.
   ok('SOFTMAX', '[1, 10]', qdq(unary('Softmax', [1, 10]))),

@@ -105,10 +105,7 @@ const RULE_CASES: RuleCase[] = [
   bad('QuantizeLinear', 'zero point 5', quantOp('QuantizeLinear', inp('x', [1, 8]), init('zp', [], [5], INT8)), 'ATTRIBUTE', U),
   bad('QuantizeLinear', 'zero point computed at run time', quantOp('QuantizeLinear', inp('x', [1, 8]), inp('zp', [], INT8)), 'NON_CONSTANT_INPUT', U),
   bad('QuantizeLinear', 'int32 input', quantOp('QuantizeLinear', inp('x', [1, 8], INT32), init('zp', [], [0], INT8)), 'DTYPE', U),
-  {
-    ...bad('QuantizeLinear', 'uint8 zero point 0 (uint8 output)', quantOp('QuantizeLinear', inp('x', [1, 8]), init('zp', [], [0], UINT8)), 'DTYPE', U),
-    todo: 'the QuantizeLinear rule checks only that y_zero_point is 0, not its dtype: a uint8 Q passes although the profile says uint8 Q/DQ is unsupported (TensorRT 8.5 quantizes to INT8 only)',
-  },
+  bad('QuantizeLinear', 'uint8 zero point 0 (uint8 output)', quantOp('QuantizeLinear', inp('x', [1, 8]), init('zp', [], [0], UINT8)), 'DTYPE', U),
 
   // Einsum: input 0 dtypes; the equation restrictions are an unconditional `unverifiable`.
   {
@@ -149,7 +146,7 @@ const RULE_CASES: RuleCase[] = [
     bad(op, 'int32 X', recurrent(op, { dtype: INT32 }), 'DTYPE', U),
   ]),
 
-  // If: input 0 (the condition, always bool) dtypes; branch outputs are unverifiable. The builder cannot encode
+  // If: the type list is for the outputs (the condition is always bool); branch outputs are unverifiable. The builder cannot encode
   // graph attributes, so these nodes carry no branches; the rule reads neither branch.
   {
     ...ok('If', 'bool condition, float outputs', single('If', [inp('cond', [], BOOL)], {}, { outputs: [{ name: 'y', dtype: FLOAT }] })),
@@ -158,19 +155,14 @@ const RULE_CASES: RuleCase[] = [
   bad('If', 'branch outputs not compared', single('If', [inp('cond', [], BOOL)], {}, { outputs: [{ name: 'y', dtype: FLOAT }] }), 'UNVERIFIABLE', UNK),
   {
     ...bad('If', 'uint8 outputs', single('If', [inp('cond', [], BOOL)], {}, { outputs: [{ name: 'y', dtype: UINT8 }] }), 'DTYPE', U),
-    todo: "the If rule applies the matrix's type list (FP32,FP16,INT32,BOOL) to input 0, the condition, which ONNX fixes to bool; it should test the outputs",
+    todo: "the If rule no longer tests input 0 (the bool condition) but does not test the outputs either: without branches their dtype is unknown and an output check would report unknown DTYPE before the If's UNVERIFIABLE",
   },
 
-  // Loop: input 0 dtypes (M, the trip count). No body graph (see If).
+  // Loop: dtypes of the loop-carried values (input 2+) and outputs, not of M (int64). No body graph (see If).
   ok('Loop', 'no trip count, bool condition, float state', single('Loop', ['', inp('cond', [], BOOL), inp('v', [1, 8])])),
-  {
-    ...ok('Loop', 'int64 trip count M (the only type ONNX allows)', single('Loop', [inp('m', [], INT64), inp('cond', [], BOOL), inp('v', [1, 8])])),
-    todo: "the Loop rule applies the matrix's type list to input 0, the trip count M, which ONNX fixes to int64: every Loop with a trip count fails DTYPE",
-  },
-  {
-    ...bad('Loop', 'uint8 loop-carried state', single('Loop', ['', inp('cond', [], BOOL), inp('v', [1, 8], UINT8)]), 'DTYPE', U),
-    todo: 'the Loop rule tests input 0 (M) instead of the loop-carried values, so a uint8 state is not caught',
-  },
+  ok('Loop', 'int64 trip count M (the only type ONNX allows)', single('Loop', [inp('m', [], INT64), inp('cond', [], BOOL), inp('v', [1, 8])])),
+  bad('Loop', 'uint8 loop-carried state', single('Loop', ['', inp('cond', [], BOOL), inp('v', [1, 8], UINT8)]), 'DTYPE', U),
+  bad('Loop', 'uint8 second loop-carried value', single('Loop', ['', inp('cond', [], BOOL), inp('v', [1, 8]), inp('w', [1, 8], UINT8)]), 'DTYPE', U),
 
   // InstanceNormalization: constant scale and B, rank 3..5, input 0 dtypes.
   ok('InstanceNormalization', 'rank 4, constant scale and B', single('InstanceNormalization', [inp('x', [1, 3, 8, 8]), init('s', [3], [1, 1, 1]), init('b', [3], [0, 0, 0])])),
@@ -247,12 +239,10 @@ const RULE_CASES: RuleCase[] = [
   ok('Upsample', 'float input (opset 9)', single('Upsample', [inp('x', [1, 3, 4, 4]), init('scales', [4], [1, 1, 2, 2])], { mode: 'nearest' }, { opset: 9 })),
   bad('Upsample', 'int32 input (opset 9)', single('Upsample', [inp('x', [1, 3, 4, 4], INT32), init('scales', [4], [1, 1, 2, 2])], { mode: 'nearest' }, { opset: 9 }), 'DTYPE', U),
 
-  // Where: input 0 dtypes — but input 0 is the condition, which ONNX fixes to bool.
+  // Where: dtypes of the values X and Y (inputs 1, 2); input 0, the condition, is bool by the ONNX spec.
   ok('Where', 'bool condition, float values', single('Where', [inp('c', [1, 8], BOOL), inp('a', [1, 8]), inp('b', [1, 8])])),
-  {
-    ...bad('Where', 'uint8 values', single('Where', [inp('c', [1, 8], BOOL), inp('a', [1, 8], UINT8), inp('b', [1, 8], UINT8)]), 'DTYPE', U),
-    todo: "the Where rule applies the matrix's type list (FP32,FP16,INT32,BOOL) to input 0, the bool condition; it should test inputs 1 and 2",
-  },
+  bad('Where', 'uint8 values', single('Where', [inp('c', [1, 8], BOOL), inp('a', [1, 8], UINT8), inp('b', [1, 8], UINT8)]), 'DTYPE', U),
+  ok('Where', 'bool condition, int32 values', single('Where', [inp('c', [1, 8], BOOL), inp('a', [1, 8], INT32), inp('b', [1, 8], INT32)])),
 ];
 
 export const cases: readonly RuleCase[] = [

@@ -54,8 +54,6 @@ function roiAlign(batch: number, attrs: NodeSpec['attrs'] = {}): ModelSpec {
 
 const tile = (x: number[]): ModelSpec => unary('Tile', x, {}, [{ name: 'repeats', dims: [x.length], values: x.map((_, i) => (i < 2 ? 1 : 2)), dtype: INT64 }]);
 
-const GRU_LAYOUT = "the GRU rule tests `batch` = dim 0 of input 0, but with the default layout 0 X is [seq_length, batch_size, input_size], so dim 0 is the sequence length: the profile's condition needs the batch dim per layout (dim 1 for layout 0)";
-
 export const cases: readonly RuleCase[] = [
   ok('Softmax', 'batch 1', unary('Softmax', [1, 10])),
   bad('Softmax', 'batch 2', unary('Softmax', [2, 10]), 'SHAPE', 'unsupported'),
@@ -74,16 +72,14 @@ export const cases: readonly RuleCase[] = [
   bad('EyeLike', 'input computed at run time', eyeLike(true), 'NON_CONSTANT_INPUT', 'unsupported'),
   ok('GRU', 'layout 1, batch 1, sequence 4', gru([1, 4, 8], 1)),
   bad('GRU', 'layout 1, batch 2', gru([2, 4, 8], 1), 'SHAPE', 'unsupported'),
-  { ...ok('GRU', 'layout 0 (default), sequence 4, batch 1', gru([4, 1, 8], 0)), todo: GRU_LAYOUT },
-  { ...bad('GRU', 'layout 0 (default), sequence 1, batch 2', gru([1, 2, 8], 0), 'SHAPE', 'unsupported'), todo: GRU_LAYOUT },
+  ok('GRU', 'layout 0 (default), sequence 4, batch 1', gru([4, 1, 8], 0)),
+  bad('GRU', 'layout 0 (default), sequence 1, batch 2', gru([1, 2, 8], 0), 'SHAPE', 'unsupported'),
+  bad('GRU', 'layout attribute absent (0), sequence 1, batch 2', { ...gru([1, 2, 8], 0), nodes: gru([1, 2, 8], 0).nodes.map((n) => ({ ...n, attrs: { hidden_size: 4 } })) }, 'SHAPE', 'unsupported'),
   ok('If', 'constant condition', ifNode(false)),
   bad('If', 'condition computed at run time', ifNode(true), 'NON_CONSTANT_INPUT', 'unsupported'),
   ok('RoiAlign', 'batch 1, average pooling (default)', roiAlign(1)),
   bad('RoiAlign', 'batch 2', roiAlign(2), 'SHAPE', 'unsupported'),
   bad('RoiAlign', 'max pooling', roiAlign(1, { mode: 'max' }), 'ATTRIBUTE', 'unsupported'),
-  {
-    ...ok('Tile', 'batch 1, repeats [1, 1, 2, 2]', tile([1, 3, 8, 8])),
-    todo: "the Tile rule's `derived.broadcasts` compares input 0's shape with the repeats vector's shape ([1, 3, 8, 8] vs [4]), so every Tile of rank > 1 fails with SHAPE; ONNX Tile needs one repeat per axis, so the RKNN caveat 'not support broadcast' needs another encoding (or none)",
-  },
+  ok('Tile', 'batch 1, repeats [1, 1, 2, 2]', tile([1, 3, 8, 8])),
   bad('Tile', 'batch 2', tile([2, 3, 8, 8]), 'SHAPE', 'unsupported'),
 ];
