@@ -1,12 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../build/cli/main.js';
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    console.error(`edgegate: internal error: ${err && err.stack ? err.stack : err}`);
-    process.exitCode = 2;
-  },
-);
+// One bundled file (rollup.cli.config.js): starting from build/'s ~100 modules cost ~0.35 s per run.
+import '../build/edgegate-cli.js';

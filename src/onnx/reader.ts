@@ -279,13 +279,22 @@ class ModelDecoder {
     }
   }
 
+  /**
+   * Bytes for protobufjs as a plain Uint8Array view: given a Buffer, protobufjs makes empty bytes/strings
+   * with `new Buffer(0)`, which Node reports as DEP0005 once the code is bundled outside node_modules.
+   */
+  private protoBytes(offset: number, length: number): Uint8Array {
+    const b = this.r.file.read(offset, length);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
+
   private decodeOpset(f: WireField): [string, number] {
-    const msg = onnx.OperatorSetIdProto.decode(this.r.file.read(f.offset, f.length));
+    const msg = onnx.OperatorSetIdProto.decode(this.protoBytes(f.offset, f.length));
     return [normalizeDomain(msg.domain ?? ''), toNumber(msg.version)];
   }
 
   private decodeEntry(f: WireField): [string, string] {
-    const msg = onnx.StringStringEntryProto.decode(this.r.file.read(f.offset, f.length));
+    const msg = onnx.StringStringEntryProto.decode(this.protoBytes(f.offset, f.length));
     return [msg.key ?? '', msg.value ?? ''];
   }
 
@@ -425,7 +434,7 @@ class ModelDecoder {
           sparse = this.decodeSparse(x, `${path}.sparse_tensor`);
           break;
         case a.tp: {
-          const t = onnx.TypeProto.decode(this.r.file.read(x.offset, x.length));
+          const t = onnx.TypeProto.decode(this.protoBytes(x.offset, x.length));
           tp = typeToValueInfo('', t);
           break;
         }
@@ -606,7 +615,7 @@ class ModelDecoder {
   }
 
   private decodeValueInfo(f: WireField): ValueInfo {
-    const msg = onnx.ValueInfoProto.decode(this.r.file.read(f.offset, f.length));
+    const msg = onnx.ValueInfoProto.decode(this.protoBytes(f.offset, f.length));
     return typeToValueInfo(msg.name ?? '', msg.type ?? null);
   }
 
