@@ -5,6 +5,7 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { readModel } from './onnx/reader.js';
+import { hashFilesInBackground } from './onnx/hash.js';
 import { ModelReadError } from './onnx/errors.js';
 import { analyzeModel } from './graph/analyze.js';
 import { GraphError } from './graph/errors.js';
@@ -116,13 +117,16 @@ export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
 export async function runCheck(options: CheckOptions): Promise<Report> {
   const root = options.repoRoot ?? process.cwd();
   const errors: ReportError[] = [];
+  // Hashing runs on another core while this thread analyzes; the digests are filled in at the end.
+  const digests = hashFilesInBackground(options.models);
   const ctx: DeviceContext = await loadDeviceContext(options, errors);
   const models: ModelReport[] = [];
+  const hashed: [index: number, file: string][] = [];
   for (const file of options.models) {
     const path = displayPath(file, root);
     let analysis: GraphAnalysis;
     try {
-      const model = await readModel(file);
+      const model = await readModel(file, { skipHash: true });
       analysis = analyzeModel(model, { dims: ctx.dimsFor(path) });
     } catch (err) {
       const e = modelError(path, err);
@@ -132,7 +136,10 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     }
     const report = modelFacts(path, analysis);
     report.devices.push(...evaluateDevices(analysis, path, ctx, report));
+    hashed.push([models.length, file]);
     models.push(report);
   }
+  const digestOf = await digests;
+  for (const [index, file] of hashed) models[index] = { ...models[index]!, sha256: digestOf.get(file) ?? null };
   return { schemaVersion: REPORT_SCHEMA_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION }, errors, models, ...ctx.reportExtras() };
 }

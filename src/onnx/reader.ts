@@ -7,11 +7,11 @@
  * onnx-proto. Fields that onnx-proto 8 (onnx 1.10.2) does not know, such as the IR 10 `overload` fields,
  * are read here by field number.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { ModelReadError } from './errors.js';
+import { sha256File } from './hash.js';
 import { ProtoReader, WindowedFile, WireError, WireType, type WireField } from './wire.js';
 import {
   byteSize,
@@ -29,14 +29,11 @@ import {
 
 const { onnx } = onnxProto;
 
-/** Models up to this size are read into memory once (hash and parse from one read). */
-export const SMALL_MODEL_BYTES = 64 * 1024 * 1024;
-
 /** Protobuf refuses messages of 2 GiB and more; ONNX models past that must use external data. */
 export const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
 
 export interface ReadModelOptions {
-  /** Window of the streaming reader in bytes (default 4 MiB). */
+  /** Window of the streaming reader in bytes (default 64 KiB). */
   readonly windowSize?: number;
   /** Skip the sha256 of the file (default: computed). */
   readonly skipHash?: boolean;
@@ -70,13 +67,12 @@ export function readModelSync(path: string, options: ReadModelOptions = {}): Onn
     );
   }
 
-  // Small models are read once, for both the hash and the structure walk; large ones are streamed so
-  // memory stays independent of weight size.
-  const whole = size <= SMALL_MODEL_BYTES && options.windowSize === undefined ? readFileSync(path) : undefined;
-  const file = new WindowedFile(path, size, options.windowSize, whole);
+  // The structure walk reads in small windows and seeks past tensor payloads, so it reads a few percent
+  // of a typical model and its memory does not depend on weight size.
+  const file = new WindowedFile(path, size, options.windowSize);
   try {
     const decoder = new ModelDecoder(path, new ProtoReader(file));
-    const sha256 = options.skipHash ? '' : whole ? createHash('sha256').update(whole).digest('hex') : sha256File(path);
+    const sha256 = options.skipHash ? '' : sha256File(path);
     const model = decoder.decodeModel(sha256);
     validateOpsets(model);
     options.onStats?.({ bytesRead: file.bytesRead });
@@ -127,23 +123,6 @@ function sniff(path: string, size: number): void {
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05) && (head[3] === 0x04 || head[3] === 0x06)) {
     throw new ModelReadError('ZIP_FILE', path, 'this is a ZIP archive (for example a PyTorch checkpoint or a zipped model), not an ONNX protobuf. Export it with torch.onnx.export, or unzip it first.');
   }
-}
-
-function sha256File(path: string): string {
-  const hash = createHash('sha256');
-  const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  try {
-    for (let pos = 0; ; ) {
-      const n = readSync(fd, buf, 0, buf.length, pos);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-      pos += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }
 
 // Field numbers from onnx.proto (onnx 1.17+), including those onnx-proto 8 does not know.

@@ -38,21 +38,14 @@ export class WindowedFile {
   constructor(
     readonly path: string,
     readonly size: number,
-    private readonly windowSize = 4 * 1024 * 1024,
-    /** The whole file, when the caller already read it (small models): no file handle is opened. */
-    preloaded?: Buffer,
+    // Small: most reads are message headers and short fields, and payloads are skipped by offset.
+    private readonly windowSize = 64 * 1024,
   ) {
-    if (preloaded) {
-      this.fd = -1;
-      this.window = preloaded;
-      this.bytesRead = preloaded.length;
-    } else {
-      this.fd = openSync(path, 'r');
-    }
+    this.fd = openSync(path, 'r');
   }
 
   close(): void {
-    if (this.fd >= 0) closeSync(this.fd);
+    closeSync(this.fd);
   }
 
   /** Bytes [offset, offset+length) as a Buffer (a view of the window when it fits). */
