@@ -1,4 +1,4 @@
-// The `edgegate` bin's entry point (bundled into build/edgegate-cli.js by rollup.cli.config.js).
+// The `edgegate` bin's entry point (bundled into build/bundle/ by rollup.cli.config.js).
 import { main } from './main.js';
 
 main(process.argv.slice(2)).then(
