@@ -12,7 +12,7 @@
  * the CLI adds per device once the lead's wiring calls placeModel.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readModelSync } from '../src/onnx/reader.js';
@@ -33,6 +33,9 @@ const { profiles, errors } = loadShippedProfiles();
 for (const e of errors) console.error(`profile error: ${e.message}`);
 const ids = profiles.map((p) => p.id);
 console.log(`${models.length} models × ${ids.length} profiles (${ids.join(', ')})`);
+
+// Both tools read the same files: read them once first, so neither run is timed against a cold page cache.
+for (const m of models) readFileSync(m);
 
 // 1. EdgeGate CLI: one process for everything.
 const BIN = resolve(ROOT, process.env['EDGEGATE_BIN'] ?? 'bin/edgegate.js');
