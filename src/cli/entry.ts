@@ -1,6 +1,15 @@
 // The `edgegate` bin's entry point (bundled into build/bundle/ by rollup.cli.config.js).
 import { main } from './main.js';
 
+// `edgegate check … | head` closes the pipe early: stop quietly, as other CLIs do, instead of dying on
+// an unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
