@@ -21,6 +21,27 @@ describe('edgegate calibrate', () => {
     assert.equal(profile.calibration!.models[0]!.file, '__tests__/fixtures/models/tiny_cnn.onnx');
     assert.ok((profile.calibration!.models[0]!.coverage ?? 0) > 0.9, 'most kernel time maps to source nodes');
   });
+  it('measures --rounds sessions and keeps the fastest session\'s median', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'eg-cal-rounds-')), 'host.yaml');
+    const original = process.stderr.write.bind(process.stderr);
+    let said = '';
+    process.stderr.write = ((chunk: string | Uint8Array) => ((said += String(chunk)), true)) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await calibrateCommand(['__tests__/fixtures/models/tiny_cnn.onnx', '--device', 'host-x64', '--out', out, '--runs', '3', '--rounds', '2']);
+    } finally {
+      process.stderr.write = original;
+    }
+    assert.equal(code, 0, said);
+    const m = /: ([\d.]+) ms \(CPU time, fastest of 2 round medians of 3 runs: ([\d.]+) \/ ([\d.]+)\)/.exec(said);
+    assert.ok(m, said);
+    assert.equal(Number(m[1]), Math.min(Number(m[2]), Number(m[3])));
+    const { profile } = loadProfile(out);
+    assert.equal(profile.calibration!.models[0]!.measuredMs.toFixed(3), m[1]);
+  });
+  it('rejects --rounds 0', async () => {
+    await assert.rejects(calibrateCommand(['__tests__/fixtures/models/tiny_cnn.onnx', '--device', 'host-x64', '--rounds', '0']), /--rounds expects a positive integer/);
+  });
   it('takes an edge runner\'s parity result.json as the measurement of its model (--result)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eg-cal-res-'));
     const model = '__tests__/fixtures/models/tiny_cnn.onnx';
