@@ -59,6 +59,17 @@ describe('edgegate parity CLI', () => {
     assert.equal(res.kernels.length, 0);
   });
 
+  for (const device of ['coral-edgetpu', 'qualcomm-htp', 'android-nnapi']) {
+    it(`--device ${device} alone takes the accelerator class from its profile: not-run EP_UNAVAILABLE, not a CPU pass`, async () => {
+      const out = join(tmp, `${device}.json`);
+      const r = await cli(['run', fixture('tiny_cnn.onnx'), '--reference', join(tmp, 'does-not-matter'), '--out', out, '--device', device]);
+      assert.equal(r.code, 0);
+      const res = readParityResult(out);
+      assert.equal(res.verdict, 'not-run');
+      assert.equal(res.reason, 'EP_UNAVAILABLE');
+    });
+  }
+
   it('an accelerator device with an external runtime runs through it', async () => {
     const ref = join(tmp, 'ref-ext');
     assert.equal((await cli(['reference', fixture('tiny_cnn.onnx'), '--out', ref])).code, 0);

@@ -24,6 +24,7 @@ import { notRunResult, runParity } from '../parity/run.js';
 import { ExternalRunner, type ModelRunner, OrtRunner } from '../parity/runner.js';
 import { FaultInjectingRunner } from '../parity/fault.js';
 import { type TensorDType, isTensorDType } from '../parity/tensor.js';
+import { loadProfiles } from '../profiles/load.js';
 
 /** Bad command-line usage. */
 export class UsageError extends Error {
@@ -195,7 +196,10 @@ async function cmdRun(p: Parsed, io: ParityIo): Promise<number> {
   const out = one(p, 'out');
   if (!model || !ref || !out || p.positional.length !== 1) throw new UsageError('parity run needs MODEL, --reference DIR and --out result.json');
   const device = one(p, 'device') ?? `host-${process.arch}`;
-  const cls = one(p, 'device-class') ?? 'cpu';
+  // A shipped or user profile decides the class, as in the action: a CPU run reported under an NPU's name
+  // would be a false pass. Unknown device names (a label for this machine) default to cpu.
+  const profile = one(p, 'device') !== undefined ? loadProfiles([device]).profiles[0] : undefined;
+  const cls = one(p, 'device-class') ?? (profile && profile.profile.parity.runtime !== 'onnxruntime-cpu' ? 'accelerator' : 'cpu');
   if (cls !== 'cpu' && cls !== 'accelerator') throw new UsageError(`--device-class '${cls}' must be cpu or accelerator`);
   let result: ParityResult;
   if (cls === 'accelerator' && one(p, 'runtime')?.startsWith('external:') !== true) {
