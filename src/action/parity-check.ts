@@ -11,7 +11,7 @@ import { resolveParityOptions } from '../parity/config.js';
 import { DEFAULT_SIZE_CAP_BYTES, DumpTooLargeError, makeReference } from '../parity/reference.js';
 import type { ParityReason, ParityResult } from '../parity/result-schema.js';
 import { notRunResult } from '../parity/run.js';
-import { OrtRunner, type ModelRunner } from '../parity/runner.js';
+import { OrtRunner, ortCpuRunsDevice, type ModelRunner } from '../parity/runner.js';
 import { loadProfiles, type LoadedProfile } from '../profiles/load.js';
 import { OrtUnavailableError } from '../runtime/ort-loader.js';
 import type { Report } from '../report/types.js';
@@ -61,7 +61,7 @@ export function deviceRuntime(p: LoadedProfile, config: EdgegateConfig): DeviceR
   const labels = config.parity?.runners?.[p.id] ?? p.profile.parity.runnerLabels;
   const external = config.parity?.external?.[p.id];
   if (external) return { kind: 'external', labels };
-  if (p.profile.parity.runtime === 'onnxruntime-cpu') return { kind: 'ort', labels };
+  if (ortCpuRunsDevice(p.profile)) return { kind: 'ort', labels };
   return {
     kind: 'unavailable',
     detail: `onnxruntime-node has CPU kernels only; a CPU run says nothing about ${p.profile.name}'s accelerator. Configure parity.external.${p.id} (external runtime protocol, docs/parity.md) to run it.`,

@@ -23,7 +23,7 @@ import { readModel } from '../onnx/reader.js';
 import { analyzeModel } from '../graph/analyze.js';
 import { loadProfile } from '../profiles/load.js';
 import { DeviceProfileSchema } from '../profiles/schema.js';
-import { measureModel } from '../cost/measure.js';
+import { measureModel, type ModelMeasurement } from '../cost/measure.js';
 import { fitCalibrationDetailed, type CalibrationMeasurement } from '../cost/calibrate.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { readParityResult, type ParityResult } from '../parity/result-schema.js';
@@ -74,6 +74,8 @@ export async function calibrateCommand(argv: readonly string[]): Promise<number>
   const measurements: CalibrationMeasurement[] = [];
   let ortVersion = 'unknown';
   let host: string | undefined;
+  // One thread: CPU time per run is the idle-core latency even on a busy machine; else wall-clock.
+  const latencyOf = (x: ModelMeasurement): number => (threads === 1 ? x.cpuMedianMs : x.medianMs);
   for (const file of positionals) {
     try {
       const model = await readModel(file);
@@ -87,15 +89,10 @@ export async function calibrateCommand(argv: readonly string[]): Promise<number>
         continue;
       }
       const m = await measureModel(file, analysis, { threads, runs });
-      // One thread: CPU time per run is the idle-core latency even on a busy machine; else wall-clock.
-      let measuredMs = threads === 1 ? m.cpuMedianMs : m.medianMs;
-      const roundMs = [measuredMs];
-      for (let r = 1; r < rounds; r++) {
-        const again = await measureModel(file, analysis, { threads, runs, profile: false });
-        roundMs.push(threads === 1 ? again.cpuMedianMs : again.medianMs);
-      }
-      measuredMs = Math.min(...roundMs);
       ortVersion = m.ortVersion;
+      const roundMs = [latencyOf(m)];
+      for (let r = 1; r < rounds; r++) roundMs.push(latencyOf(await measureModel(file, analysis, { threads, runs, profile: false })));
+      const measuredMs = Math.min(...roundMs);
       measurements.push({
         model: file,
         ...(model.sha256 ? { sha256: model.sha256 } : {}),

@@ -21,7 +21,7 @@ import { makeReference } from '../parity/reference.js';
 import { collectResults, parityBlocks, renderParityMarkdown } from '../parity/report.js';
 import { type ParityResult, ArtifactValidationError, readParityResult } from '../parity/result-schema.js';
 import { notRunResult, runParity } from '../parity/run.js';
-import { ExternalRunner, type ModelRunner, OrtRunner } from '../parity/runner.js';
+import { ExternalRunner, type ModelRunner, OrtRunner, ortCpuRunsDevice } from '../parity/runner.js';
 import { FaultInjectingRunner } from '../parity/fault.js';
 import { type TensorDType, isTensorDType } from '../parity/tensor.js';
 import { loadProfiles } from '../profiles/load.js';
@@ -199,7 +199,7 @@ async function cmdRun(p: Parsed, io: ParityIo): Promise<number> {
   // A shipped or user profile decides the class, as in the action: a CPU run reported under an NPU's name
   // would be a false pass. Unknown device names (a label for this machine) default to cpu.
   const profile = one(p, 'device') !== undefined ? loadProfiles([device]).profiles[0] : undefined;
-  const cls = one(p, 'device-class') ?? (profile && profile.profile.parity.runtime !== 'onnxruntime-cpu' ? 'accelerator' : 'cpu');
+  const cls = one(p, 'device-class') ?? (profile && !ortCpuRunsDevice(profile.profile) ? 'accelerator' : 'cpu');
   if (cls !== 'cpu' && cls !== 'accelerator') throw new UsageError(`--device-class '${cls}' must be cpu or accelerator`);
   let result: ParityResult;
   if (cls === 'accelerator' && one(p, 'runtime')?.startsWith('external:') !== true) {

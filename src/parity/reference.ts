@@ -4,8 +4,9 @@
  * is the same in several passes (most of them) is written once. Constant-only tensors are left out.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { sha256File } from '../onnx/hash.js';
 import { collectHostFacts } from './host.js';
 import { type InputOptions, makeInputs } from './inputs.js';
 import { decodeNpy, encodeNpy } from './npy.js';
@@ -63,7 +64,9 @@ export interface ReferenceOptions {
 
 /** Makes a reference dump. Returns its manifest (also written to `outDir/manifest.json`). */
 export async function makeReference(modelPath: string, options: ReferenceOptions): Promise<ReferenceManifest> {
-  const bytes = readFileSync(modelPath);
+  // Streamed: the model's bytes are only needed for its identity, and ORT reads the file itself.
+  const modelSha256 = sha256File(modelPath);
+  const modelBytes = statSync(modelPath).size;
   const model = readProtoModel(modelPath);
   const plan = planParity(model);
   const outDir = resolve(options.outDir);
@@ -106,7 +109,7 @@ export async function makeReference(modelPath: string, options: ReferenceOptions
     const manifest: ReferenceManifest = {
       schemaVersion: REFERENCE_SCHEMA_VERSION,
       kind: 'edgegate-parity-reference',
-      model: { path: options.modelLabel ?? modelPath, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength },
+      model: { path: options.modelLabel ?? modelPath, sha256: modelSha256, bytes: modelBytes },
       createdAt: new Date().toISOString(),
       seed: options.inputs?.seed ?? 0,
       threads: options.threads ?? 1,

@@ -3,8 +3,7 @@
  * dump, compares, times plain inference, and returns a small `result.json`. The large tensors never
  * leave the device.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { sha256File } from '../onnx/hash.js';
 import { OrtUnavailableError } from '../runtime/ort-loader.js';
 import { collectHostFacts } from './host.js';
 import { type TensorMetrics, type ToleranceConfig, compareTensors, isQuantizedDtype, toleranceFor } from './metrics.js';
@@ -120,7 +119,7 @@ export async function runParity(modelPath: string, options: RunParityOptions): P
     return notRunResult(options.modelLabel ?? modelPath, device, 'error', 'REFERENCE_INVALID', cause instanceof Error ? cause.message : String(cause));
   }
   const label = options.modelLabel ?? dump.manifest.model.path;
-  const sha = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
+  const sha = sha256File(modelPath);
   if (sha !== dump.manifest.model.sha256) {
     return { ...notRunResult(label, device, 'error', 'MODEL_MISMATCH', `model sha256 ${sha.slice(0, 12)} differs from the reference's ${dump.manifest.model.sha256.slice(0, 12)}`), modelSha256: sha };
   }

@@ -11,6 +11,7 @@ import { type LoadedOrt, type OrtLoadOptions, loadOnnxruntime } from '../runtime
 import { readNpy, writeNpy } from './npy.js';
 import { type KernelRun, type NodeTime, readProfile } from './profile.js';
 import { type AnyTypedArray, type HostTensor, isTensorDType } from './tensor.js';
+import type { DeviceProfile } from '../profiles/schema.js';
 
 /** ORT graph optimization level parity uses: `all` for production, `disabled` for localization. */
 export type OptimizationLevel = 'all' | 'disabled';
@@ -78,6 +79,14 @@ export interface OrtRunnerOptions extends OrtLoadOptions {
 }
 
 /** onnxruntime-node, CPU execution provider, sequential execution, fixed threads. */
+/**
+ * True when onnxruntime-node's CPU kernels are the device's own runtime (profile `parity.runtime`), so a run
+ * with them says something about the device; otherwise (an NPU) only an external runtime may stand for it.
+ */
+export function ortCpuRunsDevice(profile: DeviceProfile): boolean {
+  return profile.parity.runtime === 'onnxruntime-cpu';
+}
+
 export class OrtRunner implements ModelRunner {
   private loaded?: LoadedOrt;
   constructor(private readonly options: OrtRunnerOptions) {}
