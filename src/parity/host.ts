@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { arch, cpus, platform } from 'node:os';
+import { readHostPlatform } from '../runtime/host-match.js';
 import type { HostFacts } from './result-schema.js';
 
 function readText(file: string): string | null {
@@ -22,48 +23,9 @@ function readNumber(file: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** ARM part numbers of common edge cores (from /proc/cpuinfo's "CPU part"). */
-const ARM_PARTS: Readonly<Record<string, string>> = {
-  '0xd03': 'Cortex-A53',
-  '0xd04': 'Cortex-A35',
-  '0xd05': 'Cortex-A55',
-  '0xd07': 'Cortex-A57',
-  '0xd08': 'Cortex-A72',
-  '0xd09': 'Cortex-A73',
-  '0xd0a': 'Cortex-A75',
-  '0xd0b': 'Cortex-A76',
-  '0xd0c': 'Neoverse-N1',
-  '0xd0d': 'Cortex-A77',
-  '0xd41': 'Cortex-A78',
-  '0xd44': 'Cortex-X1',
-  '0xd46': 'Cortex-A510',
-  '0xd47': 'Cortex-A710',
-  '0xd4b': 'Cortex-A78C',
-  '0xd40': 'Neoverse-V1',
-  '0xd49': 'Neoverse-N2',
-};
-
-/** Parses /proc/cpuinfo text into a CPU name and feature flags (x86 `flags`, ARM `Features`). */
-export function parseCpuinfo(text: string): { cpu: string | null; flags: string[] } {
-  const field = (k: string): string | undefined => {
-    const m = new RegExp(`^${k}\\s*:\\s*(.*)$`, 'mi').exec(text);
-    return m?.[1]?.trim();
-  };
-  const flags = (field('flags') ?? field('Features') ?? '').split(/\s+/).filter((s) => s.length > 0);
-  let cpu = field('model name') ?? field('Model') ?? null;
-  if (cpu === null || cpu === '') {
-    const part = field('CPU part');
-    cpu = part ? `${ARM_PARTS[part.toLowerCase()] ?? `ARM part ${part}`}${field('CPU implementer') ? ` (implementer ${field('CPU implementer')})` : ''}` : null;
-  }
-  const model = field('Model');
-  if (model && cpu && !cpu.includes(model) && field('model name') === undefined) cpu = `${cpu}, ${model}`;
-  return { cpu, flags };
-}
-
 /** Collects host facts. `ortVersion` and `runtime` come from the runner. */
 export function collectHostFacts(ortVersion: string | null, runtime: string): HostFacts {
-  const info = readText('/proc/cpuinfo');
-  const parsed = info !== null ? parseCpuinfo(info) : { cpu: cpus()[0]?.model ?? null, flags: [] };
+  const host = readHostPlatform();
   const base = '/sys/devices/system/cpu/cpu0/cpufreq';
   const governor = readText(`${base}/scaling_governor`);
   const cpufreq =
@@ -91,8 +53,9 @@ export function collectHostFacts(ortVersion: string | null, runtime: string): Ho
   return {
     arch: arch(),
     platform: platform(),
-    cpu: parsed.cpu,
-    cpuFlags: parsed.flags,
+    cpu: host.cpu.model,
+    cpuFlags: [...host.cpu.flags],
+    ...(host.emulator ? { emulated: `${host.emulator.kind} ${host.emulator.cpu}` } : {}),
     cores: cpus().length,
     ortVersion,
     node: process.version,

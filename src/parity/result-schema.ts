@@ -112,6 +112,8 @@ export const HostSchema = z.object({
     .default(null),
   throttling: z.object({ source: z.string(), value: z.string() }).nullable().default(null),
   temperatureC: z.number().nullable().default(null),
+  /** Set when a user-mode emulator ran the process (`qemu-user cortex-a72`): numerics of that core, not its timings. */
+  emulated: z.string().optional(),
 });
 export type HostFacts = z.infer<typeof HostSchema>;
 

@@ -516,6 +516,33 @@ export const RuntimeSchema = z.strictObject({
   source: SourceRefSchema,
 });
 
+/**
+ * The machine the profile describes, as a process on it sees itself: `process.platform`, `process.arch` and
+ * the CPU identification of /proc/cpuinfo. Parity and calibration compare it with the host they run on, so a
+ * measurement made elsewhere is never reported under this device's name (src/runtime/host-match.ts).
+ */
+export const PlatformSchema = z.strictObject({
+  /** `process.platform` values of the device's OS. */
+  os: z.array(z.enum(['linux', 'android', 'darwin', 'win32'])).min(1),
+  /** `process.arch` of the device. */
+  arch: z.enum(['arm64', 'arm', 'x64']),
+  cpu: z
+    .strictObject({
+      /** Core names, for messages (`Cortex-A72`). */
+      cores: z.array(z.string().min(1)).min(1),
+      /** Arm MIDR implementer as /proc/cpuinfo prints it (`0x41` = Arm Ltd). */
+      implementer: z.string().regex(/^0x[0-9a-fA-F]{2}$/, 'expected 0xNN').optional(),
+      /** Arm MIDR part numbers (`CPU part`), one per core type; every part a host reports must be listed. */
+      parts: z.array(z.string().regex(/^0x[0-9a-fA-F]{3}$/, 'expected 0xNNN')).min(1).optional(),
+      /** x86 feature flags (/proc/cpuinfo `flags`) the runtime's kernels need on the device. */
+      flags: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
+  source: SourceRefSchema,
+  note: z.string().optional(),
+});
+export type Platform = z.infer<typeof PlatformSchema>;
+
 /** One ONNX op → TFLite builtin(s) alternative. The first alternative whose `when` holds is used. */
 export const OpMappingSchema = z.strictObject({
   /**
@@ -743,6 +770,8 @@ export const DeviceProfileSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().min(1),
   runtime: RuntimeSchema,
+  /** The machine a process on the device runs on (parity and calibration check the host against it). */
+  platform: PlatformSchema.optional(),
   conversion: ConversionSchema.optional(),
   checker: CheckerSchema.optional(),
   notes: z.array(NoteSchema).optional(),
