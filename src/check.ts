@@ -14,6 +14,7 @@ import { dtypeName } from './onnx/types.js';
 import { REPORT_SCHEMA_VERSION, type ModelReport, type Report, type ReportError } from './report/types.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { evaluateDevices, loadDeviceContext, type DeviceContext } from './devices.js';
+import { foldingSummary, type FoldingSummary } from './profiles/ort-basic.js';
 
 export interface CheckOptions {
   /** Model files to check. */
@@ -77,6 +78,7 @@ function emptyModelReport(path: string, errors: ModelReport['errors']): ModelRep
 /** Model-level facts of the report from an analysis. */
 export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
   const t = a.totals;
+  const folding = foldingReport(a);
   const report: ModelReport = {
     path,
     sha256: a.model.sha256 || null,
@@ -86,6 +88,8 @@ export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
     opsets: Object.fromEntries([...a.model.opsetImports].map(([d, v]) => [d || 'ai.onnx', v])),
     nodes: t.nodes,
     subgraphNodes: t.subgraphNodes,
+    nodesAfterFolding: folding.nodesAfterFolding,
+    folding,
     functions: a.model.functions.length,
     params: t.params,
     macs: t.macs,
@@ -111,6 +115,16 @@ export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
       : 'some tensor shapes could not be inferred (see warnings)';
   }
   return report;
+}
+
+/** The folding stage's counts for the model line, with a note when symbolic dims kept shape arithmetic. */
+function foldingReport(a: GraphAnalysis): FoldingSummary & { note?: string } {
+  const f = foldingSummary(a);
+  if (f.symbolicShapeNodes === 0) return f;
+  const dims = f.symbolicDims.length > 0 ? f.symbolicDims : ['a symbolic dim'];
+  const pin = f.symbolicDims.length > 0 ? `; pin ${f.symbolicDims.length === 1 ? 'it' : 'them'} with --dim ${f.symbolicDims[0]}=1 or \`dims\` in .edgegate.yml` : '';
+  const n = f.symbolicShapeNodes;
+  return { ...f, note: `${n} shape-computation node${n === 1 ? '' : 's'} not folded: ${n === 1 ? 'it depends' : 'they depend'} on ${dims.join(', ')}${pin}` };
 }
 
 /** Runs the whole check and returns the report. Never throws for bad input; errors go into the report. */

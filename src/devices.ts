@@ -92,6 +92,7 @@ function evaluateOne(analysis: GraphAnalysis, path: string, loaded: LoadedProfil
     verdict: placement.verdict,
     verdictReason: placement.verdictReason,
     placedGraph: placement.placedGraph,
+    countBasis: placement.countBasis,
     partitions: placement.partitions.length,
     nodesTotal: placement.nodesTotal,
     nodesAccelerated: placement.nodesAccelerated,

@@ -139,6 +139,7 @@ export function makePlacement(analysis: GraphAnalysis, placements: (Placement | 
   return {
     profileId: 'test',
     placedGraph: 'source',
+    countBasis: `${nodes.length} nodes of the test graph`,
     nodes,
     partitions: [],
     nodesTotal: nodes.length,

@@ -75,6 +75,7 @@ export function cpuPlacement(analysis: GraphAnalysis, profileId: string): Device
   return {
     profileId,
     placedGraph: 'source',
+    countBasis: `${nodes.length} nodes of the model as stored`,
     nodes,
     partitions: [],
     nodesTotal: nodes.length,

@@ -4,9 +4,10 @@
  *
  * Pure: no I/O beyond reading small constant tensors (zero points) on demand, no logging.
  *
- * Stages: placed graph (ORT basic rewrites for ORT runtimes, see ort-basic.ts) → node units (QDQ groups,
- * src/graph/qdq-units.ts) → per-unit decision (profile conditions, engine-eval.ts) → partitions
- * (partition.ts) → placements, counts, MACs, verdict, quantization scheme.
+ * Stages: placed graph (constant/shape folding for every profile, plus ORT's other basic rewrites for ORT
+ * runtimes, see ort-basic.ts) → node units (QDQ groups, src/graph/qdq-units.ts) → per-unit decision
+ * (profile conditions, engine-eval.ts) → partitions (partition.ts) → placements, counts, MACs, verdict,
+ * quantization scheme.
  */
 import { dtypeName, type OnnxGraph } from '../onnx/types.js';
 import type { GraphAnalysis } from '../graph/types.js';
@@ -15,7 +16,7 @@ import { getQdqNodeUnits, type QdqNodeUnit } from '../graph/qdq-units.js';
 import type { Placement } from '../report/types.js';
 import type { DevicePlacement, PlacedNode } from './placement.js';
 import type { DeviceProfile, Threshold } from './schema.js';
-import { ortBasicGraph, sourceGraph, type GraphNode, type PlacedGraph } from './ort-basic.js';
+import { foldedGraph, ortBasicGraph, type GraphNode, type PlacedGraph } from './ort-basic.js';
 import { createSupportedPartitionGroups, type PartitionUnit } from './partition.js';
 import { detectQuantScheme, qdqUnitQuant, singleNodeQuant, type NodeQuant } from './quant-scheme.js';
 import { decideNode, decideOpName, findRule, type Decision } from './engine-eval.js';
@@ -268,11 +269,13 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
   }
 
   const acceptance = quantAcceptance(profile, scheme, nodesAccelerated, nodesTotal);
+  const countBasis = describeCountBasis(profile, graph, analysis.model.graph.nodes.length, mode);
   const subgraphs = mode === 'op-names' ? checkerSubgraphs(graph, profile) : undefined;
   return {
     ...(subgraphs && subgraphs.nodes > 0 ? { subgraphs } : {}),
     profileId: profile.id,
     placedGraph: graph.kind,
+    countBasis,
     nodes,
     partitions,
     nodesTotal,
@@ -287,7 +290,6 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
 }
 
 const graphCache = new WeakMap<PlacedGraph, { qdqUnits: QdqNodeUnit[]; scheme: ReturnType<typeof detectQuantScheme>; quant: Map<number, NodeQuant> }>();
-const sourceCache = new WeakMap<GraphAnalysis, PlacedGraph>();
 
 /** The graph the profile's runtime partitions (exported for tests and benches). */
 export function placedGraphFor(analysis: GraphAnalysis, profile: DeviceProfile, mode: 'full' | 'op-names' = 'full'): PlacedGraph {
@@ -296,16 +298,26 @@ export function placedGraphFor(analysis: GraphAnalysis, profile: DeviceProfile, 
     // The EP claims a function op (HardSwish) whole when it has a rule for it; otherwise ORT inlines it.
     return ortBasicGraph(analysis, { keepFunctionOp: (n) => findRule(profile, n) !== undefined && !profile.conversion });
   }
-  const hit = sourceCache.get(analysis);
-  if (hit) return hit;
-  const src = sourceGraph(analysis);
-  // Converters and engines (TensorRT, RKNN, TFLite converters) turn Constant nodes into tensors.
-  const nodes = src.nodes.filter((n) => !(n.opType === 'Constant' && n.domain === ''));
-  const out = { ...src, nodes: nodes.map((n, i) => ({ ...n, index: i })) };
-  sourceCache.set(analysis, out);
-  return out;
+  // Converters and engines (TensorRT's parser, RKNN, onnx2tf after onnx-simplifier) fold constants and
+  // shape arithmetic at static shapes before they place anything.
+  return foldedGraph(analysis);
 }
 
+
+/**
+ * What a device's node count is based on, in words a reader can follow from the model line: every count
+ * is over the graph after folding (and, for onnxruntime targets, after ORT's other basic rewrites).
+ */
+export function describeCountBasis(profile: DeviceProfile, graph: PlacedGraph, sourceNodes: number, mode: 'full' | 'op-names' = 'full'): string {
+  const n = graph.nodes.length;
+  const nodes = `${n} node${n === 1 ? '' : 's'}`;
+  const of = `of the model's ${sourceNodes}`;
+  if (mode === 'op-names') return `${nodes} after onnxruntime's basic optimizations, as its usability checker counts them (${of})`;
+  if (graph.kind === 'ort-basic') return `${nodes} after onnxruntime's basic optimizations: constants folded, nodes fused or eliminated (${of})`;
+  const folded = `constants and shape arithmetic folded (${of})`;
+  if (profile.conversion) return `${nodes} after folding, as ${profile.conversion.tool} sees them before it converts: ${folded}`;
+  return `${nodes} after folding, as the ${profile.runtime.name === 'tensorrt' ? 'TensorRT ONNX parser' : `${profile.runtime.name} converter`} sees them: ${folded}`;
+}
 
 /**
  * The checker's treatment of If/Loop/Scan bodies: each body is partitioned on its own (op listed, fixed

@@ -50,9 +50,13 @@ export interface GraphTensor {
   readonly tensor?: TensorRef;
 }
 
-/** A graph the engine places, with the rewrites that produced it. */
+/**
+ * A graph the engine places, with the rewrites that produced it: `folded` (the model after constant and
+ * shape folding, what every converter and engine sees), `ort-basic` (folding plus onnxruntime's other
+ * basic-level rewrites) or `source` (the model as stored, for tests and benches).
+ */
 export interface PlacedGraph {
-  readonly kind: 'source' | 'ort-basic';
+  readonly kind: 'source' | 'folded' | 'ort-basic';
   readonly nodes: readonly GraphNode[];
   readonly tensors: ReadonlyMap<string, GraphTensor>;
   readonly inputs: readonly string[];
@@ -137,6 +141,65 @@ export function sourceGraph(analysis: GraphAnalysis): PlacedGraph {
 }
 
 const baseCache = new WeakMap<GraphAnalysis, { nodes: WNode[]; tensors: Map<string, WTensor>; rewrites: Record<string, number> }>();
+const foldedCache = new WeakMap<GraphAnalysis, PlacedGraph>();
+
+/**
+ * The folding stage every profile goes through: the model with Constant nodes turned into tensors and every
+ * node whose inputs are all constant (or a `Shape` of a tensor with a static shape) evaluated away, repeated
+ * until nothing changes. It is the ConstantFolding of onnxruntime's level 1 (below), which onnx-simplifier
+ * (run by onnx2tf before converting) and TensorRT's parser also do at static shapes; ORT-runtime profiles
+ * get ORT's other basic rewrites on top (`ortBasicGraph`). Symbolic dims are never guessed: a `Shape` of a
+ * tensor with a symbolic dim stays, and so does everything computed from it (`symbolicShapeNodes`).
+ *
+ * Nothing is materialized: a folded output is marked constant, and keeps the small value shape inference
+ * already computed (at most MAX_FOLD_ELEMENTS elements, src/graph/values.ts) when there is one.
+ */
+export function foldedGraph(analysis: GraphAnalysis): PlacedGraph {
+  const hit = foldedCache.get(analysis);
+  if (hit) return hit;
+  const rw = new Rewriter(analysis, true, false);
+  for (let step = 0; step < 10 && rw.foldConstants(); step++);
+  const out = rw.result('folded');
+  foldedCache.set(analysis, out);
+  return out;
+}
+
+/** What folding did to a model, for the report's model line. */
+export interface FoldingSummary {
+  /** Nodes of `graph.node` (the model as stored). */
+  readonly sourceNodes: number;
+  /** Nodes left after folding. */
+  readonly nodesAfterFolding: number;
+  /** Source nodes folded into constants (Constant nodes included). */
+  readonly folded: number;
+  /** Nodes left that compute only shapes (from `Shape`/`Size` of a tensor with a symbolic dim). */
+  readonly symbolicShapeNodes: number;
+  /** The symbolic dims those shapes depend on. */
+  readonly symbolicDims: readonly string[];
+}
+
+/** Folding facts of an analyzed model. */
+export function foldingSummary(analysis: GraphAnalysis): FoldingSummary {
+  const g = foldedGraph(analysis);
+  const shapeOnly = new Set<string>();
+  const dims = new Set<string>();
+  let symbolic = 0;
+  for (const n of g.nodes) {
+    const rooted = (n.opType === 'Shape' || n.opType === 'Size') && n.domain === '';
+    const derived = !rooted && n.inputs.some((x) => shapeOnly.has(x)) && n.inputs.every((x) => x === '' || shapeOnly.has(x) || g.tensors.get(x)?.initializer === true);
+    if (!rooted && !derived) continue;
+    symbolic++;
+    for (const o of n.outputs) if (o !== '') shapeOnly.add(o);
+    if (rooted) for (const d of g.tensors.get(n.inputs[0] ?? '')?.shape ?? []) if (typeof d === 'string') dims.add(d);
+  }
+  return {
+    sourceNodes: analysis.model.graph.nodes.length,
+    nodesAfterFolding: g.nodes.length,
+    folded: g.removedSourceNodes.length,
+    symbolicShapeNodes: symbolic,
+    symbolicDims: [...dims].sort(),
+  };
+}
 
 /**
  * ORT's basic-optimized graph of an analyzed model. The level-1 part is computed once per analysis and
@@ -177,7 +240,8 @@ class Rewriter {
   private nextId = 0;
   private nameCounter = 0;
 
-  constructor(readonly analysis: GraphAnalysis, init = true) {
+  /** `inline`: inline model-local functions, as onnxruntime does when it loads a model. */
+  constructor(readonly analysis: GraphAnalysis, init = true, inline = true) {
     const g = analysis.model.graph;
     this.graphInputs = new Set(g.inputs.map((v) => v.name));
     this.graphOutputs = new Set(g.outputs.map((v) => v.name));
@@ -198,7 +262,7 @@ class Rewriter {
       if (n.opType === 'Constant' && isDefault(n.domain)) return;
       this.nodes.push(this.wnode(n, [i], i));
     });
-    this.inlineLocalFunctions();
+    if (inline) this.inlineLocalFunctions();
   }
 
   static fromBase(analysis: GraphAnalysis, nodes: WNode[], tensors: Map<string, WTensor>, rewrites: Record<string, number>): Rewriter {
@@ -445,7 +509,7 @@ class Rewriter {
       modified = this.ruleBased() || modified;
       modified = this.constantSharing() || modified;
       modified = this.cse() || modified;
-      modified = this.constantFolding() || modified;
+      modified = this.foldConstants() || modified;
       modified = this.matMulAddFusion() || modified;
       modified = this.ensureUniqueDq() || modified;
       modified = this.transposeOptimizer() || modified;
@@ -723,7 +787,8 @@ class Rewriter {
     return modified;
   }
 
-  private constantFolding(): boolean {
+  /** One pass of ConstantFolding (the folding stage of every profile, see `foldedGraph`). */
+  foldConstants(): boolean {
     let modified = false;
     for (const n of this.topo()) {
       if (!n.alive) continue;
@@ -924,13 +989,13 @@ class Rewriter {
     }
   }
 
-  result(): PlacedGraph {
+  result(kind: PlacedGraph['kind'] = 'ort-basic'): PlacedGraph {
     const order = this.topo();
     const nodes = order.map((n, i) => toGraphNode(n, i));
     const covered = new Set(nodes.flatMap((n) => n.sourceNodes));
     const removed = this.analysis.model.graph.nodes.map((_, i) => i).filter((i) => !covered.has(i));
     return {
-      kind: 'ort-basic',
+      kind,
       nodes,
       tensors: this.tensors,
       inputs: [...this.graphInputs].filter((x) => !this.tensors.get(x)?.initializer),

@@ -37,8 +37,13 @@ export interface QuantizationScheme {
 
 export interface DevicePlacement {
   readonly profileId: string;
-  /** `source` or `ort-basic` (ORT's basic-level optimized graph, reproduced in TypeScript). */
-  readonly placedGraph: 'source' | 'ort-basic';
+  /**
+   * `folded` (the model after constant and shape folding) or `ort-basic` (folding plus the rest of ORT's
+   * basic-level rewrites, reproduced in TypeScript); `source` only in tests.
+   */
+  readonly placedGraph: 'source' | 'folded' | 'ort-basic';
+  /** What the node count is based on, e.g. "16 nodes after folding, as onnx2tf sees them …". */
+  readonly countBasis: string;
   readonly nodes: readonly PlacedNode[];
   readonly partitions: readonly { readonly id: number; readonly nodes: readonly number[] }[];
   readonly nodesTotal: number;

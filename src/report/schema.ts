@@ -206,6 +206,18 @@ export const TransferSchema = z
   })
   .meta({ id: 'Transfer', description: 'A tensor crossing between compute units or accelerator partitions, with its cost.' });
 
+/** What the folding stage did to a model. */
+export const FoldingReportSchema = z
+  .looseObject({
+    sourceNodes: count('Nodes of the model as stored (`graph.node`).'),
+    nodesAfterFolding: count('Nodes left after folding.'),
+    folded: count('Source nodes folded into constants (Constant nodes included).'),
+    symbolicShapeNodes: count('Nodes left that only compute shapes from a tensor with a symbolic dim: not folded, since folding never guesses a dim.'),
+    symbolicDims: d(z.array(z.string()), 'The symbolic dims those shape computations depend on (pin them with `--dim NAME=VALUE` or the config\'s `dims`).'),
+    note: str('One sentence for the reader when shape computations stayed because of symbolic dims, with the `--dim` to add.').optional(),
+  })
+  .meta({ id: 'Folding', description: 'What the folding stage did: how many nodes every device\'s count starts from. Absent when the model could not be read.' });
+
 /** One model on one device. */
 export const DeviceReportSchema = z
   .looseObject({
@@ -215,8 +227,9 @@ export const DeviceReportSchema = z
       'Compatibility verdict from the profile\'s thresholds: `pass`, `warn`, `fail` (unsupported nodes, too many partitions or too little accelerated), or `error` (placement failed; see `error`). Budgets have their own verdicts in `budgets[]`.',
     ),
     verdictReason: str('One line explaining the verdict (which thresholds were met or missed). Absent when `verdict` is `error`.').optional(),
-    placedGraph: d(z.enum(['source', 'ort-basic']), 'Which graph was placed and counted: `source` (the model as stored) or `ort-basic` (onnxruntime\'s basic-level optimized graph, reproduced in TypeScript, for onnxruntime targets). Absent when `verdict` is `error`.').optional(),
+    placedGraph: d(z.enum(['source', 'folded', 'ort-basic']), 'Which graph was placed and counted: `folded` (the model after constant and shape folding, what converters and engines see), `ort-basic` (folding plus onnxruntime\'s other basic-level rewrites, reproduced in TypeScript, for onnxruntime targets) or `source` (the model as stored). Absent when `verdict` is `error`.').optional(),
     partitions: count('Number of accelerator partitions (contiguous accelerated subgraphs). 0 when nothing is accelerated or `verdict` is `error`.'),
+    countBasis: str('What `nodesTotal` counts, in words: the graph after folding constants and shape arithmetic (and, for onnxruntime targets, after its other basic rewrites), with the model\'s own node count (e.g. "16 nodes after folding, as onnx2tf sees them before it converts: constants and shape arithmetic folded (of the model\'s 51)"). Absent when `verdict` is `error`.').optional(),
     nodesTotal: count('Nodes in the placed graph (0 when `verdict` is `error`).'),
     nodesAccelerated: count('Nodes placed `accelerated`.'),
     nodesFallback: count('Nodes placed `cpu-fallback`. Absent when `verdict` is `error`.').optional(),
@@ -276,6 +289,8 @@ export const ModelReportSchema = z
     opsets: d(z.record(z.string(), z.int()), 'Opset imports: domain → version; the default domain is written `ai.onnx`. Absent when the model could not be read.').optional(),
     nodes: d(z.int().min(0).nullable(), 'Nodes in the main graph (`graph.node`). Null when the model could not be read.'),
     subgraphNodes: count('Nodes inside If/Loop/Scan bodies (recursive). Absent when the model could not be read.').optional(),
+    nodesAfterFolding: count('Nodes left after the folding stage every device goes through: Constant nodes become tensors, and nodes computing only from constants or from the static shape of a tensor are evaluated away. Absent when the model could not be read.').optional(),
+    folding: FoldingReportSchema.optional(),
     functions: count('Model-local functions. Absent when the model could not be read.').optional(),
     params: d(z.int().min(0).nullable(), 'Weight elements (parameters) of the model. Null when the model could not be read.'),
     macs: d(
