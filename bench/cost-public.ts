@@ -1,56 +1,209 @@
 /**
- * Issue 4 "Public measurements": EdgeGate's estimate for architectures with published on-device figures
- * (docs/cost-model.md, "Public measurements"). Benchmark figures, not a test; a check only: no profile
- * figure is fitted to these numbers.
+ * EdgeGate's latency estimate against published on-device figures (docs/cost-model.md, "Public
+ * measurements"). Benchmark figures, not a test.
  *
- *   npx tsx bench/cost-public.ts [--without-on-chip] DEVICE=MODEL.onnx[,MODEL.onnx...] ...
+ *   npx tsx bench/cost-public.ts [--without-on-chip] [--json out.json] [--only DEVICE]
  *
- * e.g. `coral-edgetpu=/tmp/mobilenet_v2.int8.qdq.onnx,../shared/models/squeezenet1_0.int8.qdq.onnx`.
- * Prints per model and device: estimate [low, high] ms, accelerated MAC share, the time split (compute
- * units, transfers, streamed weights) and the assumptions the estimate made. `--without-on-chip` drops
- * every unit's `onChipBandwidthBytesPerSecond` and the weight cache (the model before they existed), to show
- * what they change.
+ * Models: torchvision architectures with random weights at each figure's input size, made by
+ * `bench/public-models/make_public_models.py` (regenerate them with it; they are not committed), plus
+ * ../shared/models. A pair whose model file is missing is listed as skipped, never dropped silently.
+ *
+ * Two columns per pair:
+ * - `profile`: the shipped profile as is. No profile figure is fitted to these numbers;
+ * - `LOAO`: leave one architecture out. The device profile is calibrated (`fitCalibrationDetailed`, whole-model
+ *   times, the accelerator unit) on the published figures of the device's *other* architectures, and the
+ *   held-out architecture is estimated with that fit, so no figure is ever scored on a pair it was fitted to.
+ * Tallies against the targets: within 2x, median |log2(estimate/published)|, published inside [low, high],
+ * median high/low. Every mismatch between the published setup and the profile (runtime, threads,
+ * precision, variant) is printed with its pair.
+ *
+ * `--without-on-chip` drops every unit's `onChipBandwidthBytesPerSecond` and the weight cache.
  */
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readModel } from '../src/onnx/reader.js';
 import { analyzeModel } from '../src/graph/analyze.js';
+import type { GraphAnalysis } from '../src/graph/types.js';
 import { loadProfile } from '../src/profiles/load.js';
 import { placeModel } from '../src/profiles/engine.js';
-import { estimateCost, STREAMED_WEIGHTS } from '../src/cost/estimate.js';
+import type { DevicePlacement } from '../src/profiles/placement.js';
+import type { DeviceProfile } from '../src/profiles/schema.js';
+import { estimateCost } from '../src/cost/estimate.js';
+import { fitCalibrationDetailed, type CalibrationMeasurement } from '../src/cost/calibrate.js';
+import { PUBLIC_PAIRS, PUBLIC_SOURCES, type PublicPair } from './public-models/pairs.js';
 
-const f = (x: number): string => x.toFixed(x < 1 ? 3 : 2);
+const here = dirname(fileURLToPath(import.meta.url));
+const modelDirs = [join(here, 'public-models'), resolve(here, '..', '..', 'shared', 'models')];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const f = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+
+interface Loaded {
+  readonly pair: PublicPair;
+  readonly analysis: GraphAnalysis;
+  readonly placement: DevicePlacement;
+}
+
+interface Scored {
+  readonly pair: PublicPair;
+  readonly estimate: number;
+  readonly low: number;
+  readonly high: number;
+  readonly accelerated: number | null;
+  readonly assumptions: readonly string[];
+}
+
+function stripOnChip(p: DeviceProfile): DeviceProfile {
+  const profile = structuredClone(p);
+  for (const u of profile.hardware.units) delete (u as { onChipBandwidthBytesPerSecond?: unknown }).onChipBandwidthBytesPerSecond;
+  delete (profile.hardware as { acceleratorWeightCacheBytes?: unknown }).acceleratorWeightCacheBytes;
+  return profile;
+}
+
+function score(l: Loaded, profile: DeviceProfile): Scored | null {
+  const est = estimateCost(l.analysis, l.placement, profile, { whatIfThreshold: Infinity });
+  const L = est.latencyMs;
+  if (!L) return null;
+  return { pair: l.pair, estimate: L.estimate, low: L.low, high: L.high, accelerated: l.placement.macsAcceleratedFraction, assumptions: est.assumptions };
+}
+
+/** Leave one architecture out: fit the device's profile on the other architectures' published figures. */
+function loao(device: string, rows: readonly Loaded[], profile: DeviceProfile): Map<Loaded, Scored | null> {
+  const out = new Map<Loaded, Scored | null>();
+  const archs = [...new Set(rows.map((r) => r.pair.arch))];
+  for (const arch of archs) {
+    const train = rows.filter((r) => r.pair.arch !== arch);
+    const test = rows.filter((r) => r.pair.arch === arch);
+    if (new Set(train.map((r) => r.pair.arch)).size < 2) {
+      for (const t of test) out.set(t, null);
+      continue;
+    }
+    const measurements: CalibrationMeasurement[] = train.map((r) => ({
+      model: `${r.pair.model} (${r.pair.source})`,
+      analysis: r.analysis,
+      placement: r.placement,
+      measuredMs: r.pair.publishedMs,
+    }));
+    try {
+      const { profile: fitted } = fitCalibrationDetailed(measurements, profile, {
+        runtime: { name: 'published figures', version: 'n/a' },
+        unit: profile.hardware.acceleratorUnit,
+        date: '2026-12-06',
+        tool: 'bench/cost-public.ts',
+      });
+      for (const t of test) out.set(t, score(t, fitted));
+    } catch (e) {
+      console.error(`${device}: LOAO fit without ${arch} failed: ${(e as Error).message}`);
+      for (const t of test) out.set(t, null);
+    }
+  }
+  return out;
+}
+
+interface Tally {
+  readonly n: number;
+  readonly within2x: number;
+  readonly medianAbsLog2: number;
+  readonly inside: number;
+  readonly medianSpan: number;
+}
+
+function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function tally(rows: readonly Scored[]): Tally {
+  const logs = rows.map((r) => Math.log2(r.estimate / r.pair.publishedMs));
+  return {
+    n: rows.length,
+    within2x: logs.filter((x) => Math.abs(x) <= 1).length,
+    medianAbsLog2: median(logs.map(Math.abs)),
+    inside: rows.filter((r) => r.low <= r.pair.publishedMs && r.pair.publishedMs <= r.high).length,
+    medianSpan: median(rows.map((r) => (r.low > 0 ? r.high / r.low : Infinity))),
+  };
+}
+
+function printTally(label: string, t: Tally): void {
+  const pct = (k: number): string => `${k}/${t.n} (${((100 * k) / Math.max(t.n, 1)).toFixed(0)} %)`;
+  console.log(
+    `${label}: within 2x ${pct(t.within2x)} [target >= 80 %]; median |log2 ratio| ${t.medianAbsLog2.toFixed(2)} [<= 0.5]; ` +
+      `inside [low, high] ${pct(t.inside)} [>= 80 %]; median high/low ${t.medianSpan.toFixed(1)} [<= 3]`,
+  );
+}
 
 async function main(): Promise<void> {
   const withoutOnChip = process.argv.includes('--without-on-chip');
-  const pairs = process.argv.slice(2).filter((a) => !a.startsWith('--')).map((a) => a.split('='));
-  if (pairs.length === 0 || pairs.some((p) => p.length !== 2)) {
-    console.error('usage: npx tsx bench/cost-public.ts DEVICE=MODEL.onnx[,MODEL.onnx...] ...');
-    process.exit(2);
-  }
-  console.log('| device | model | estimate ms [low, high] | accelerated MACs | units ms | transfers ms | streamed weights |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const [device, models] of pairs) {
-    const { profile: loaded } = loadProfile(device!);
-    const profile = structuredClone(loaded);
-    if (withoutOnChip) {
-      for (const u of profile.hardware.units) delete (u as { onChipBandwidthBytesPerSecond?: unknown }).onChipBandwidthBytesPerSecond;
-      delete (profile.hardware as { acceleratorWeightCacheBytes?: unknown }).acceleratorWeightCacheBytes;
+  const only = arg('--only');
+  const jsonOut = arg('--json');
+  const byDevice = new Map<string, Loaded[]>();
+  const skipped: string[] = [];
+  const profiles = new Map<string, DeviceProfile>();
+  const analyses = new Map<string, GraphAnalysis>();
+  for (const pair of PUBLIC_PAIRS) {
+    if (only && pair.device !== only) continue;
+    const file = modelDirs.map((d) => join(d, pair.model)).find((p) => existsSync(p));
+    if (!file) {
+      skipped.push(`${pair.device} ${pair.model}: model file missing (run bench/public-models/make_public_models.py)`);
+      continue;
     }
-    for (const file of models!.split(',')) {
-      const analysis = analyzeModel(await readModel(file));
-      const placement = placeModel(analysis, profile);
-      const est = estimateCost(analysis, placement, profile);
-      const L = est.latencyMs;
-      const byUnit = new Map<string, number>();
-      for (const n of est.perNode) byUnit.set(n.unit, (byUnit.get(n.unit) ?? 0) + n.latencyMs);
-      const streamed = est.transfers.filter((t) => t.tensor === STREAMED_WEIGHTS).reduce((s, t) => s + t.bytes, 0);
-      const name = file.split('/').pop();
+    if (!profiles.has(pair.device)) {
+      const p = loadProfile(pair.device).profile;
+      profiles.set(pair.device, withoutOnChip ? stripOnChip(p) : p);
+    }
+    let analysis = analyses.get(file);
+    if (!analysis) {
+      analysis = analyzeModel(await readModel(file));
+      analyses.set(file, analysis);
+    }
+    const placement = placeModel(analysis, profiles.get(pair.device)!);
+    const list = byDevice.get(pair.device) ?? [];
+    list.push({ pair, analysis, placement });
+    byDevice.set(pair.device, list);
+  }
+
+  const shipped: Scored[] = [];
+  const held: Scored[] = [];
+  const json: unknown[] = [];
+  console.log('| device | model | arch | published ms | profile: estimate [low, high] | ratio | LOAO: estimate [low, high] | ratio | acc. MACs | source | mismatches |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const [device, rows] of byDevice) {
+    const profile = profiles.get(device)!;
+    const fitted = loao(device, rows, profile);
+    for (const r of rows) {
+      const s = score(r, profile);
+      const h = fitted.get(r) ?? null;
+      if (s) shipped.push(s);
+      if (h) held.push(h);
+      const cell = (x: Scored | null): string => (x ? `${f(x.estimate)} [${f(x.low)}, ${f(x.high)}]` : 'n/a');
+      const ratio = (x: Scored | null): string => (x ? `x${(x.estimate / r.pair.publishedMs).toFixed(2)}` : 'n/a');
+      const acc = s?.accelerated;
       console.log(
-        `| ${device} | ${name} | ${L ? `${f(L.estimate)} [${f(L.low)}, ${f(L.high)}]` : 'unknown'} | ${placement.macsAcceleratedFraction === null ? "n/a" : `${(placement.macsAcceleratedFraction * 100).toFixed(1)}%`} | ` +
-          `${[...byUnit].map(([u, ms]) => `${u} ${f(ms)}`).join(', ')} | ${f(est.transferMs)} (${est.transfers.length}) | ${streamed} B |`,
+        `| ${device} | ${r.pair.model} | ${r.pair.arch} | ${r.pair.publishedMs} | ${cell(s)} | ${ratio(s)} | ${cell(h)} | ${ratio(h)} | ` +
+          `${acc === null || acc === undefined ? 'n/a' : `${(acc * 100).toFixed(0)}%`} | ${r.pair.source} | ${r.pair.mismatches.join('; ') || 'none'} |`,
       );
-      for (const a of est.assumptions.slice(0, 6)) console.log(`  - ${a}`);
+      json.push({ ...r.pair, profile: s && { estimate: s.estimate, low: s.low, high: s.high, assumptions: s.assumptions }, loao: h && { estimate: h.estimate, low: h.low, high: h.high } });
     }
   }
+  console.log('');
+  printTally('profile as shipped', tally(shipped));
+  printTally('leave one architecture out', tally(held));
+  for (const device of byDevice.keys()) {
+    const t = tally(shipped.filter((s) => s.pair.device === device));
+    const gm = Math.exp(shipped.filter((s) => s.pair.device === device).reduce((a, s) => a + Math.log(s.estimate / s.pair.publishedMs), 0) / Math.max(t.n, 1));
+    console.log(`  ${device}: ${t.n} pairs, geometric mean estimate/published x${gm.toFixed(2)}, within 2x ${t.within2x}/${t.n}, inside ${t.inside}/${t.n}, median high/low ${t.medianSpan.toFixed(1)}`);
+  }
+  for (const s of skipped) console.log(`skipped: ${s}`);
+  console.log('\nSources:');
+  for (const [k, v] of Object.entries(PUBLIC_SOURCES)) console.log(`- ${k}: ${v}`);
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify(json, null, 1));
 }
 
 await main();

@@ -184,9 +184,18 @@ export function convertsToInteger(profile: DeviceProfile): boolean {
   return profile.conversion !== undefined && (profile.quantization.required || /int/i.test(profile.conversion.quantization ?? ''));
 }
 
-/** The work as the target runs it: a float node on a full-integer converted target computes in int8. */
-export function asTargetRuns(profile: DeviceProfile, w: SourceWork, onAccelerator: boolean): SourceWork {
-  if (!onAccelerator || !convertsToInteger(profile) || w.dtype !== 'float') return w;
+/**
+ * The work as the target runs it: a float node on a full-integer converted target computes in int8; on a
+ * unit whose runtime runs float as fp16 (`floatComputeDtype`: QNN HTP, NNAPI's relaxed fp32) it computes in
+ * fp16 and its tensors and weights are half the size.
+ */
+export function asTargetRuns(profile: DeviceProfile, w: SourceWork, onAccelerator: boolean, unit?: ComputeUnit): SourceWork {
+  if (w.dtype !== 'float') return w;
+  const half = unit?.floatComputeDtype?.dtype;
+  if (half && !(onAccelerator && convertsToInteger(profile))) {
+    return { ...w, dtype: half, bytes: w.bytes === null ? null : w.bytes / 2, weightBytes: w.weightBytes / 2 };
+  }
+  if (!onAccelerator || !convertsToInteger(profile)) return w;
   const target = (profile.quantization.activationDtypes[0] ?? 'int8').replace(/^u/, '');
   const dtype: ComputeDtype = target === 'int16' ? 'int16' : 'int8';
   const shrink = dtype === 'int16' ? 2 : 4;
@@ -220,13 +229,28 @@ export function roofline(
   if (notes && peak.note) notes.add(peak.note);
   const computeS = (w.work ?? 0) / (peak.value * eff.value);
   const bw = unit.memoryBandwidthBytesPerSecond.value;
-  const bwAct = profile.calibration?.activationBandwidthBytesPerSecond?.[unit.id] ?? unit.onChipBandwidthBytesPerSecond?.value ?? bw;
   const total = w.bytes ?? 0;
   const weights = Math.min(w.weightBytes ?? 0, total);
+  const bwAct = activationBandwidth(profile, unit, total - weights);
   const cached = weightSplit ? Math.min(weightSplit.cachedWeightBytes, weights) : 0;
   const offChip = weightSplit ? 0 : weights;
   const memoryS = (bw > 0 ? offChip / bw : 0) + (bwAct > 0 ? (total - weights + cached) / bwAct : 0);
   return { computeS, memoryS, effKey: eff.key, sigma: eff.sigma };
+}
+
+/**
+ * Where one node's activations are read and written: the calibrated activation bandwidth; else the NPU's
+ * on-chip memory; else the CPU's last-level cache when the node's activations fit in it (its producer has
+ * just written them there); else DRAM.
+ */
+export function activationBandwidth(profile: DeviceProfile, unit: ComputeUnit, activationBytes: number): number {
+  const calibrated = profile.calibration?.activationBandwidthBytesPerSecond?.[unit.id];
+  if (calibrated !== undefined) return calibrated;
+  if (unit.onChipBandwidthBytesPerSecond) return unit.onChipBandwidthBytesPerSecond.value;
+  const cache = unit.cacheBytes?.value;
+  const cacheBw = unit.cacheBandwidthBytesPerSecond?.value;
+  if (cache !== undefined && cacheBw !== undefined && activationBytes <= cache) return cacheBw;
+  return unit.memoryBandwidthBytesPerSecond.value;
 }
 
 /**
@@ -317,7 +341,7 @@ function computeCore(
       if (i === undefined || !w0 || w0.free || w0.mergedAs !== undefined) continue;
       const site = sites[i]!;
       if (!site.accelerated || site.unit !== hwc.acceleratorUnit) continue;
-      const w = asTargetRuns(profile, w0, true);
+      const w = asTargetRuns(profile, w0, true, unitById(profile, hwc.acceleratorUnit));
       if (w.weightBytes > 0) inOrder.push([s, Math.min(w.weightBytes, w.bytes ?? w.weightBytes)]);
     }
     split = weightCacheSplit(cacheBytes, inOrder);
@@ -338,7 +362,7 @@ function computeCore(
     for (const s of p.sourceNodes) {
       const w0 = works[s];
       if (!w0 || w0.free || w0.mergedAs !== undefined) continue;
-      const w = asTargetRuns(profile, w0, site.unit === profile.hardware.acceleratorUnit && site.accelerated);
+      const w = asTargetRuns(profile, w0, site.unit === profile.hardware.acceleratorUnit && site.accelerated, unit);
       kernel = true;
       const r = roofline(profile, unit, w, notes, split?.get(s));
       const t = Math.max(r.computeS, r.memoryS);
@@ -376,7 +400,7 @@ function computeCore(
       for (const s of p.sourceNodes) {
         const w0 = works[s];
         if (!w0 || w0.free || w0.mergedAs !== undefined) continue;
-        const r = roofline(profile, acc, asTargetRuns(profile, w0, true));
+        const r = roofline(profile, acc, asTargetRuns(profile, w0, true, acc));
         accS += Math.max(r.computeS, r.memoryS);
       }
       unknownDelta += Math.max(0, latS - accS);
@@ -471,15 +495,29 @@ function computeCore(
     const from = kernelSite(t.producer);
     if (from) addTransfer(o.name, from, host);
   }
-  const perInference = (profile.calibration?.perInferenceOverheadUs ?? 0) * 1e-6;
-  if (perInference > 0) addGroup('per-inference', perInference, profile.calibration?.overheadSigma?.['per-inference'] ?? DEFAULT_SIGMA.sourced);
-  return { totalS: total + transferS + perInference, perNode, transfers, transferS, groups, unknownDeltaS: unknownDelta };
+  const perInference = perInferenceOverhead(profile);
+  if (perInference.s > 0) addGroup('per-inference', perInference.s, perInference.sigma);
+  return { totalS: total + transferS + perInference.s, perNode, transfers, transferS, groups, unknownDeltaS: unknownDelta };
+}
+
+/**
+ * The fixed cost of one inference: the calibration's fitted figure, else the profile's
+ * `hardware.perInferenceOverheadUs` (a public measurement), else none.
+ */
+export function perInferenceOverhead(profile: DeviceProfile): { s: number; sigma: number } {
+  const cal = profile.calibration?.perInferenceOverheadUs;
+  if (cal !== undefined) return { s: cal * 1e-6, sigma: profile.calibration?.overheadSigma?.['per-inference'] ?? DEFAULT_SIGMA.sourced };
+  const fig = profile.hardware.perInferenceOverheadUs;
+  if (!fig) return { s: 0, sigma: 0 };
+  return { s: fig.value * 1e-6, sigma: fig.estimate ? DEFAULT_SIGMA.estimate : DEFAULT_SIGMA.sourced };
 }
 
 /**
  * Range from the core's uncertainty groups. Errors within a group (one efficiency figure) are fully
  * correlated; groups are independent: σ² = Σ (share_g · σ_g)² + σ_residual², in log space. The range
- * is estimate · exp(∓ z·σ); nodes placed `unknown` widen the low end to their accelerator time.
+ * is estimate · exp(∓ z·σ). Nodes placed `unknown` widen the low end: it starts from the total with those
+ * nodes at their accelerator time (never below zero, as it would if their saving were subtracted after
+ * scaling), so 0 < low ≤ estimate ≤ high.
  */
 export function rangeFrom(core: Pick<Core, 'totalS' | 'groups' | 'unknownDeltaS'>, residualSigma: number, z: number): LatencyRange {
   const T = core.totalS;
@@ -491,7 +529,8 @@ export function rangeFrom(core: Pick<Core, 'totalS' | 'groups' | 'unknownDeltaS'
   }
   const sigma = Math.sqrt(v);
   const est = T * 1e3;
-  return { estimate: est, low: est * Math.exp(-z * sigma) - core.unknownDeltaS * 1e3, high: est * Math.exp(z * sigma) };
+  const lowBase = T - core.unknownDeltaS > 0 ? T - core.unknownDeltaS : T;
+  return { estimate: est, low: lowBase * 1e3 * Math.exp(-z * sigma), high: est * Math.exp(z * sigma) };
 }
 
 /** Peak RAM and flash (see the module doc and docs/cost-model.md). */

@@ -189,7 +189,9 @@ function computeSourceWork(analysis: GraphAnalysis, options: SourceWorkOptions):
 
   return nodes.map((n) => {
     const f = analysis.nodeFacts[n.index];
-    const weightDims = n.inputs[1] ? analysis.tensors.get(n.inputs[1])?.shape : undefined;
+    // QLinearConv takes (x, x_scale, x_zero_point, w, ...): its weight is input 3, as its QDQ twin's DQ output is input 1.
+    const wIn = n.inputs[n.opType === 'QLinearConv' ? 3 : 1];
+    const weightDims = wIn ? analysis.tensors.get(wIn)?.shape : undefined;
     const opClass = opClassOf(n, weightDims ?? null);
     let dtype: ComputeDtype;
     const qd = quantDtype.get(n.index);

@@ -648,6 +648,19 @@ export const ComputeUnitSchema = z.strictObject({
    * unsigned ones (ARM).
    */
   signedInt8Unfused: z.strictObject({ ops: z.array(z.string().min(1)).min(1), source: SourceRefSchema, note: z.string().optional() }).optional(),
+  /**
+   * The arithmetic float nodes run in on this unit when the runtime converts them (QNN HTP runs float
+   * graphs as fp16; NNAPI drivers relax fp32 to fp16): their peak, efficiency and bytes are those of `dtype`.
+   * Absent: float nodes compute in fp32.
+   */
+  floatComputeDtype: z.strictObject({ dtype: z.enum(['float16', 'bfloat16']), source: SourceRefSchema, note: z.string().optional() }).optional(),
+  /**
+   * Last-level cache shared by the unit's cores, and the bandwidth it sustains. A node whose activations
+   * (inputs and outputs together) fit in `cacheBytes` reads and writes them at `cacheBandwidthBytesPerSecond`
+   * instead of `memoryBandwidthBytesPerSecond`: the producer has just written them. Absent: DRAM for all.
+   */
+  cacheBytes: FigureSchema.optional(),
+  cacheBandwidthBytesPerSecond: FigureSchema.optional(),
   /** Fixed cost per node (dispatch, kernel launch). */
   perNodeOverheadUs: FigureSchema,
   /** Fraction of peak reached per op class and dtype (0..1]; the cost model calibrates these. */
@@ -687,6 +700,11 @@ export const HardwareSchema = z.strictObject({
   runtimeOverheadBytes: FigureSchema,
   /** Runtime code size that counts against storage/flash. */
   runtimeBinaryBytes: FigureSchema,
+  /**
+   * Fixed cost of one inference call beyond its nodes (the runtime's graph execute, an NPU's remote call
+   * and graph I/O handling), from a public measurement. Absent: none (calibration may fit one).
+   */
+  perInferenceOverheadUs: FigureSchema.optional(),
 });
 export type Hardware = z.infer<typeof HardwareSchema>;
 

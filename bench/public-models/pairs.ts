@@ -1,0 +1,111 @@
+/**
+ * Published on-device latencies for bench/cost-public.ts: (model, device) pairs of the same architecture
+ * and input size as the model file, with every known mismatch between the published setup and the
+ * EdgeGate profile. Read 2026-12-06 from the sources below.
+ */
+export interface PublicPair {
+  /** EdgeGate profile id. */
+  readonly device: string;
+  /** Model file in bench/public-models (make_public_models.py) or ../shared/models. */
+  readonly model: string;
+  /** Architecture (the leave-one-architecture-out unit): fp32 and int8 files of one network are one. */
+  readonly arch: string;
+  readonly publishedMs: number;
+  /** Key into PUBLIC_SOURCES. */
+  readonly source: string;
+  /** Differences between the published run and the profile: runtime, threads, precision, variant. */
+  readonly mismatches: readonly string[];
+}
+
+export const PUBLIC_SOURCES: Readonly<Record<string, string>> = {
+  coral: 'Coral, "Edge TPU performance benchmarks", table 1, column "Desktop CPU + USB Accelerator (USB 3.0) with Edge TPU" (coral.ai/docs/edgetpu/benchmarks, read 2026-12-06)',
+  'ncnn-pi4': 'Tencent/ncnn benchmark/README.md @a4d2ea1 (2026-07-22), "Raspberry Pi 4 Model B Broadcom BCM2711B0, Cortex-A72 (1.8GHz x 4)", benchncnn 10 4 0 -1 1, avg',
+  'ncnn-pi5': 'Tencent/ncnn benchmark/README.md @a4d2ea1 (2026-07-22), "Raspberry Pi 5 Broadcom BCM2712, Cortex-A76 (2.4GHz x 4)", benchncnn 10 4 0 -1 -1, avg',
+  'xnnpack-pi4': 'google/XNNPACK README.md @75db3c0 (2026-08-21), "Raspberry Pi" table, column "RPi 4 (BCM2711, ARM64)", multi-threaded end2end-bench, Feb 8 2022',
+  'aihub-s24': 'quic/ai-hub-models qai_hub_models/models/<model>/perf.yaml @52c080d (2026-02-12), "Samsung Galaxy S24", runtime onnx (ONNX Runtime 1.23.0 QNN EP, NPU), inference_time_milliseconds',
+  'aihub-s24-tflite': 'quic/ai-hub-models qai_hub_models/models/<model>/perf.yaml @52c080d (2026-02-12), "Samsung Galaxy S24", runtime tflite (TFLite 2.17, QNN delegate, NPU), inference_time_milliseconds',
+};
+
+const NCNN_PI4 = ['runtime ncnn (profile: onnxruntime CPU EP)', '4 threads', 'ncnn uses Winograd 3x3 convolutions'];
+const NCNN_PI5 = [...NCNN_PI4, 'ncnn computes "fp32" models in fp16 on the A76 (benchncnn sets use_fp16_arithmetic)'];
+const NCNN_INT8 = ['ncnn int8 model from its own quantizer (per-channel weights; requantization as ncnn does)'];
+const XNN = ['runtime TFLite/XNNPACK end2end-bench (profile: onnxruntime CPU EP)', 'multi-threaded (4 threads)', 'measured 2022 on Raspbian Buster arm64'];
+const AIHUB = ['ONNX Runtime 1.23 (profile: 1.30)', 'AI Hub compiles the model itself (its own export; float runs as fp16 on HTP)'];
+const AIHUB_W8A8 = [...AIHUB, 'AI Hub w8a8 quantization (ours: onnxruntime quantize_static u8/s8 per-channel, random calibration)'];
+const CORAL = ['TFLite full-integer model compiled by the Edge TPU compiler (ours: ONNX QDQ, converted by the profile\'s rules)', 'host: desktop CPU over USB 3.0'];
+
+function pairs(device: string, source: string, common: readonly string[], rows: readonly [string, string, number, ...string[]][]): PublicPair[] {
+  return rows.map(([model, arch, publishedMs, ...extra]) => ({ device, model, arch, publishedMs, source, mismatches: [...common, ...extra] }));
+}
+
+export const PUBLIC_PAIRS: readonly PublicPair[] = [
+  ...pairs('coral-edgetpu', 'coral', CORAL, [
+    ['mobilenet_v2.int8.qdq.onnx', 'mobilenet_v2', 2.6],
+    ['squeezenet1_0.int8.qdq.onnx', 'squeezenet', 2.1, 'SqueezeNet version not stated (ours: 1.0)'],
+    ['googlenet.int8.qdq.onnx', 'googlenet', 3.4, 'Inception v1 = torchvision googlenet (BatchNorm variant)'],
+    ['resnet50_299.int8.qdq.onnx', 'resnet50', 49, 'ResNet-50 V1 at 299x299'],
+  ]),
+  ...pairs('raspberry-pi-4', 'ncnn-pi4', NCNN_PI4, [
+    ['squeezenet1_1_227.onnx', 'squeezenet', 46.65, 'ncnn squeezenet is v1.1 at 227x227'],
+    ['mobilenet_v2.onnx', 'mobilenet_v2', 61.88],
+    ['mobilenet_v3_large.onnx', 'mobilenet_v3', 47.53, 'ncnn "mobilenet_v3" variant not stated (ours: large)'],
+    ['shufflenet_v2_x1_0.onnx', 'shufflenet_v2', 24.56],
+    ['mnasnet1_0.onnx', 'mnasnet', 51.98],
+    ['efficientnet_b0.onnx', 'efficientnet_b0', 74.19],
+    ['googlenet.onnx', 'googlenet', 114.35],
+    ['resnet18.onnx', 'resnet18', 123.12],
+    ['resnet50.onnx', 'resnet50', 262.83],
+    ['resnet18.int8.qdq.onnx', 'resnet18', 83.92, ...NCNN_INT8],
+    ['resnet50.int8.qdq.onnx', 'resnet50', 196.65, ...NCNN_INT8],
+    ['googlenet.int8.qdq.onnx', 'googlenet', 101.25, ...NCNN_INT8],
+    ['squeezenet1_1_227.int8.qdq.onnx', 'squeezenet', 42.59, ...NCNN_INT8],
+  ]),
+  ...pairs('raspberry-pi-4', 'xnnpack-pi4', XNN, [
+    ['mobilenet_v2.onnx', 'mobilenet_v2', 46],
+    ['mobilenet_v3_large.onnx', 'mobilenet_v3', 40],
+    ['mobilenet_v3_small.onnx', 'mobilenet_v3_small', 15],
+    ['mobilenet_v2.int8.qdq.onnx', 'mobilenet_v2', 17, 'XNNPACK per-channel int8'],
+  ]),
+  ...pairs('raspberry-pi-5', 'ncnn-pi5', NCNN_PI5, [
+    ['squeezenet1_1_227.onnx', 'squeezenet', 7.38, 'ncnn squeezenet is v1.1 at 227x227'],
+    ['mobilenet_v2.onnx', 'mobilenet_v2', 10.52],
+    ['mobilenet_v3_large.onnx', 'mobilenet_v3', 7.35, 'ncnn "mobilenet_v3" variant not stated (ours: large)'],
+    ['shufflenet_v2_x1_0.onnx', 'shufflenet_v2', 3.39],
+    ['mnasnet1_0.onnx', 'mnasnet', 7.1],
+    ['efficientnet_b0.onnx', 'efficientnet_b0', 12.33],
+    ['googlenet.onnx', 'googlenet', 25.35],
+    ['resnet18.onnx', 'resnet18', 19.96],
+    ['resnet50.onnx', 'resnet50', 46.21],
+    ['resnet18.int8.qdq.onnx', 'resnet18', 16.74, ...NCNN_INT8],
+    ['resnet50.int8.qdq.onnx', 'resnet50', 40.75, ...NCNN_INT8],
+    ['googlenet.int8.qdq.onnx', 'googlenet', 24.12, ...NCNN_INT8],
+    ['squeezenet1_1_227.int8.qdq.onnx', 'squeezenet', 7.21, ...NCNN_INT8],
+  ]),
+  ...pairs('qualcomm-htp', 'aihub-s24', AIHUB, [
+    ['mobilenet_v2.onnx', 'mobilenet_v2', 0.523],
+    ['mobilenet_v3_large.onnx', 'mobilenet_v3', 0.682],
+    ['mobilenet_v3_small.onnx', 'mobilenet_v3_small', 0.515],
+    ['resnet18.onnx', 'resnet18', 0.939],
+    ['resnet50.onnx', 'resnet50', 1.724],
+    ['efficientnet_b0.onnx', 'efficientnet_b0', 1.063],
+    ['squeezenet1_1.onnx', 'squeezenet', 0.431],
+    ['shufflenet_v2_x1_0.onnx', 'shufflenet_v2', 0.603],
+    ['googlenet.onnx', 'googlenet', 0.743],
+    ['inception_v3.onnx', 'inception_v3', 1.26],
+    ['mnasnet0_5.onnx', 'mnasnet', 0.493, 'MNASNet 0.5'],
+  ]),
+  ...pairs('qualcomm-htp', 'aihub-s24', AIHUB_W8A8, [
+    ['resnet18.int8.qdq.onnx', 'resnet18', 0.582],
+    ['resnet50.int8.qdq.onnx', 'resnet50', 0.864],
+    ['squeezenet1_1.int8.qdq.onnx', 'squeezenet', 0.454],
+    ['shufflenet_v2_x1_0.int8.qdq.onnx', 'shufflenet_v2', 0.572],
+    ['googlenet.int8.qdq.onnx', 'googlenet', 0.394],
+    ['inception_v3.int8.qdq.onnx', 'inception_v3', 0.672],
+  ]),
+  ...pairs('android-nnapi', 'aihub-s24-tflite', ['runtime TFLite with the QNN delegate (profile: ONNX Runtime NNAPI EP; both reach the Hexagon NPU)', 'Galaxy S24 (Snapdragon 8 Gen 3)'], [
+    ['mobilenet_v2.onnx', 'mobilenet_v2', 0.593, 'float runs as fp16'],
+    ['resnet50.onnx', 'resnet50', 1.6, 'float runs as fp16'],
+    ['resnet18.int8.qdq.onnx', 'resnet18', 0.293, 'AI Hub w8a8 quantization'],
+    ['googlenet.int8.qdq.onnx', 'googlenet', 0.187, 'AI Hub w8a8 quantization'],
+  ]),
+];
