@@ -13,7 +13,8 @@ import type { GraphAnalysis } from '../graph/types.js';
 import type { DevicePlacement, PlacedNode } from '../profiles/placement.js';
 import type { Calibration, ComputeDtype, ComputeUnit, DeviceProfile, OpClass } from '../profiles/schema.js';
 import { estimateCost, peakFor, efficiencyFor, workOptionsFor } from './estimate.js';
-import { sourceWork } from './work.js';
+import { sourceWork, type SourceWork } from './work.js';
+import { fitKernelCurves, type KernelPoint } from './kernel-curves.js';
 
 export interface CalibrationMeasurement {
   /** Model file as recorded in the calibration block. */
@@ -500,5 +501,98 @@ export function fitCalibrationDetailed(
   return {
     profile: out,
     detail: { models, efficiencies, overheadUs, bandwidth, activationBandwidth, perInferenceOverheadUs: perInferenceS * 1e6, profilerOverheadUs: profilerS * 1e6, sigma, residualSigma },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Kernel calibration (calibrate --kernels): per-kernel curves from the generated grid
+// ---------------------------------------------------------------------------------------------------
+
+export interface KernelCalibrationInput {
+  /** The timed grid (src/cost/kernel-measure.ts). */
+  readonly points: readonly KernelPoint[];
+  /** Grid size and where it ran, e.g. `full on host` (recorded). */
+  readonly grid: string;
+  /** Wall-clock seconds the timing took (recorded). */
+  readonly seconds?: number;
+}
+
+export interface KernelCalibrationDetail {
+  readonly perInferenceOverheadUs: number;
+  readonly perNodeOverheadUs: number;
+  readonly curves: number;
+  readonly points: number;
+  readonly skipped: { id: string; reason: string }[];
+  /** Whole-model measurements that joined the fit: measured vs the calibrated estimate. */
+  readonly models: { model: string; measuredMs: number; estimatedMs: number }[];
+  readonly scale: number;
+}
+
+/** Residual σ of a kernel-calibrated profile that no whole-model measurement checked. */
+const KERNEL_ONLY_RESIDUAL_SIGMA = Math.log(1.1);
+
+/**
+ * Calibrates `profile` from the timed kernel grid, and from whole-model measurements when there are any
+ * (local models, or `--result` timings of the parity job): the op-class figures are fitted as by
+ * `fitCalibrationDetailed` over both (they cost the ops no curve covers), the per-kernel curves come from the
+ * grid (src/cost/kernel-curves.ts), and the whole models then set one correction of every curve (their
+ * geometric mean ratio measured / estimated, shrunk toward 1 by one pseudo-model) and the residual σ.
+ */
+export function fitKernelCalibration(
+  kernels: KernelCalibrationInput,
+  models: readonly CalibrationMeasurement[],
+  profile: DeviceProfile,
+  options: FitOptions & { readonly forced?: { host: string; reason: string } },
+): { profile: DeviceProfile; detail: KernelCalibrationDetail } {
+  const unitId = options.unit ?? profile.hardware.fallbackUnit;
+  const unit = profile.hardware.units.find((u) => u.id === unitId);
+  if (!unit) throw new CalibrationError(`profile ${profile.id} has no unit '${unitId}'`);
+  const prior = { perInferenceS: (profile.calibration?.perInferenceOverheadUs ?? 0) * 1e-6, perNodeS: unit.perNodeOverheadUs.value * 1e-6 };
+  const works = (a: GraphAnalysis): readonly SourceWork[] => sourceWork(a, workOptionsFor(profile));
+  const fit = fitKernelCurves(kernels.points, unit, works, prior);
+  if (fit.curves.length === 0) throw new CalibrationError('the kernel grid gave no usable timing (every case was skipped)');
+  // Op-class figures (for ops without a curve): each case stands for its own kernel and dispatch.
+  const micro: CalibrationMeasurement[] = kernels.points
+    .filter((p) => p.overheadChain === undefined)
+    .map((p) => ({ model: `kernel:${p.id}`, analysis: p.analysis, measuredMs: Math.max(1e-6, (p.measuredMs - fit.perInferenceS * 1e3) * (p.mainShare ?? 1)) }));
+  const base = fitCalibrationDetailed([...micro, ...models], profile, options).profile;
+  const out = structuredClone(base);
+  const u = out.hardware.units.find((x) => x.id === unitId)!;
+  u.perNodeOverheadUs = { value: Number((fit.perNodeS * 1e6).toPrecision(4)), source: 'edgegate-calibration', note: `fitted on chains of 1…N kernels (prior ${unit.perNodeOverheadUs.value})` };
+  const grid = { grid: kernels.grid, cases: kernels.points.length, ...(kernels.seconds !== undefined ? { seconds: Number(kernels.seconds.toFixed(1)) } : {}), curves: fit.curves };
+  const cal = out.calibration!;
+  out.calibration = {
+    ...cal,
+    method: `kernel curves by shape: ${fit.curves.length} variants from ${kernels.points.length} generated single-op models (4 nearest grid points, inverse-distance weighted in log2 shape space); op-class figures for other ops by ${cal.method}`,
+    perInferenceOverheadUs: Number((fit.perInferenceS * 1e6).toPrecision(4)),
+    kernels: { [unitId]: grid },
+    residualSigma: KERNEL_ONLY_RESIDUAL_SIGMA,
+    ...(options.forced ? { forced: options.forced } : {}),
+  };
+  const estimate = (m: CalibrationMeasurement, p: DeviceProfile): number =>
+    estimateCost(m.analysis, m.placement ?? cpuPlacement(m.analysis, p.id), p).latencyMs?.estimate ?? NaN;
+  // Whole models join the fit: one correction of every curve, and the spread they leave.
+  let scale = 1;
+  const usable = models.filter((m) => m.measuredMs > 0 && Number.isFinite(estimate(m, out)));
+  if (usable.length > 0) {
+    const logs = usable.map((m) => Math.log(m.measuredMs / estimate(m, out)));
+    scale = Math.exp(logs.reduce((s, v) => s + v, 0) / (logs.length + 1));
+    out.calibration.kernels![unitId] = { ...grid, scale: Number(scale.toPrecision(4)) };
+    const res = logs.map((v) => v - Math.log(scale));
+    out.calibration.residualSigma = Number(Math.max(KERNEL_ONLY_RESIDUAL_SIGMA, Math.sqrt(res.reduce((s, v) => s + v * v, 0) / res.length)).toPrecision(4));
+  }
+  const all = [...micro, ...models];
+  out.calibration.models = out.calibration.models.map((c, i) => ({ ...c, estimatedMs: Number((estimate(all[i]!, out) || 0).toPrecision(5)) }));
+  return {
+    profile: out,
+    detail: {
+      perInferenceOverheadUs: fit.perInferenceS * 1e6,
+      perNodeOverheadUs: fit.perNodeS * 1e6,
+      curves: fit.curves.length,
+      points: fit.curves.reduce((s, c) => s + c.points.length, 0),
+      skipped: fit.skipped,
+      models: usable.map((m) => ({ model: m.model, measuredMs: m.measuredMs, estimatedMs: estimate(m, out) })),
+      scale,
+    },
   };
 }

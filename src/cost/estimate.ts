@@ -10,6 +10,7 @@ import type { DevicePlacement, PlacedNode } from '../profiles/placement.js';
 import type { ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpClass } from '../profiles/schema.js';
 import { planGreedyBySize, planOrtArena, type Buffer } from '../graph/memory.js';
 import { ORT_CPU_QDQ_KERNELS, sourceWork, tensorBytes, type SourceWork, type SourceWorkOptions } from './work.js';
+import { kernelCurveTime } from './kernel-curves.js';
 
 /** How the profile's runtime groups QDQ units: onnxruntime's CPU EP fuses only some (see work.ts). */
 export function workOptionsFor(profile: DeviceProfile): SourceWorkOptions {
@@ -222,7 +223,15 @@ export function roofline(
   w: Pick<SourceWork, 'opClass' | 'dtype' | 'work' | 'bytes' | 'weightBytes'>,
   notes?: Set<string>,
   weightSplit?: { readonly cachedWeightBytes: number; readonly streamedWeightBytes: number },
+  analysis?: GraphAnalysis,
 ): Roofline {
+  // A calibrated kernel curve (calibrate --kernels) knows the node's shape; weights still stream from DRAM.
+  const curve = analysis && 'index' in w && 'opType' in w ? kernelCurveTime(profile, unit, analysis, w as SourceWork) : null;
+  if (curve) {
+    const bw = unit.memoryBandwidthBytesPerSecond.value;
+    const weights = weightSplit ? 0 : Math.min(w.weightBytes ?? 0, w.bytes ?? 0);
+    return { computeS: curve.computeS, memoryS: Math.max(curve.memoryS, bw > 0 ? weights / bw : 0), effKey: curve.effKey, sigma: curve.sigma };
+  }
   const eff = efficiencyFor(profile, unit, w.opClass, w.dtype);
   const peak = peakFor(unit, w.dtype);
   if (notes && eff.note) notes.add(eff.note);
@@ -364,7 +373,7 @@ function computeCore(
       if (!w0 || w0.free || w0.mergedAs !== undefined) continue;
       const w = asTargetRuns(profile, w0, site.unit === profile.hardware.acceleratorUnit && site.accelerated, unit);
       kernel = true;
-      const r = roofline(profile, unit, w, notes, split?.get(s));
+      const r = roofline(profile, unit, w, notes, split?.get(s), analysis);
       const t = Math.max(r.computeS, r.memoryS);
       nodeS += t;
       computeS += r.computeS;

@@ -730,6 +730,33 @@ export type Hint = z.infer<typeof HintSchema>;
 // ---------------------------------------------------------------------------------------------------
 
 /**
+ * One kernel variant's efficiency curve (`edgegate calibrate --kernels`, src/cost/kernel-curves.ts): the
+ * grid points as [feature..., efficiency], features being log2 sizes named in `features`.
+ */
+export const KernelCurveSchema = z.strictObject({
+  /** `<opClass>/<dtype>/<variant>`, e.g. `conv/float/k1`, `elementwise/float/Sigmoid`. */
+  key: z.string().min(1),
+  features: z.array(z.string().min(1)).min(1),
+  points: z.array(z.array(z.number()).min(2)).min(1),
+  /** Leave-one-out log-space error of the curve on its own points. */
+  sigma: z.number().min(0),
+});
+export type KernelCurve = z.infer<typeof KernelCurveSchema>;
+
+/** Per unit id: the kernel curves and what the calibration run recorded about them. */
+export const KernelCalibrationSchema = z.strictObject({
+  /** Grid size and where it ran (`full`, `small`; host or an edge runner). */
+  grid: z.string().min(1),
+  /** Micro-models timed. */
+  cases: z.number().int().min(0),
+  /** Wall-clock seconds the grid took to time. */
+  seconds: z.number().min(0).optional(),
+  /** Correction of every curve from whole-model measurements that joined the fit (geometric, shrunk to 1). */
+  scale: z.number().positive().optional(),
+  curves: z.array(KernelCurveSchema),
+});
+
+/**
  * Where a calibrated profile's hardware figures came from: the measured models, the runtime that ran
  * them, and the spread the fit left, which the cost model turns into its low–high range.
  */
@@ -774,6 +801,13 @@ export const CalibrationSchema = z.strictObject({
   overheadSigma: z.record(z.string(), z.number().min(0)).optional(),
   /** Log-space spread of whole-model estimates over the calibration models (in-sample residual). */
   residualSigma: z.number().min(0),
+  /** Per-kernel efficiency curves by shape, per unit id (`calibrate --kernels`). */
+  kernels: z.record(z.string(), KernelCalibrationSchema).optional(),
+  /**
+   * Set when the calibration ran on a machine that does not match the profile's declared platform
+   * (`--force`): what the host was and what the profile declares.
+   */
+  forced: z.strictObject({ host: z.string().min(1), reason: z.string().min(1) }).optional(),
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
 

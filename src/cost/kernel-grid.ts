@@ -1,0 +1,475 @@
+/**
+ * The kernel calibration grid: single-operator ONNX micro-models that span what the cost model tells apart
+ * (op class × dtype × shape), generated here in TypeScript and encoded with onnx-proto. `edgegate calibrate
+ * --kernels` times each one on the device and fits per-kernel efficiency curves from them
+ * (src/cost/kernel-curves.ts), in the spirit of nn-Meter's kernel-level latency prediction.
+ *
+ * Every micro-model has one kernel in the cost model's view (a QDQ conv is one quantized kernel), float or
+ * uint8 graph inputs with fixed shapes, deterministic random weights, and declared output shapes, so the
+ * runtime adds nothing but its own layout kernels. The `overhead` family (chains of 1…N tiny Adds) separates
+ * the per-inference and per-node costs.
+ */
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
+
+/** ONNX element types used by the grid. */
+const FLOAT = 1;
+const UINT8 = 2;
+const INT8 = 3;
+const INT32 = 6;
+const INT64 = 7;
+
+export type KernelFamily =
+  | 'conv' | 'depthwise' | 'matmul' | 'rnn' | 'elementwise' | 'pool' | 'resize' | 'softmax' | 'norm' | 'data_movement' | 'quantize' | 'overhead';
+
+/** One micro-model of the grid. */
+export interface KernelCase {
+  /** Stable id, also the file stem (`conv-k3-float-c32-64-h28-s1`). */
+  readonly id: string;
+  readonly family: KernelFamily;
+  /** The ONNX op the case times. */
+  readonly op: string;
+  readonly dtype: 'float' | 'int8';
+  readonly inputs: readonly { readonly name: string; readonly dims: readonly number[]; readonly elemType: number }[];
+  readonly outputs: readonly { readonly name: string; readonly dims: readonly number[]; readonly elemType: number }[];
+  /** Nodes in the graph (overhead chains: the chain length). */
+  readonly nodes: number;
+  /** The encoded model. */
+  readonly bytes: Uint8Array;
+}
+
+/** `full`: the calibration grid; `small`: a few cases per family for tests and smoke runs. */
+export type GridSize = 'full' | 'small';
+
+// ---------------------------------------------------------------------------------------------------
+// A minimal graph builder (deterministic weights)
+// ---------------------------------------------------------------------------------------------------
+
+type AttrValue = number | readonly number[] | string;
+
+interface Tensor {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly elemType: number;
+  readonly raw: Uint8Array;
+}
+
+class GraphBuilder {
+  readonly nodes: onnxProto.onnx.INodeProto[] = [];
+  readonly inits: Tensor[] = [];
+  readonly inputs: { name: string; dims: number[]; elemType: number }[] = [];
+  readonly outputs: { name: string; dims: number[]; elemType: number }[] = [];
+  private seed: number;
+  private n = 0;
+
+  constructor(seed: number) {
+    this.seed = seed >>> 0 || 1;
+  }
+
+  private next(): number {
+    let s = this.seed;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    this.seed = s >>> 0;
+    return (this.seed % 1_000_003) / 1_000_003;
+  }
+
+  input(name: string, dims: number[], elemType = FLOAT): string {
+    this.inputs.push({ name, dims, elemType });
+    return name;
+  }
+
+  output(name: string, dims: number[], elemType = FLOAT): void {
+    this.outputs.push({ name, dims, elemType });
+  }
+
+  /** Float initializer, uniform in ±scale (deterministic). */
+  floats(dims: number[], scale = 0.1, name = this.fresh('w')): string {
+    const n = dims.reduce((a, b) => a * b, 1);
+    const a = Float32Array.from({ length: n }, () => (this.next() * 2 - 1) * scale);
+    this.inits.push({ name, dims, elemType: FLOAT, raw: new Uint8Array(a.buffer) });
+    return name;
+  }
+
+  constFloats(dims: number[], values: readonly number[]): string {
+    const name = this.fresh('c');
+    this.inits.push({ name, dims, elemType: FLOAT, raw: new Uint8Array(Float32Array.from(values).buffer) });
+    return name;
+  }
+
+  ints(dims: number[], elemType: number, fill: (i: number) => number): string {
+    const name = this.fresh('q');
+    const n = dims.reduce((a, b) => a * b, 1);
+    let raw: Uint8Array;
+    if (elemType === INT64) raw = new Uint8Array(BigInt64Array.from({ length: n }, (_, i) => BigInt(fill(i))).buffer);
+    else if (elemType === INT32) raw = new Uint8Array(Int32Array.from({ length: n }, (_, i) => fill(i)).buffer);
+    else if (elemType === INT8) raw = new Uint8Array(Int8Array.from({ length: n }, (_, i) => fill(i)).buffer);
+    else raw = Uint8Array.from({ length: n }, (_, i) => fill(i));
+    this.inits.push({ name, dims, elemType, raw });
+    return name;
+  }
+
+  randomInt8(dims: number[]): string {
+    return this.ints(dims, INT8, () => Math.floor(this.next() * 255) - 127);
+  }
+
+  fresh(prefix: string): string {
+    return `${prefix}${this.n++}`;
+  }
+
+  node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputs = 1): string[] {
+    const outs = Array.from({ length: outputs }, () => this.fresh('t'));
+    const T = onnx.AttributeProto.AttributeType;
+    this.nodes.push({
+      name: `${op}_${this.nodes.length}`,
+      opType: op,
+      domain: '',
+      input: inputs,
+      output: outs,
+      attribute: Object.entries(attrs).map(([name, v]) =>
+        typeof v === 'string'
+          ? { name, type: T.STRING, s: new TextEncoder().encode(v) }
+          : typeof v === 'number'
+            ? Number.isInteger(v) ? { name, type: T.INT, i: v } : { name, type: T.FLOAT, f: v }
+            : { name, type: T.INTS, ints: [...v] },
+      ),
+    });
+    return outs;
+  }
+
+  /** Renames the last node's first output to `name` (the graph output). */
+  nameLast(name: string): void {
+    const last = this.nodes[this.nodes.length - 1]!;
+    last.output = [name, ...(last.output ?? []).slice(1)];
+  }
+
+  encode(): Uint8Array {
+    const vi = (v: { name: string; dims: readonly number[]; elemType: number }): onnxProto.onnx.IValueInfoProto => ({
+      name: v.name,
+      type: { tensorType: { elemType: v.elemType, shape: { dim: v.dims.map((d) => ({ dimValue: d })) } } },
+    });
+    const model = onnx.ModelProto.create({
+      irVersion: 8,
+      producerName: 'edgegate-kernel-grid',
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'kernel',
+        node: this.nodes,
+        input: this.inputs.map(vi),
+        output: this.outputs.map(vi),
+        initializer: this.inits.map((t) => ({ name: t.name, dims: [...t.dims], dataType: t.elemType, rawData: t.raw })),
+      },
+    });
+    return onnx.ModelProto.encode(model).finish();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Quantization helpers (onnxruntime quantize_static's QDQ layout: u8 activations, per-channel s8 weights)
+// ---------------------------------------------------------------------------------------------------
+
+const ACT_SCALE = 0.05;
+
+/** DequantizeLinear of a uint8 activation. */
+function dqAct(g: GraphBuilder, x: string): string {
+  return g.node('DequantizeLinear', [x, g.constFloats([], [ACT_SCALE]), g.ints([], UINT8, () => 128)])[0]!;
+}
+
+/** QuantizeLinear to uint8; returns the quantized tensor. */
+function qAct(g: GraphBuilder, x: string): string {
+  return g.node('QuantizeLinear', [x, g.constFloats([], [ACT_SCALE]), g.ints([], UINT8, () => 128)])[0]!;
+}
+
+/** A per-channel (axis 0) int8 weight and its DequantizeLinear; int32 bias with its DequantizeLinear. */
+function dqWeights(g: GraphBuilder, dims: number[], withBias: boolean): { w: string; b?: string } {
+  const m = dims[0]!;
+  const wq = g.randomInt8(dims);
+  const ws = g.constFloats([m], Array.from({ length: m }, () => 0.004));
+  const wz = g.ints([m], INT8, () => 0);
+  const w = g.node('DequantizeLinear', [wq, ws, wz], { axis: 0 })[0]!;
+  if (!withBias) return { w };
+  const bq = g.ints([m], INT32, (i) => (i % 17) - 8);
+  const bs = g.constFloats([m], Array.from({ length: m }, () => ACT_SCALE * 0.004));
+  const bz = g.ints([m], INT32, () => 0);
+  return { w, b: g.node('DequantizeLinear', [bq, bs, bz], { axis: 0 })[0]! };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Case builders
+// ---------------------------------------------------------------------------------------------------
+
+interface Built {
+  readonly g: GraphBuilder;
+  readonly outDims: number[];
+}
+
+function finish(id: string, family: KernelFamily, op: string, dtype: 'float' | 'int8', b: Built): KernelCase {
+  const { g, outDims } = b;
+  const elemType = dtype === 'int8' && g.outputs.length === 0 && family !== 'quantize' ? UINT8 : FLOAT;
+  if (g.outputs.length === 0) {
+    g.nameLast('y');
+    g.output('y', outDims, elemType);
+  }
+  return { id, family, op, dtype, inputs: g.inputs, outputs: g.outputs, nodes: g.nodes.length, bytes: g.encode() };
+}
+
+function seedOf(id: string): number {
+  let h = 2166136261;
+  for (const c of id) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return h >>> 0;
+}
+
+const outSize = (h: number, k: number, s: number, p: number): number => Math.floor((h + 2 * p - k) / s) + 1;
+
+/** Conv (dense or depthwise), float or QDQ int8, with bias; `same` padding. */
+function convCase(cin: number, cout: number, h: number, k: number, s: number, depthwise: boolean, dtype: 'float' | 'int8'): KernelCase {
+  const fam: KernelFamily = depthwise ? 'depthwise' : 'conv';
+  const id = `${fam}-k${k}-${dtype}-c${cin}-${cout}-h${h}-s${s}`;
+  const g = new GraphBuilder(seedOf(id));
+  const group = depthwise ? cin : 1;
+  const wd = [cout, cin / group, k, k];
+  const p = k >> 1;
+  const ho = outSize(h, k, s, p);
+  const attrs = { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p], group };
+  if (dtype === 'float') {
+    const x = g.input('x', [1, cin, h, h]);
+    g.node('Conv', [x, g.floats(wd, 0.1), g.floats([cout], 0.01)], attrs);
+  } else {
+    const x = dqAct(g, g.input('x', [1, cin, h, h], UINT8));
+    const { w, b } = dqWeights(g, wd, true);
+    const y = g.node('Conv', [x, w, b!], attrs)[0]!;
+    void qAct(g, y);
+  }
+  return finish(id, fam, 'Conv', dtype, { g, outDims: [1, cout, ho, ho] });
+}
+
+/** Gemm with constant weights (transB = 1, as PyTorch exports Linear), or MatMul of two activations. */
+function matmulCase(m: number, k: number, n: number, kind: 'gemm' | 'matmul', dtype: 'float' | 'int8', batch = 1): KernelCase {
+  const id = `matmul-${kind}-${dtype}-m${m}-k${k}-n${n}${batch > 1 ? `-b${batch}` : ''}`;
+  const g = new GraphBuilder(seedOf(id));
+  if (kind === 'gemm') {
+    if (dtype === 'float') {
+      g.node('Gemm', [g.input('x', [m, k]), g.floats([n, k], 0.05), g.floats([n], 0.01)], { transB: 1 });
+    } else {
+      const x = dqAct(g, g.input('x', [m, k], UINT8));
+      const { w, b } = dqWeights(g, [n, k], true);
+      void qAct(g, g.node('Gemm', [x, w, b!], { transB: 1 })[0]!);
+    }
+    return finish(id, 'matmul', 'Gemm', dtype, { g, outDims: [m, n] });
+  }
+  const a = g.input('a', [batch, m, k]);
+  const bb = g.input('b', [batch, k, n]);
+  g.node('MatMul', [a, bb]);
+  return finish(id, 'matmul', 'MatMul', dtype, { g, outDims: [batch, m, n] });
+}
+
+/** LSTM or GRU over a sequence, batch 1, one direction (PyTorch's export layout). */
+function rnnCase(op: 'LSTM' | 'GRU', seq: number, input: number, hidden: number): KernelCase {
+  const id = `rnn-${op.toLowerCase()}-float-t${seq}-i${input}-h${hidden}`;
+  const g = new GraphBuilder(seedOf(id));
+  const gates = op === 'LSTM' ? 4 : 3;
+  const x = g.input('x', [seq, 1, input]);
+  const w = g.floats([1, gates * hidden, input], 0.1);
+  const r = g.floats([1, gates * hidden, hidden], 0.1);
+  const b = g.floats([1, 2 * gates * hidden], 0.01);
+  g.node(op, [x, w, r, b], { hidden_size: hidden, ...(op === 'GRU' ? { linear_before_reset: 1 } : {}) }, 1);
+  return finish(id, 'rnn', op, 'float', { g, outDims: [seq, 1, 1, hidden] });
+}
+
+/** Elementwise op on [1, C, H, H]; binary ops take a second activation (same shape, or [1, C, 1, 1]). */
+function eltCase(op: string, c: number, h: number, dtype: 'float' | 'int8', broadcast = false): KernelCase {
+  const id = `elt-${op.toLowerCase()}${broadcast ? '-bcast' : ''}-${dtype}-c${c}-h${h}`;
+  const g = new GraphBuilder(seedOf(id));
+  const dims = [1, c, h, h];
+  const binary = ['Add', 'Mul', 'Div', 'Sub'].includes(op);
+  const elem = dtype === 'int8' ? UINT8 : FLOAT;
+  const x = g.input('x', dims, elem);
+  const y = binary ? g.input('x2', broadcast ? [1, c, 1, 1] : dims, elem) : undefined;
+  const attrs: Record<string, AttrValue> = op === 'HardSigmoid' ? { alpha: 1 / 6, beta: 0.5 } : {};
+  if (dtype === 'float') {
+    const extra = op === 'Clip' ? [g.constFloats([], [0]), g.constFloats([], [6])] : [];
+    g.node(op, [x, ...(y ? [y] : []), ...extra], attrs);
+  } else {
+    const xf = dqAct(g, x);
+    const yf = y ? dqAct(g, y) : undefined;
+    void qAct(g, g.node(op, [xf, ...(yf ? [yf] : [])], attrs)[0]!);
+  }
+  return finish(id, 'elementwise', op, dtype, { g, outDims: dims });
+}
+
+/** QuantizeLinear (float → uint8) or DequantizeLinear (uint8 → float) on [1, C, H, H]. */
+function quantizeCase(op: 'QuantizeLinear' | 'DequantizeLinear', c: number, h: number): KernelCase {
+  const id = `quantize-${op === 'QuantizeLinear' ? 'q' : 'dq'}-int8-c${c}-h${h}`;
+  const g = new GraphBuilder(seedOf(id));
+  const dims = [1, c, h, h];
+  if (op === 'QuantizeLinear') {
+    qAct(g, g.input('x', dims));
+    g.nameLast('y');
+    g.output('y', dims, UINT8);
+  } else {
+    dqAct(g, g.input('x', dims, UINT8));
+    g.nameLast('y');
+    g.output('y', dims, FLOAT);
+  }
+  return finish(id, 'quantize', op, 'int8', { g, outDims: dims });
+}
+
+/** MaxPool / AveragePool (k3 s2 p1 or k2 s2), GlobalAveragePool, ReduceMean over H, W. */
+function poolCase(op: string, c: number, h: number, dtype: 'float' | 'int8', k = 3): KernelCase {
+  const id = `pool-${op.toLowerCase()}-${dtype}-c${c}-h${h}${op.startsWith('Global') || op === 'ReduceMean' ? '' : `-k${k}`}`;
+  const g = new GraphBuilder(seedOf(id));
+  const elem = dtype === 'int8' ? UINT8 : FLOAT;
+  const x0 = g.input('x', [1, c, h, h], elem);
+  const x = dtype === 'int8' ? dqAct(g, x0) : x0;
+  let outDims: number[];
+  if (op === 'GlobalAveragePool') {
+    g.node(op, [x]);
+    outDims = [1, c, 1, 1];
+  } else if (op === 'ReduceMean') {
+    g.node(op, [x], { axes: [2, 3], keepdims: 1 });
+    outDims = [1, c, 1, 1];
+  } else {
+    const p = k === 3 ? 1 : 0;
+    g.node(op, [x], { kernel_shape: [k, k], strides: [2, 2], pads: [p, p, p, p] });
+    const ho = outSize(h, k, 2, p);
+    outDims = [1, c, ho, ho];
+  }
+  if (dtype === 'int8') void qAct(g, g.nodes[g.nodes.length - 1]!.output![0]!);
+  return finish(id, 'pool', op, dtype, { g, outDims });
+}
+
+/** Resize ×2 (nearest or linear) of [1, C, H, H]. */
+function resizeCase(mode: 'nearest' | 'linear', c: number, h: number): KernelCase {
+  const id = `resize-${mode}-float-c${c}-h${h}`;
+  const g = new GraphBuilder(seedOf(id));
+  const x = g.input('x', [1, c, h, h]);
+  g.node('Resize', [x, '', g.constFloats([4], [1, 1, 2, 2])], { mode });
+  return finish(id, 'resize', 'Resize', 'float', { g, outDims: [1, c, 2 * h, 2 * h] });
+}
+
+/** Softmax over the last axis of [rows, cols]. */
+function softmaxCase(rows: number, cols: number): KernelCase {
+  const id = `softmax-float-r${rows}-c${cols}`;
+  const g = new GraphBuilder(seedOf(id));
+  g.node('Softmax', [g.input('x', [rows, cols])], { axis: -1 });
+  return finish(id, 'softmax', 'Softmax', 'float', { g, outDims: [rows, cols] });
+}
+
+/** LayerNormalization over the last axis of [1, tokens, dim]. */
+function layerNormCase(tokens: number, dim: number): KernelCase {
+  const id = `norm-layernorm-float-t${tokens}-d${dim}`;
+  const g = new GraphBuilder(seedOf(id));
+  const x = g.input('x', [1, tokens, dim]);
+  g.node('LayerNormalization', [x, g.floats([dim], 1), g.floats([dim], 0.1)], { axis: -1, epsilon: 1e-5 });
+  return finish(id, 'norm', 'LayerNormalization', 'float', { g, outDims: [1, tokens, dim] });
+}
+
+/** Transpose of [1, C, H, H] to NHWC, or Concat of two [1, C, H, H] along channels. */
+function movementCase(op: 'Transpose' | 'Concat', c: number, h: number, dtype: 'float' | 'int8'): KernelCase {
+  const id = `move-${op.toLowerCase()}-${dtype}-c${c}-h${h}`;
+  const g = new GraphBuilder(seedOf(id));
+  const elem = dtype === 'int8' ? UINT8 : FLOAT;
+  if (op === 'Transpose') {
+    g.node('Transpose', [g.input('x', [1, c, h, h], elem)], { perm: [0, 2, 3, 1] });
+    g.nameLast('y');
+    g.output('y', [1, h, h, c], elem);
+    return finish(id, 'data_movement', op, dtype, { g, outDims: [1, h, h, c] });
+  }
+  g.node('Concat', [g.input('a', [1, c, h, h], elem), g.input('b', [1, c, h, h], elem)], { axis: 1 });
+  g.nameLast('y');
+  g.output('y', [1, 2 * c, h, h], elem);
+  return finish(id, 'data_movement', op, dtype, { g, outDims: [1, 2 * c, h, h] });
+}
+
+/** A chain of `n` Adds of a constant on an 8-element tensor: per-inference + n × per-node cost. */
+function overheadCase(n: number): KernelCase {
+  const id = `overhead-chain-float-n${n}`;
+  const g = new GraphBuilder(seedOf(id));
+  let x = g.input('x', [1, 8]);
+  for (let i = 0; i < n; i++) x = g.node('Add', [x, g.floats([1, 8], 0.01)])[0]!;
+  return finish(id, 'overhead', 'Add', 'float', { g, outDims: [1, 8] });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The grid
+// ---------------------------------------------------------------------------------------------------
+
+/** [cin, cout, input H, stride] of 1×1 convolutions (MobileNet/MnasNet/SqueezeNet/ShuffleNet shapes). */
+const CONV1: readonly (readonly [number, number, number, number])[] = [
+  [16, 16, 112, 1], [16, 96, 112, 1], [24, 72, 56, 1], [72, 24, 56, 1], [96, 16, 55, 1], [40, 120, 28, 1], [120, 40, 28, 1],
+  [64, 256, 28, 1], [80, 480, 14, 1], [480, 112, 14, 1], [256, 32, 13, 1], [160, 960, 7, 1], [960, 160, 7, 1], [512, 1000, 13, 1],
+  [3, 8, 64, 1], [8, 8, 16, 1],
+];
+/** [cin, cout, input H, stride, k] of dense k×k convolutions. */
+const CONVK: readonly (readonly [number, number, number, number, number])[] = [
+  [3, 16, 224, 2, 3], [3, 96, 224, 2, 7], [3, 24, 224, 2, 3], [16, 64, 55, 1, 3], [32, 128, 27, 1, 3], [64, 256, 13, 1, 3],
+  [16, 16, 56, 1, 3], [32, 32, 28, 1, 3], [64, 64, 14, 1, 3], [128, 128, 7, 1, 3], [32, 64, 28, 2, 3], [8, 8, 16, 1, 3],
+];
+/** [channels, input H, stride, k] of depthwise convolutions. */
+const DW: readonly (readonly [number, number, number, number])[] = [
+  [16, 112, 1, 3], [32, 112, 1, 3], [64, 112, 2, 3], [72, 56, 1, 3], [144, 56, 2, 5], [120, 28, 1, 5], [240, 28, 2, 3],
+  [480, 14, 1, 3], [672, 14, 1, 5], [960, 7, 1, 5], [24, 28, 1, 3], [8, 16, 1, 3],
+];
+
+/** The micro-models of a grid size (deterministic: the same bytes every time). */
+export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
+  if (size === 'small') {
+    return [
+      convCase(16, 32, 28, 1, 1, false, 'float'),
+      convCase(16, 32, 28, 3, 1, false, 'float'),
+      convCase(32, 32, 28, 3, 1, true, 'float'),
+      convCase(16, 32, 28, 1, 1, false, 'int8'),
+      matmulCase(1, 256, 128, 'gemm', 'float'),
+      rnnCase('LSTM', 10, 16, 32),
+      eltCase('Add', 16, 28, 'float'),
+      eltCase('Sigmoid', 16, 28, 'float'),
+      poolCase('MaxPool', 16, 28, 'float'),
+      softmaxCase(16, 64),
+      overheadCase(1),
+      overheadCase(8),
+      overheadCase(32),
+    ];
+  }
+  const cases: KernelCase[] = [];
+  for (const dtype of ['float', 'int8'] as const) {
+    for (const [ci, co, h, s] of CONV1) cases.push(convCase(ci, co, h, 1, s, false, dtype));
+    for (const [ci, co, h, s, k] of CONVK) cases.push(convCase(ci, co, h, k, s, false, dtype));
+    for (const [c, h, s, k] of DW) cases.push(convCase(c, c, h, k, s, true, dtype));
+    for (const [m, k, n] of [[1, 1280, 1000], [1, 960, 1280], [1, 576, 1024], [1, 1024, 1000], [16, 128, 128], [64, 64, 256], [64, 256, 64], [196, 192, 576]] as const) {
+      cases.push(matmulCase(m, k, n, 'gemm', dtype));
+    }
+    for (const [c, h] of [[16, 112], [72, 56], [240, 14], [960, 7]] as const) {
+      cases.push(eltCase('Add', c, h, dtype));
+      cases.push(eltCase('Mul', c, h, dtype, true));
+    }
+    for (const [c, h] of [[64, 55], [96, 27], [960, 7]] as const) {
+      cases.push(poolCase('MaxPool', c, h, dtype));
+      cases.push(poolCase('GlobalAveragePool', c, h, dtype));
+    }
+    for (const [c, h] of [[16, 56], [128, 27]] as const) cases.push(movementCase('Concat', c, h, dtype));
+  }
+  for (const [b, m, k, n] of [[4, 16, 16, 16], [4, 16, 32, 16], [4, 64, 32, 64], [8, 49, 32, 49]] as const) cases.push(matmulCase(m, k, n, 'matmul', 'float', b));
+  for (const [t, i, h] of [[30, 16, 64], [30, 16, 128], [50, 20, 64], [25, 64, 128], [10, 32, 32]] as const) {
+    cases.push(rnnCase('LSTM', t, i, h));
+    cases.push(rnnCase('GRU', t, i, h));
+  }
+  for (const op of ['Relu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Clip', 'Tanh', 'Erf', 'Div']) {
+    for (const [c, h] of [[16, 112], [72, 56], [240, 14], [960, 7]] as const) cases.push(eltCase(op, c, h, 'float'));
+  }
+  for (const [c, h] of [[16, 112], [240, 14], [960, 7]] as const) {
+    cases.push(quantizeCase('QuantizeLinear', c, h));
+    cases.push(quantizeCase('DequantizeLinear', c, h));
+  }
+  for (const [c, h] of [[40, 28], [960, 7], [64, 56]] as const) cases.push(poolCase('ReduceMean', c, h, 'float'));
+  for (const [c, h] of [[16, 56], [64, 28], [128, 14]] as const) {
+    cases.push(resizeCase('nearest', c, h));
+    cases.push(resizeCase('linear', c, h));
+  }
+  for (const [r, c] of [[16, 16], [64, 64], [196, 196], [256, 1000]] as const) cases.push(softmaxCase(r, c));
+  for (const [t, d] of [[16, 64], [49, 192], [196, 384], [64, 128]] as const) cases.push(layerNormCase(t, d));
+  for (const [c, h] of [[24, 28], [116, 14], [232, 7]] as const) cases.push(movementCase('Transpose', c, h, 'float'));
+  for (const n of [1, 16, 64, 128]) cases.push(overheadCase(n));
+  return cases;
+}

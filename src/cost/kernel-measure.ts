@@ -1,0 +1,112 @@
+/**
+ * Timing the kernel grid (the side-effect half of `calibrate --kernels`): writes each micro-model to a work
+ * folder and times it, either with onnxruntime-node on this machine (CPU time per run with one thread,
+ * plus a profiled session that says how much of the time is the case's own kernel), or through a parity
+ * model runner (an edge device's external runtime: whole-run wall-clock times only).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readModel } from '../onnx/reader.js';
+import { analyzeModel } from '../graph/analyze.js';
+import type { ModelRunner } from '../parity/runner.js';
+import type { HostTensor } from '../parity/tensor.js';
+import type { KernelCase } from './kernel-grid.js';
+import type { KernelPoint } from './kernel-curves.js';
+import { measureModel, type ModelMeasurement } from './measure.js';
+
+export interface KernelTimingOptions {
+  /** Timed runs per session (default 20). */
+  readonly runs?: number;
+  /** Sessions per case; the fastest session's median counts (default 2). */
+  readonly rounds?: number;
+  readonly warmup?: number;
+  /** intraOpNumThreads for the host (default 1; the latency is then the CPU time per run). */
+  readonly threads?: number;
+  /** Progress lines (one per case). */
+  readonly log?: (line: string) => void;
+}
+
+/** A timed case: the fit's point plus what was measured, for the CLI's summary. */
+export interface TimedKernel extends KernelPoint {
+  readonly file: string;
+  readonly ortVersion?: string;
+}
+
+/** Kernels the runtime adds for its own layouts (onnxruntime's NCHWc reorders, NHWC transposes). */
+const LAYOUT_OPS = new Set(['ReorderInput', 'ReorderOutput', 'Transpose']);
+
+/** Share of the profiled kernel time in the case's own kernels (layout kernels excluded). */
+export function mainShare(kernels: ModelMeasurement['kernels'], caseOp: string): number {
+  if (!kernels || kernels.length === 0) return 1;
+  const total = kernels.reduce((s, k) => s + k.medianUs, 0);
+  if (total <= 0) return 1;
+  const layout = kernels.filter((k) => LAYOUT_OPS.has(k.op) && k.op !== caseOp).reduce((s, k) => s + k.medianUs, 0);
+  return Math.max(0.05, (total - layout) / total);
+}
+
+async function prepare(c: KernelCase, dir: string): Promise<{ file: string; analysis: ReturnType<typeof analyzeModel> }> {
+  const file = join(dir, `${c.id}.onnx`);
+  writeFileSync(file, c.bytes);
+  return { file, analysis: analyzeModel(await readModel(file)) };
+}
+
+/** Times the cases with onnxruntime-node here (see measureModel): fastest round's median CPU time. */
+export async function timeKernelsHost(cases: readonly KernelCase[], dir: string, options: KernelTimingOptions = {}): Promise<TimedKernel[]> {
+  mkdirSync(dir, { recursive: true });
+  const runs = options.runs ?? 20;
+  const rounds = options.rounds ?? 2;
+  const threads = options.threads ?? 1;
+  const warmup = options.warmup ?? 3;
+  const prepared = [];
+  for (const c of cases) prepared.push({ c, ...(await prepare(c, dir)) });
+  const best = new Map<string, number>();
+  const first = new Map<string, ModelMeasurement>();
+  // Rounds outside, cases inside: a burst of load from other processes hits one round of many cases.
+  for (let r = 0; r < rounds; r++) {
+    for (const p of prepared) {
+      const m = await measureModel(p.file, p.analysis, { runs, warmup, threads, profile: r === 0 && p.c.family !== 'overhead', profileRuns: 8 });
+      if (r === 0) first.set(p.c.id, m);
+      const v = threads === 1 ? m.cpuMedianMs : m.medianMs;
+      best.set(p.c.id, Math.min(best.get(p.c.id) ?? Infinity, v));
+    }
+  }
+  return prepared.map((p) => {
+    const m = first.get(p.c.id)!;
+    const measuredMs = best.get(p.c.id)!;
+    const share = mainShare(m.kernels, p.c.op);
+    options.log?.(`${p.c.id}: ${measuredMs.toFixed(4)} ms${share < 1 ? ` (own kernel ${(share * 100).toFixed(0)}%)` : ''}`);
+    return {
+      id: p.c.id,
+      file: p.file,
+      analysis: p.analysis,
+      measuredMs,
+      mainShare: share,
+      ortVersion: m.ortVersion,
+      ...(p.c.family === 'overhead' ? { overheadChain: p.c.nodes } : {}),
+    };
+  });
+}
+
+function zeroInputs(c: KernelCase): Map<string, HostTensor> {
+  const m = new Map<string, HostTensor>();
+  for (const i of c.inputs) {
+    const n = i.dims.reduce((a, b) => a * b, 1);
+    m.set(i.name, i.elemType === 2 ? { type: 'uint8', dims: i.dims, data: new Uint8Array(n).fill(128) } : { type: 'float32', dims: i.dims, data: new Float32Array(n).fill(0.5) });
+  }
+  return m;
+}
+
+/** Times the cases through a parity model runner (the device's own runtime): median wall-clock per run. */
+export async function timeKernelsRunner(cases: readonly KernelCase[], dir: string, runner: ModelRunner, options: KernelTimingOptions = {}): Promise<TimedKernel[]> {
+  mkdirSync(dir, { recursive: true });
+  const out: TimedKernel[] = [];
+  for (const c of cases) {
+    const { file, analysis } = await prepare(c, dir);
+    const times = await runner.time({ modelPath: file, inputs: zeroInputs(c), warmup: options.warmup ?? 3, runs: options.runs ?? 20 });
+    const s = times.slice().sort((a, b) => a - b);
+    const measuredMs = s[s.length >> 1]!;
+    options.log?.(`${c.id}: ${measuredMs.toFixed(4)} ms (wall, runner)`);
+    out.push({ id: c.id, file, analysis, measuredMs, ...(c.family === 'overhead' ? { overheadChain: c.nodes } : {}) });
+  }
+  return out;
+}
