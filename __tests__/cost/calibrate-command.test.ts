@@ -4,19 +4,34 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calibrateCommand } from '../../src/cli/calibrate-command.js';
-import { loadProfile } from '../../src/profiles/load.js';
+import { loadProfile, loadProfiles } from '../../src/profiles/load.js';
 import { parityCommand } from '../../src/cli/parity-command.js';
 import { readParityResult } from '../../src/parity/result-schema.js';
+
+const M = '__tests__/fixtures/models/';
+const THREE = [`${M}tiny_cnn.onnx`, `${M}tiny_lstm.onnx`, `${M}tiny_vit_micro_dynamo.onnx`];
+
+/** Runs the command with stderr captured. */
+async function withStderr(argv: string[]): Promise<{ code: number; said: string }> {
+  const original = process.stderr.write.bind(process.stderr);
+  let said = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => ((said += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    return { code: await calibrateCommand(argv), said };
+  } finally {
+    process.stderr.write = original;
+  }
+}
 
 const quietIo = { stdout: { write: () => true }, stderr: { write: () => true } } as unknown as Parameters<typeof parityCommand>[1];
 
 describe('edgegate calibrate', () => {
   it('measures a model with onnxruntime-node and writes a calibrated profile that loads', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'eg-cal-')), 'host.yaml');
-    const code = await calibrateCommand(['__tests__/fixtures/models/tiny_cnn.onnx', '--device', 'host-x64', '--out', out, '--runs', '5']);
+    const code = await calibrateCommand([...THREE, '--device', 'host-x64', '--out', out, '--runs', '5', '--rounds', '1']);
     assert.equal(code, 0);
     const { profile } = loadProfile(out);
-    assert.equal(profile.id, 'host-x64');
+    assert.equal(profile.id, 'host-x64-calibrated');
     assert.match(profile.calibration!.runtime.version, /^\d+\.\d+\.\d+/);
     assert.equal(profile.calibration!.models[0]!.file, '__tests__/fixtures/models/tiny_cnn.onnx');
     assert.ok((profile.calibration!.models[0]!.coverage ?? 0) > 0.9, 'most kernel time maps to source nodes');
@@ -28,7 +43,7 @@ describe('edgegate calibrate', () => {
     process.stderr.write = ((chunk: string | Uint8Array) => ((said += String(chunk)), true)) as typeof process.stderr.write;
     let code: number;
     try {
-      code = await calibrateCommand(['__tests__/fixtures/models/tiny_cnn.onnx', '--device', 'host-x64', '--out', out, '--runs', '3', '--rounds', '2']);
+      code = await calibrateCommand([...THREE, '--device', 'host-x64', '--out', out, '--runs', '3', '--rounds', '2']);
     } finally {
       process.stderr.write = original;
     }
@@ -50,12 +65,15 @@ describe('edgegate calibrate', () => {
     const result = readParityResult(join(dir, 'result.json'));
     assert.ok(result.latencyMs && result.latencyMs.median > 0);
     const out = join(dir, 'rpi4.yaml');
-    const code = await calibrateCommand([model, '--device', 'raspberry-pi-4', '--result', join(dir, 'result.json'), '--out', out]);
+    // One model is refused without --kernels; the device's timing joins a (small) kernel grid run with --force here.
+    const code = await calibrateCommand([model, '--kernels', '--grid', 'small', '--runs', '3', '--rounds', '1', '--force', '--device', 'raspberry-pi-4', '--result', join(dir, 'result.json'), '--out', out]);
     assert.equal(code, 0);
     const { profile } = loadProfile(out);
-    assert.equal(profile.id, 'raspberry-pi-4');
+    assert.equal(profile.id, 'raspberry-pi-4-calibrated');
+    const joined = profile.calibration!.models.find((m) => m.file === model)!;
     // The calibration block records figures to 5 significant digits (src/cost/calibrate.ts).
-    assert.equal(profile.calibration!.models[0]!.measuredMs, Number(result.latencyMs.median.toPrecision(5)), 'the fit used the device measurement');
+    assert.equal(joined.measuredMs, Number(result.latencyMs.median.toPrecision(5)), 'the fit used the device measurement');
+    assert.ok(profile.calibration!.kernels!['cpu']!.scale! > 0, 'the whole-model timing set the curves\' correction');
   });
   it('needs --device (usage error)', async () => {
     await assert.rejects(calibrateCommand(['__tests__/fixtures/models/tiny_cnn.onnx']), { name: 'UsageError' });
@@ -63,5 +81,46 @@ describe('edgegate calibrate', () => {
   it('a missing model file is an input error (exit 2)', async () => {
     const code = await calibrateCommand(['does-not-exist.onnx', '--device', 'host-x64', '--out', join(tmpdir(), 'x.yaml')]);
     assert.equal(code, 2);
+  });
+  it('refuses one model without --kernels and says what is missing', async () => {
+    const { code, said } = await withStderr([`${M}tiny_lstm.onnx`, '--device', 'host-x64', '--out', join(tmpdir(), 'never.yaml'), '--runs', '2', '--rounds', '1']);
+    assert.equal(code, 2);
+    assert.match(said, /from 1 model\(s\).*at least 3 models \(none of these exercises conv, depthwise/);
+    assert.match(said, /or use --kernels/);
+  });
+  it('--kernels with the small grid writes <id>-calibrated with kernel curves that the estimate uses', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'eg-cal-k-')), 'k.yaml');
+    const { code, said } = await withStderr(['--kernels', '--grid', 'small', '--device', 'host-x64', '--out', out, '--runs', '3', '--rounds', '1']);
+    assert.equal(code, 0, said);
+    const { profile } = loadProfile(out);
+    assert.equal(profile.id, 'host-x64-calibrated');
+    const k = profile.calibration!.kernels!['cpu']!;
+    assert.equal(k.cases, 13);
+    assert.ok(k.curves.some((c) => c.key === 'conv/float/k1') && k.curves.some((c) => c.key === 'rnn/float/LSTM'), k.curves.map((c) => c.key).join());
+    assert.equal(profile.calibration!.forced, undefined);
+    // It loads beside the shipped profile (different id).
+    const both = loadProfiles(['host-x64', out]);
+    assert.deepEqual(both.errors, []);
+  });
+  it('--id names the calibrated profile', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'eg-cal-id-')), 'k.yaml');
+    const { code, said } = await withStderr(['--kernels', '--grid', 'small', '--device', 'host-x64', '--id', 'my-box', '--out', out, '--runs', '2', '--rounds', '1']);
+    assert.equal(code, 0, said);
+    assert.equal(loadProfile(out).profile.id, 'my-box');
+  });
+  it('refuses to time here for a profile of another platform, and records --force', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'eg-cal-f-')), 'pi.yaml');
+    const refused = await withStderr(['--kernels', '--grid', 'small', '--device', 'raspberry-pi-4', '--out', out, '--runs', '2', '--rounds', '1']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.said, /refusing to calibrate raspberry-pi-4 here: .*--force/);
+    const forced = await withStderr(['--kernels', '--grid', 'small', '--device', 'raspberry-pi-4', '--force', '--out', out, '--runs', '2', '--rounds', '1']);
+    assert.equal(forced.code, 0, forced.said);
+    const f = loadProfile(out).profile.calibration!.forced!;
+    assert.match(f.host, new RegExp(process.arch));
+    assert.match(f.reason, /raspberry-pi-4/);
+  });
+  it('rejects --grid without --kernels and an unknown grid', async () => {
+    await assert.rejects(calibrateCommand([`${M}tiny_cnn.onnx`, '--device', 'host-x64', '--grid', 'small']), /--grid only applies with --kernels/);
+    await assert.rejects(calibrateCommand(['--kernels', '--device', 'host-x64', '--grid', 'huge']), /--grid expects full or small/);
   });
 });

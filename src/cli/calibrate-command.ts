@@ -1,6 +1,16 @@
 /**
- * `edgegate calibrate MODEL... --device ID|PATH [--out FILE] [--threads N] [--runs N] [--rounds N]
- *                    [--dim NAME=VALUE]... [--result result.json]...`
+ * `edgegate calibrate MODEL... --device ID|PATH [--out FILE] [--id ID] [--threads N] [--runs N] [--rounds N]
+ *                    [--dim NAME=VALUE]... [--result result.json]... [--force]`
+ * `edgegate calibrate --kernels --device ID|PATH [--grid full|small] [--runtime onnxruntime-node|external:CMD]
+ *                    [MODEL...] [--result result.json]... [--out FILE] [--id ID] [--force]`
+ *
+ * With `--kernels` no user model is needed: a grid of generated single-operator models (src/cost/kernel-grid.ts)
+ * is timed on the device and per-kernel efficiency curves by shape are fitted (src/cost/kernel-curves.ts);
+ * models and `--result` timings given as well join the same fit. Without it, at least three models are needed.
+ *
+ * Timing on this machine is refused (exit 2) when the machine is not the profile's declared platform
+ * (src/runtime/host-match.ts), or is an emulator, unless `--force`, which the calibrated profile then records.
+ * The calibrated profile gets the id `<id>-calibrated` (or `--id`), so it loads beside the shipped one.
  *
  * Runs each model with onnxruntime-node on this machine (graph optimizations 'all', sequential, the given
  * intra-op threads), profiles it per node, fits the device profile's op-class efficiencies, bandwidth and
@@ -16,7 +26,9 @@
  * in bursts that slow a whole session (docs/cost-model.md).
  */
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { stringify } from 'yaml';
 import { readModel } from '../onnx/reader.js';
@@ -24,7 +36,15 @@ import { analyzeModel } from '../graph/analyze.js';
 import { loadProfile } from '../profiles/load.js';
 import { DeviceProfileSchema } from '../profiles/schema.js';
 import { measureModel, type ModelMeasurement } from '../cost/measure.js';
-import { fitCalibrationDetailed, type CalibrationMeasurement } from '../cost/calibrate.js';
+import { fitCalibrationDetailed, fitKernelCalibration, type CalibrationMeasurement } from '../cost/calibrate.js';
+import { kernelGrid, type GridSize } from '../cost/kernel-grid.js';
+import { timeKernelsHost, timeKernelsRunner } from '../cost/kernel-measure.js';
+import { sourceWork } from '../cost/work.js';
+import { workOptionsFor } from '../cost/estimate.js';
+import { matchPlatform, readHostPlatform } from '../runtime/host-match.js';
+import { ExternalRunner } from '../parity/runner.js';
+import type { DeviceProfile, OpClass } from '../profiles/schema.js';
+import type { GraphAnalysis } from '../graph/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { readParityResult, type ParityResult } from '../parity/result-schema.js';
 import { parseDims, UsageError } from './main.js';
@@ -35,98 +55,247 @@ function positiveInt(name: string, raw: string | undefined, def: number): number
   return Number(raw);
 }
 
-/** Runs the calibrate command; returns the exit code. */
-export async function calibrateCommand(argv: readonly string[]): Promise<number> {
+/** Minimum number of models a calibration without `--kernels` needs (the profiler-cost line needs three). */
+export const MIN_MODELS_WITHOUT_KERNELS = 3;
+
+/** Op classes whose figures a model-only calibration should see exercised (the rest keep their priors). */
+const CORE_CLASSES: readonly OpClass[] = ['conv', 'depthwise', 'matmul', 'elementwise', 'pool'];
+
+/** Op classes the analyses exercise with a kernel of their own (for the coverage message). */
+export function exercisedClasses(analyses: readonly GraphAnalysis[], profile: DeviceProfile): Set<OpClass> {
+  const out = new Set<OpClass>();
+  for (const a of analyses) for (const w of sourceWork(a, workOptionsFor(profile))) if (!w.free && w.mergedAs === undefined) out.add(w.opClass);
+  return out;
+}
+
+/**
+ * Why timings taken on this machine may not stand for `profile` (null: they may), from the shared
+ * host-vs-profile matcher. An emulator computes the core's numbers but not its timings.
+ */
+export function hostRefusal(profile: DeviceProfile, ortVersion: string | null, read = readHostPlatform): { host: string; reason: string } | null {
+  const host = read({ ortVersion });
+  const m = matchPlatform(profile, host);
+  const hostLine = `${host.os}/${host.arch} ${host.cpu.model ?? ''}`.trim();
+  if (m.status === 'mismatch') return { host: hostLine, reason: m.summary };
+  if (m.emulated) return { host: hostLine, reason: `this machine runs under ${m.emulated}: its timings are the emulator's, not ${profile.id}'s` };
+  return null;
+}
+
+interface Flags {
+  readonly device: string;
+  readonly out?: string;
+  readonly id?: string;
+  readonly threads: number;
+  readonly runs: number;
+  readonly rounds: number;
+  readonly dims: Record<string, number>;
+  readonly results: readonly string[];
+  readonly kernels: boolean;
+  readonly grid: GridSize;
+  readonly runtime: string;
+  readonly force: boolean;
+  readonly models: readonly string[];
+}
+
+function parseFlags(argv: readonly string[]): Flags {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
       device: { type: 'string', short: 'd' },
       out: { type: 'string', short: 'o' },
+      id: { type: 'string' },
       threads: { type: 'string' },
       runs: { type: 'string' },
       rounds: { type: 'string' },
       dim: { type: 'string', multiple: true },
       result: { type: 'string', multiple: true },
+      kernels: { type: 'boolean' },
+      grid: { type: 'string' },
+      runtime: { type: 'string' },
+      force: { type: 'boolean' },
     },
   });
-  if (positionals.length === 0) throw new UsageError('calibrate needs at least one MODEL file');
+  const kernels = values.kernels === true;
   if (!values.device) throw new UsageError('calibrate needs --device ID|PATH (the profile to calibrate)');
-  const threads = positiveInt('threads', values.threads, 1);
-  const runs = positiveInt('runs', values.runs, 30);
-  const rounds = positiveInt('rounds', values.rounds, 3);
-  const dims = parseDims(values.dim ?? []);
-  let profile;
-  try {
-    profile = loadProfile(values.device).profile;
-  } catch (err) {
-    process.stderr.write(`edgegate: ${(err as Error).message}\n`);
-    return 2;
+  if (!kernels && positionals.length === 0) throw new UsageError('calibrate needs MODEL files, or --kernels to time generated single-operator models instead');
+  if (values.grid !== undefined && !kernels) throw new UsageError('--grid only applies with --kernels');
+  if (values.grid !== undefined && values.grid !== 'full' && values.grid !== 'small') throw new UsageError(`--grid expects full or small, got '${values.grid}'`);
+  if (values.id !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(values.id)) throw new UsageError(`--id expects a kebab-case id, got '${values.id}'`);
+  const runtime = values.runtime ?? 'onnxruntime-node';
+  if (runtime !== 'onnxruntime-node' && !(runtime.startsWith('external:') && runtime.length > 'external:'.length)) {
+    throw new UsageError(`--runtime '${runtime}' must be onnxruntime-node or external:COMMAND`);
   }
-  const out = values.out ?? `${profile.id}.calibrated.yaml`;
+  if (runtime !== 'onnxruntime-node' && !kernels) throw new UsageError('--runtime external:COMMAND only applies with --kernels');
+  return {
+    device: values.device,
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(values.id !== undefined ? { id: values.id } : {}),
+    threads: positiveInt('threads', values.threads, 1),
+    runs: positiveInt('runs', values.runs, kernels ? 20 : 30),
+    rounds: positiveInt('rounds', values.rounds, kernels ? 2 : 3),
+    dims: parseDims(values.dim ?? []),
+    results: values.result ?? [],
+    kernels,
+    grid: (values.grid ?? 'full') as GridSize,
+    runtime,
+    force: values.force === true,
+    models: positionals,
+  };
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** Measures (or takes from parity results) every user model; returns the measurements. */
+async function measureModels(f: Flags, results: readonly ParityResult[]): Promise<{ measurements: CalibrationMeasurement[]; ortVersion?: string; remoteHost?: string; local: number }> {
+  const measurements: CalibrationMeasurement[] = [];
+  let ortVersion: string | undefined;
+  let remoteHost: string | undefined;
+  let local = 0;
+  // One thread: CPU time per run is the idle-core latency even on a busy machine; else wall-clock.
+  const latencyOf = (x: ModelMeasurement): number => (f.threads === 1 ? x.cpuMedianMs : x.medianMs);
+  for (const file of f.models) {
+    const model = await readModel(file);
+    const analysis = analyzeModel(model, { dims: f.dims });
+    const remote = results.find((r) => r.latencyMs && (r.modelSha256 === model.sha256 || r.model === file));
+    if (remote?.latencyMs) {
+      measurements.push({ model: file, ...(model.sha256 ? { sha256: model.sha256 } : {}), analysis, measuredMs: remote.latencyMs.median });
+      ortVersion = remote.host?.ortVersion ?? ortVersion;
+      remoteHost = remote.host ? `${remote.host.platform}/${remote.host.arch} ${remote.host.cpu ?? ''}`.trim() : remoteHost;
+      log(`${file}: ${remote.latencyMs.median.toFixed(3)} ms (median of ${remote.latencyMs.runs} on ${remote.device}, from its parity result)`);
+      continue;
+    }
+    local++;
+    const opts = { threads: f.threads, runs: f.runs };
+    const m = await measureModel(file, analysis, opts);
+    ortVersion = m.ortVersion;
+    const roundMs = [latencyOf(m)];
+    for (let r = 1; r < f.rounds; r++) roundMs.push(latencyOf(await measureModel(file, analysis, { ...opts, profile: false })));
+    const measuredMs = Math.min(...roundMs);
+    measurements.push({
+      model: file,
+      ...(model.sha256 ? { sha256: model.sha256 } : {}),
+      analysis,
+      measuredMs,
+      ...(m.mapping ? { groups: m.mapping.groups.map((g) => ({ sourceNodes: g.sourceNodes, ms: g.us / 1e3 })), coverage: m.mapping.coverage.timeShare } : {}),
+      ...(m.kernelSumMs !== undefined ? { kernelSumMs: m.kernelSumMs } : {}),
+    });
+    const c = m.mapping?.coverage;
+    log(
+      `${file}: ${measuredMs.toFixed(3)} ms (${f.threads === 1 ? 'CPU time' : 'wall'}, fastest of ${f.rounds} round medians of ${f.runs} runs: ${roundMs.map((x) => x.toFixed(3)).join(' / ')}); profile: ${c ? `${c.eventsMapped}/${c.events} kernels, ${(c.timeShare * 100).toFixed(1)}% of kernel time mapped to ${m.mapping!.groups.length} source groups` : 'none'}`,
+    );
+  }
+  return { measurements, ...(ortVersion ? { ortVersion } : {}), ...(remoteHost ? { remoteHost } : {}), local };
+}
+
+/** Times the kernel grid on this machine or through an external runtime. */
+async function timeGrid(f: Flags): Promise<{ points: Awaited<ReturnType<typeof timeKernelsHost>>; seconds: number; where: string }> {
+  const cases = kernelGrid(f.grid);
+  const dir = mkdtempSync(join(tmpdir(), 'edgegate-kernels-'));
+  const t0 = process.hrtime.bigint();
+  try {
+    const external = f.runtime.startsWith('external:');
+    log(`timing ${cases.length} generated single-operator models (${f.grid} grid) ${external ? `with ${f.runtime}` : `with onnxruntime-node, ${f.threads} thread(s)`}`);
+    const opts = { runs: f.runs, rounds: f.rounds, threads: f.threads, log };
+    const points = external
+      ? await timeKernelsRunner(cases, dir, new ExternalRunner({ command: f.runtime.slice('external:'.length), workDir: join(dir, 'runner') }), opts)
+      : await timeKernelsHost(cases, dir, opts);
+    return { points, seconds: Number(process.hrtime.bigint() - t0) / 1e9, where: external ? f.runtime : 'onnxruntime-node on this machine' };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the calibrate command; returns the exit code. */
+export async function calibrateCommand(argv: readonly string[]): Promise<number> {
+  const f = parseFlags(argv);
+  let profile: DeviceProfile;
   let results: ParityResult[];
   try {
-    results = (values.result ?? []).map((f) => readParityResult(f));
+    profile = loadProfile(f.device).profile;
+    results = f.results.map((r) => readParityResult(r));
   } catch (err) {
     process.stderr.write(`edgegate: ${(err as Error).message}\n`);
     return 2;
   }
-  const measurements: CalibrationMeasurement[] = [];
-  let ortVersion = 'unknown';
-  let host: string | undefined;
-  // One thread: CPU time per run is the idle-core latency even on a busy machine; else wall-clock.
-  const latencyOf = (x: ModelMeasurement): number => (threads === 1 ? x.cpuMedianMs : x.medianMs);
-  for (const file of positionals) {
-    try {
-      const model = await readModel(file);
-      const analysis = analyzeModel(model, { dims });
-      const remote = results.find((r) => r.latencyMs && (r.modelSha256 === model.sha256 || r.model === file));
-      if (remote?.latencyMs) {
-        measurements.push({ model: file, ...(model.sha256 ? { sha256: model.sha256 } : {}), analysis, measuredMs: remote.latencyMs.median });
-        ortVersion = remote.host?.ortVersion ?? ortVersion;
-        host = remote.host ? `${remote.host.platform}/${remote.host.arch} ${remote.host.cpu ?? ''}`.trim() : host;
-        process.stderr.write(`${file}: ${remote.latencyMs.median.toFixed(3)} ms (median of ${remote.latencyMs.runs} on ${remote.device}, from its parity result)\n`);
-        continue;
-      }
-      const m = await measureModel(file, analysis, { threads, runs });
-      ortVersion = m.ortVersion;
-      const roundMs = [latencyOf(m)];
-      for (let r = 1; r < rounds; r++) roundMs.push(latencyOf(await measureModel(file, analysis, { threads, runs, profile: false })));
-      const measuredMs = Math.min(...roundMs);
-      measurements.push({
-        model: file,
-        ...(model.sha256 ? { sha256: model.sha256 } : {}),
-        analysis,
-        measuredMs,
-        ...(m.mapping ? { groups: m.mapping.groups.map((g) => ({ sourceNodes: g.sourceNodes, ms: g.us / 1e3 })), coverage: m.mapping.coverage.timeShare } : {}),
-        ...(m.kernelSumMs !== undefined ? { kernelSumMs: m.kernelSumMs } : {}),
-      });
-      const c = m.mapping?.coverage;
-      process.stderr.write(
-        `${file}: ${measuredMs.toFixed(3)} ms (${threads === 1 ? 'CPU time' : 'wall'}, fastest of ${rounds} round medians of ${runs} runs: ${roundMs.map((x) => x.toFixed(3)).join(' / ')}); profile: ${c ? `${c.eventsMapped}/${c.events} kernels, ${(c.timeShare * 100).toFixed(1)}% of kernel time mapped to ${m.mapping!.groups.length} source groups` : 'none'}\n`,
-      );
-    } catch (err) {
-      process.stderr.write(`edgegate: ${(err as Error).message}\n`);
+  const id = f.id ?? `${profile.id}-calibrated`;
+  const out = f.out ?? `${id}.yaml`;
+  // Which timings will be taken on this machine: then this machine must be the device.
+  const { loadOnnxruntime } = await import('../runtime/ort-loader.js');
+  const timesHere = (f.kernels && f.runtime === 'onnxruntime-node') || f.models.some((m) => !results.some((r) => r.model === m && r.latencyMs));
+  let forced: { host: string; reason: string } | undefined;
+  if (timesHere) {
+    const version = await loadOnnxruntime().then((l) => l.version, () => null);
+    const refusal = hostRefusal(profile, version);
+    if (refusal && !f.force) {
+      process.stderr.write(`edgegate: refusing to calibrate ${profile.id} here: ${refusal.reason}. Run it on the device (or its parity runner), or pass --force to record these timings anyway (the profile then says so).\n`);
       return 2;
     }
+    if (refusal) {
+      forced = refusal;
+      log(`--force: calibrating ${profile.id} on a machine that does not match it (${refusal.reason}); recorded in calibration.forced`);
+    }
   }
-  const { profile: calibrated, detail } = fitCalibrationDetailed(measurements, profile, {
-    runtime: { name: 'onnxruntime-node', version: ortVersion, options: { graphOptimizationLevel: 'all', intraOpNumThreads: threads, executionMode: 'sequential' } },
-    host: host ?? `${process.platform}/${process.arch} ${cpus()[0]?.model ?? ''}`.trim(),
-    tool: `${TOOL_NAME} ${TOOL_VERSION}`,
-    output: out,
-  });
-  const check = DeviceProfileSchema.safeParse(calibrated);
-  if (!check.success) {
-    process.stderr.write(`edgegate: internal error: the calibrated profile does not validate: ${check.error.issues[0]?.message}\n`);
+  let models: Awaited<ReturnType<typeof measureModels>>;
+  try {
+    models = await measureModels(f, results);
+  } catch (err) {
+    process.stderr.write(`edgegate: ${(err as Error).message}\n`);
     return 2;
   }
-  writeFileSync(out, `# Calibrated by ${TOOL_NAME} ${TOOL_VERSION} with onnxruntime-node ${ortVersion}; see the calibration block.\n${stringify(calibrated, { lineWidth: 120 })}`);
-  process.stdout.write(`wrote ${out}\n`);
-  for (const m of detail.models) {
-    process.stdout.write(`  ${m.model}: measured ${m.measuredMs.toFixed(3)} ms, calibrated estimate ${m.estimatedMs.toFixed(3)} ms\n`);
+  if (!f.kernels && models.measurements.length < MIN_MODELS_WITHOUT_KERNELS) {
+    const seen = exercisedClasses(models.measurements.map((m) => m.analysis), profile);
+    const missing = CORE_CLASSES.filter((c) => !seen.has(c));
+    process.stderr.write(
+      `edgegate: calibrating from ${models.measurements.length} model(s) fits ${models.measurements.length} measured number(s), which says nothing about the spread: give at least ${MIN_MODELS_WITHOUT_KERNELS} models${missing.length > 0 ? ` (none of these exercises ${missing.join(', ')})` : ''}, or use --kernels (generated single-operator models; no models needed)\n`,
+    );
+    return 2;
   }
-  process.stdout.write(`  per-node overhead ${detail.overheadUs.toFixed(2)} us, bandwidth ${(detail.bandwidth / 1e9).toFixed(1)} GB/s\n`);
-  for (const [k, v] of Object.entries(detail.efficiencies)) process.stdout.write(`  efficiency ${k}: ${v.toFixed(3)}\n`);
+  const host = models.remoteHost && models.local === 0 && !f.kernels ? models.remoteHost : `${process.platform}/${process.arch} ${cpus()[0]?.model ?? ''}`.trim();
+  const renamed: DeviceProfile = { ...profile, id };
+  let calibrated: DeviceProfile;
+  const summary: string[] = [];
+  try {
+    if (f.kernels) {
+      const grid = await timeGrid(f);
+      const ortVersion = grid.points.find((p) => p.ortVersion)?.ortVersion ?? models.ortVersion ?? 'unknown';
+      const r = fitKernelCalibration({ points: grid.points, grid: `${f.grid} grid, ${grid.where}`, seconds: grid.seconds }, models.measurements, renamed, {
+        runtime: runtimeOf(f, ortVersion),
+        host,
+        tool: `${TOOL_NAME} ${TOOL_VERSION}`,
+        output: out,
+        ...(forced ? { forced } : {}),
+      });
+      calibrated = r.profile;
+      summary.push(`  ${grid.points.length} kernels timed in ${grid.seconds.toFixed(1)} s; ${r.detail.curves} curves from ${r.detail.points} points${r.detail.skipped.length > 0 ? `; skipped: ${r.detail.skipped.map((s) => `${s.id} (${s.reason})`).join(', ')}` : ''}`);
+      summary.push(`  per-inference overhead ${r.detail.perInferenceOverheadUs.toFixed(2)} us, per-node overhead ${r.detail.perNodeOverheadUs.toFixed(2)} us`);
+      for (const m of r.detail.models) summary.push(`  ${m.model}: measured ${m.measuredMs.toFixed(3)} ms, calibrated estimate ${m.estimatedMs.toFixed(3)} ms`);
+      if (r.detail.models.length > 0) summary.push(`  whole-model correction of the curves: x${r.detail.scale.toFixed(3)}`);
+    } else {
+      const r = fitCalibrationDetailed(models.measurements, renamed, { runtime: runtimeOf(f, models.ortVersion ?? 'unknown'), host, tool: `${TOOL_NAME} ${TOOL_VERSION}`, output: out });
+      calibrated = forced ? { ...r.profile, calibration: { ...r.profile.calibration!, forced } } : r.profile;
+      for (const m of r.detail.models) summary.push(`  ${m.model}: measured ${m.measuredMs.toFixed(3)} ms, calibrated estimate ${m.estimatedMs.toFixed(3)} ms`);
+      summary.push(`  per-node overhead ${r.detail.overheadUs.toFixed(2)} us, bandwidth ${(r.detail.bandwidth / 1e9).toFixed(1)} GB/s`);
+      for (const [k, v] of Object.entries(r.detail.efficiencies)) summary.push(`  efficiency ${k}: ${v.toFixed(3)}`);
+    }
+  } catch (err) {
+    process.stderr.write(`edgegate: ${(err as Error).message}\n`);
+    return 2;
+  }
+  calibrated = { ...calibrated, name: `${profile.name} (calibrated)` };
+  const check = DeviceProfileSchema.safeParse(calibrated);
+  if (!check.success) {
+    process.stderr.write(`edgegate: internal error: the calibrated profile does not validate: ${check.error.issues[0]?.path.join('.')}: ${check.error.issues[0]?.message}\n`);
+    return 2;
+  }
+  writeFileSync(out, `# Calibrated by ${TOOL_NAME} ${TOOL_VERSION}; see the calibration block.\n${stringify(calibrated, { lineWidth: 120 })}`);
+  process.stdout.write(`wrote ${out} (profile id ${id})\n${summary.join('\n')}\n`);
   return 0;
+}
+
+function runtimeOf(f: Flags, version: string): { name: string; version: string; options: Record<string, string | number | boolean> } {
+  if (f.runtime.startsWith('external:')) return { name: 'external runtime', version, options: { command: f.runtime.slice('external:'.length) } };
+  return { name: 'onnxruntime-node', version, options: { graphOptimizationLevel: 'all', intraOpNumThreads: f.threads, executionMode: 'sequential' } };
 }

@@ -17,7 +17,8 @@ const USAGE = `usage:
   edgegate check MODEL... [--device ID|PATH]... [--dim NAME=VALUE]... [--format text|json|markdown]
                  [--config FILE] [--out FILE] [--rules full|op-names]
                  [--fail-on unsupported,budget,error|never]
-  edgegate calibrate MODEL... --device ID|PATH [--out FILE]
+  edgegate calibrate MODEL... --device ID|PATH [--out FILE] [--id ID] [--force]
+  edgegate calibrate --kernels --device ID|PATH [--grid full|small] [MODEL...] [--force]
   edgegate parity reference|run|report|compare ...   (see docs/parity.md)
   edgegate --version
 

@@ -1,0 +1,64 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kernelGrid } from '../../src/cost/kernel-grid.js';
+import { readModel } from '../../src/onnx/reader.js';
+import { analyzeModel } from '../../src/graph/analyze.js';
+import { sourceWork } from '../../src/cost/work.js';
+import { workOptionsFor } from '../../src/cost/estimate.js';
+import { kernelShapeOf } from '../../src/cost/kernel-curves.js';
+import { loadProfile } from '../../src/profiles/load.js';
+import { loadOnnxruntime } from '../../src/runtime/ort-loader.js';
+
+const full = kernelGrid('full');
+
+describe('kernel grid', () => {
+  it('spans the families and dtypes the cost model tells apart, with unique ids', () => {
+    assert.equal(new Set(full.map((c) => c.id)).size, full.length);
+    const has = (pred: (c: (typeof full)[number]) => boolean, what: string): void => assert.ok(full.some(pred), what);
+    for (const dtype of ['float', 'int8'] as const) {
+      has((c) => c.family === 'conv' && c.dtype === dtype && c.id.includes('-k1-'), `conv 1x1 ${dtype}`);
+      has((c) => c.family === 'conv' && c.dtype === dtype && c.id.includes('-k3-'), `conv 3x3 ${dtype}`);
+      has((c) => c.family === 'depthwise' && c.dtype === dtype, `depthwise ${dtype}`);
+      has((c) => c.op === 'Gemm' && c.dtype === dtype, `Gemm ${dtype}`);
+    }
+    for (const op of ['MatMul', 'LSTM', 'GRU', 'Add', 'Mul', 'Sigmoid', 'HardSwish', 'MaxPool', 'GlobalAveragePool', 'Resize', 'Softmax', 'LayerNormalization', 'QuantizeLinear', 'DequantizeLinear']) {
+      has((c) => c.op === op, op);
+    }
+    assert.ok(new Set(full.filter((c) => c.family === 'overhead').map((c) => c.nodes)).size >= 2, 'overhead chains of several lengths');
+  });
+  it('is deterministic', () => {
+    const again = kernelGrid('full');
+    full.forEach((c, i) => assert.deepEqual(again[i]!.bytes, c.bytes, c.id));
+  });
+  it('every case is one kernel to the cost model, with a curve key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eg-grid-'));
+    const { profile } = loadProfile('host-x64');
+    for (const c of full.filter((x) => x.family !== 'overhead')) {
+      const f = join(dir, `${c.id}.onnx`);
+      writeFileSync(f, c.bytes);
+      const a = analyzeModel(await readModel(f));
+      const kernels = sourceWork(a, workOptionsFor(profile)).filter((w) => !w.free && w.mergedAs === undefined);
+      assert.equal(kernels.length, 1, `${c.id}: ${kernels.map((k) => k.opType).join(',')}`);
+      const shape = kernelShapeOf(a, kernels[0]!);
+      assert.ok(shape, c.id);
+      assert.ok(shape.key.startsWith(`${kernels[0]!.opClass}/${c.dtype === 'int8' && c.family !== 'quantize' ? 'int8' : 'float'}/`) || c.family === 'quantize', `${c.id}: ${shape.key}`);
+    }
+  });
+  it('every case loads in onnxruntime-node and produces its declared output shapes', async () => {
+    const { ort } = await loadOnnxruntime();
+    for (const c of [...full, ...kernelGrid('small')]) {
+      const s = await ort.InferenceSession.create(c.bytes, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+      for (const i of c.inputs) {
+        const n = i.dims.reduce((a, b) => a * b, 1);
+        feeds[i.name] = i.elemType === 2 ? new ort.Tensor('uint8', new Uint8Array(n), [...i.dims]) : new ort.Tensor('float32', new Float32Array(n), [...i.dims]);
+      }
+      const out = await s.run(feeds);
+      for (const o of c.outputs) assert.deepEqual(out[o.name]?.dims, o.dims, c.id);
+      await s.release();
+    }
+  });
+});

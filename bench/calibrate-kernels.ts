@@ -1,0 +1,189 @@
+/**
+ * Kernel calibration against measured models, side by side, in one run. Benchmark figures, not a test.
+ *
+ *   npx tsx bench/calibrate-kernels.ts [--runs 40] [--rounds 3] [--grid full|small]
+ *                                      [--arm64] [--arm64-only] [--json out.json]
+ *                                      [--profile calibrated.yaml] [--save-measurements m.json | --load-measurements m.json]
+ *
+ * 1. `edgegate calibrate --kernels --device host-x64` alone (the real CLI in a child process, no user model),
+ *    timed wall-clock, with the load average before and after (the machine is shared).
+ * 2. The oracle: every model of ../shared/models measured with onnxruntime-node (CPU EP, 1 intra-op thread,
+ *    optimizations all), `rounds` sessions × `runs` runs, the fastest round's median CPU time per run. The
+ *    oracle does not use the calibration; the calibration never sees these models.
+ * 3. Each model estimated with the calibrated profile; error, ±10 % / ±20 % tallies, models under 1 ms within
+ *    ±30 %, and QDQ / QOperator twins' estimates against each other.
+ * 4. `--arm64`: the same `calibrate --kernels --device raspberry-pi-4 --force` bundled and run under the
+ *    emulated arm64 runner (scripts/arm64-runner, qemu-aarch64 + arm64 Node + the linux-arm64 onnxruntime),
+ *    timed wall-clock. Emulated timings say nothing about a board; only the duration matters.
+ *
+ * `--profile` skips step 1 and `--load-measurements` step 2 (for iterating on the cost model; the closing
+ * figures come from a run without them).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readModel } from '../src/onnx/reader.js';
+import { analyzeModel } from '../src/graph/analyze.js';
+import { loadProfile } from '../src/profiles/load.js';
+import { estimateCost } from '../src/cost/estimate.js';
+import { cpuPlacement } from '../src/cost/calibrate.js';
+import { measureModel } from '../src/cost/measure.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+// ../shared/models beside the integration checkout (/work/main), or two levels up from a worktree.
+const modelsDir = process.env['EDGEGATE_MODELS'] ?? [resolve(root, '..', 'shared', 'models'), resolve(root, '..', '..', 'shared', 'models')].find((d) => existsSync(d)) ?? resolve(root, '..', 'shared', 'models');
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
+}
+const RUNS = Number(arg('--runs', '40'));
+const ROUNDS = Number(arg('--rounds', '3'));
+const GRID = arg('--grid', 'full');
+const JSON_OUT = arg('--json', '');
+const PROFILE = arg('--profile', '');
+const SAVE = arg('--save-measurements', '');
+const LOAD = arg('--load-measurements', '');
+const ARM64 = process.argv.includes('--arm64') || process.argv.includes('--arm64-only');
+const ARM64_ONLY = process.argv.includes('--arm64-only');
+
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const ms = (x: number): string => x.toFixed(x < 1 ? 4 : 3);
+
+function median(xs: readonly number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Step 1: the CLI, alone. Returns the calibrated profile's path. */
+function calibrateHost(tmp: string): string {
+  const out = join(tmp, 'host-x64-calibrated.yaml');
+  const before = load();
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/entry.ts'), 'calibrate', '--kernels', '--grid', GRID, '--device', 'host-x64', '--out', out], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) {
+    console.error(r.stderr);
+    throw new Error(`calibrate --kernels exited ${r.status}`);
+  }
+  console.log(`## calibrate --kernels --device host-x64 (${GRID} grid)\n`);
+  console.log(`wall ${s.toFixed(1)} s (target < 180 s); load average before ${before}, after ${load()}`);
+  console.log(r.stdout.trim().split('\n').slice(0, 3).join('\n'));
+  return out;
+}
+
+/** Step 4: the same command bundled and run under the emulated arm64 runner. */
+async function calibrateArm64(tmp: string): Promise<void> {
+  const envPath = join(root, 'scripts/arm64-runner/env.mjs');
+  const { findArm64Runner, runArm64 } = (await import(envPath)) as {
+    findArm64Runner: () => { available: boolean; reason?: string };
+    runArm64: (r: unknown, args: string[], o?: { timeoutMs?: number; cwd?: string }) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+  };
+  const runner = findArm64Runner();
+  if (!runner.available) {
+    console.log(`\n## arm64: runner unavailable (${runner.reason})`);
+    return;
+  }
+  const { build } = await import('esbuild');
+  const entry = join(tmp, 'calibrate-entry.mjs');
+  writeFileSync(entry, `import { calibrateCommand } from ${JSON.stringify(join(root, 'src/cli/calibrate-command.ts'))};\nprocess.exitCode = await calibrateCommand(process.argv.slice(2));\n`);
+  const bundle = join(tmp, 'calibrate.mjs');
+  await build({
+    entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, external: ['onnxruntime-node'],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }, logLevel: 'warning',
+  });
+  const out = join(tmp, 'raspberry-pi-4-calibrated.yaml');
+  const ortPath = join(root, 'node_modules', 'onnxruntime-node');
+  const before = load();
+  const t0 = process.hrtime.bigint();
+  const r = await runArm64(runner, [bundle, '--kernels', '--grid', GRID, '--device', join(root, 'device-profiles', 'raspberry-pi-4.yaml'), '--force', '--out', out], { timeoutMs: 30 * 60_000, cwd: root });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  void ortPath;
+  console.log(`\n## calibrate --kernels --device raspberry-pi-4 --force under emulated arm64 (${GRID} grid)\n`);
+  console.log(`exit ${r.code}; wall ${s.toFixed(1)} s (target < 600 s); load average before ${before}, after ${load()}`);
+  console.log(r.stdout.trim().split('\n').slice(0, 3).join('\n'));
+  if (r.code !== 0) console.log(r.stderr.split('\n').slice(-8).join('\n'));
+  else {
+    const forced = /forced:\n\s+host: (.*)\n\s+reason: (.*)/.exec(readFileSync(out, 'utf8'));
+    console.log(`calibration.forced recorded: ${forced ? `host ${forced[1]}; ${forced[2]!.slice(0, 160)}` : 'NO'}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), 'edgegate-bench-kernels-'));
+  if (ARM64_ONLY) {
+    await calibrateArm64(tmp);
+    return;
+  }
+  if (!existsSync(join(modelsDir, 'manifest.json'))) {
+    console.error(`no ${modelsDir}/manifest.json: nothing to measure`);
+    process.exit(process.env['CI'] === 'true' ? 1 : 0);
+  }
+  const profilePath = PROFILE || calibrateHost(tmp);
+  const cal = loadProfile(resolve(profilePath)).profile;
+  const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as Record<string, { file: string; input_shape: number[] }>;
+  const loaded = [];
+  for (const [name, info] of Object.entries(manifest)) {
+    const file = join(modelsDir, info.file);
+    const model = await readModel(file);
+    const pins: Record<string, number> = {};
+    for (const i of model.graph.inputs) (i.shape ?? []).forEach((d, k) => {
+      if (typeof d === 'string' && info.input_shape[k] !== undefined) pins[d] = info.input_shape[k]!;
+    });
+    loaded.push({ name, file, analysis: analyzeModel(model, { dims: pins }) });
+  }
+  // The oracle: rounds outside, models inside; fastest round's median CPU time.
+  const cpu = new Map<string, number[]>(LOAD ? (JSON.parse(readFileSync(LOAD, 'utf8')) as [string, number[]][]) : []);
+  let ortVersion = '';
+  const before = load();
+  for (let r = 0; r < (LOAD ? 0 : ROUNDS); r++) {
+    for (const l of loaded) {
+      const m = await measureModel(l.file, l.analysis, { runs: RUNS, warmup: 10, profile: false });
+      ortVersion = m.ortVersion;
+      cpu.set(l.name, [...(cpu.get(l.name) ?? []), median(m.cpuTimesMs)]);
+    }
+  }
+  if (SAVE) writeFileSync(SAVE, JSON.stringify([...cpu]));
+  console.log(`\n## ${loaded.length} models: measured (onnxruntime-node ${ortVersion || 'saved'}, CPU EP, 1 thread, CPU time; fastest of ${ROUNDS} round medians of ${RUNS} runs; load ${before} -> ${load()}) vs estimated with the kernel-calibrated profile\n`);
+  console.log('| model | measured ms | estimate ms | [low, high] ms | error | within 10% | within 20% |');
+  console.log('|---|---|---|---|---|---|---|');
+  const rows = [];
+  for (const l of loaded) {
+    const measured = Math.min(...cpu.get(l.name)!);
+    const L = estimateCost(l.analysis, cpuPlacement(l.analysis, cal.id), cal).latencyMs!;
+    const err = (L.estimate - measured) / measured;
+    rows.push({ name: l.name, measured, estimate: L.estimate, low: L.low, high: L.high, err });
+    console.log(`| ${l.name} | ${ms(measured)} | ${ms(L.estimate)} | [${ms(L.low)}, ${ms(L.high)}] | ${pct(err)} | ${Math.abs(err) <= 0.1 ? 'yes' : 'no'} | ${Math.abs(err) <= 0.2 ? 'yes' : 'no'} |`);
+  }
+  const n = rows.length;
+  const w10 = rows.filter((r) => Math.abs(r.err) <= 0.1).length;
+  const w20 = rows.filter((r) => Math.abs(r.err) <= 0.2).length;
+  const small = rows.filter((r) => r.measured < 1);
+  const s30 = small.filter((r) => Math.abs(r.err) <= 0.3).length;
+  const inside = rows.filter((r) => r.measured >= r.low && r.measured <= r.high).length;
+  console.log(`\nwithin ±20%: ${w20}/${n} (${((w20 / n) * 100).toFixed(0)}%, target >= 80%)`);
+  console.log(`within ±10%: ${w10}/${n} (${((w10 / n) * 100).toFixed(0)}%, target >= 60%)`);
+  console.log(`models under 1 ms within ±30%: ${s30}/${small.length} (target all)`);
+  console.log(`measured inside [low, high]: ${inside}/${n}`);
+  console.log(`median |error|: ${(median(rows.map((r) => Math.abs(r.err))) * 100).toFixed(1)}%`);
+  const twins = [];
+  for (const r of rows.filter((x) => x.name.endsWith('.qop'))) {
+    const q = rows.find((x) => x.name === r.name.replace(/\.qop$/, '.qdq'));
+    if (!q) continue;
+    const d = Math.abs(r.estimate - q.estimate) / Math.max(r.estimate, q.estimate);
+    twins.push({ qop: r.name, qdq: q.name, diff: d });
+    console.log(`twins ${q.name} / ${r.name}: estimates ${ms(q.estimate)} / ${ms(r.estimate)} ms, differ by ${(d * 100).toFixed(1)}% (target <= 5%); measured ${ms(q.measured)} / ${ms(r.measured)} ms`);
+  }
+  if (ARM64) await calibrateArm64(tmp);
+  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ ortVersion, rows, twins }, null, 2));
+  void execFileSync;
+}
+
+await main();
