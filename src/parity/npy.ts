@@ -3,8 +3,10 @@
  * the external runtime protocol. Only little-endian (or byte-order-free) C-order arrays are accepted,
  * which is what `numpy.save` writes on every machine parity runs on.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { type HostTensor, type TensorDType, dtypeSize, elementCount, tensorBytes, typedFromBytes } from './tensor.js';
+import { closeSync, writeFileSync } from 'node:fs';
+import { openRegularFile, readAt, RegularFileError } from '../io/regular-file.js';
+import { REFERENCE_MAX_FILE_BYTES } from '../limits.js';
+import { type HostTensor, type TensorDType, dtypeSize, tensorBytes, typedFromBytes } from './tensor.js';
 
 /** A `.npy` file that cannot be read. Names the file and why. */
 export class NpyFormatError extends Error {
@@ -47,13 +49,95 @@ const DTYPE_TO_DESCR: Readonly<Record<TensorDType, string>> = {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** Parses `.npy` bytes. `file` is only used in error messages. */
-export function decodeNpy(bytes: Uint8Array, file = '<buffer>'): HostTensor {
-  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) throw new NpyFormatError(file, 'missing \\x93NUMPY magic');
+/** What an `.npy` header declares. */
+export interface NpyHeader {
+  readonly type: TensorDType;
+  readonly dims: readonly number[];
+  /** Offset of the payload. */
+  readonly dataStart: number;
+  /** Payload bytes the shape needs. */
+  readonly payloadBytes: number;
+}
+
+/** Bytes that always hold a header's fixed part and length (version 2/3 use 4 length bytes). */
+const PREAMBLE_MAX = 12;
+/** Headers longer than this are refused (numpy writes < 100 bytes for any sane shape). */
+export const NPY_MAX_HEADER_BYTES = 64 * 1024;
+
+type HeaderValue = string | boolean | number[];
+
+/** Parses the header's Python dict literal strictly: exactly `descr`, `fortran_order` and `shape`. */
+function parseHeaderDict(text: string, file: string): Map<string, HeaderValue> {
+  const src = text.trim();
+  let i = 0;
+  const fail = (why: string): never => {
+    throw new NpyFormatError(file, `header is not a NumPy dict (${why}): ${JSON.stringify(src.slice(0, 120))}`);
+  };
+  const ws = (): void => {
+    while (i < src.length && /\s/.test(src[i]!)) i++;
+  };
+  const str = (): string => {
+    const q = src[i];
+    if (q !== "'" && q !== '"') fail(`expected a quoted string at ${i}`);
+    const close = src.indexOf(q!, i + 1);
+    if (close < 0) fail('unterminated string');
+    const out = src.slice(i + 1, close);
+    i = close + 1;
+    return out;
+  };
+  const value = (): HeaderValue => {
+    if (src.startsWith('True', i)) return (i += 4), true;
+    if (src.startsWith('False', i)) return (i += 5), false;
+    if (src[i] === '(') {
+      const close = src.indexOf(')', i);
+      if (close < 0) fail('unterminated shape tuple');
+      const parts = src.slice(i + 1, close).split(',').map((x) => x.trim());
+      if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+      if (parts.length === 1 && parts[0] === '') parts.pop();
+      i = close + 1;
+      return parts.map((d) => {
+        if (!/^\d{1,16}L?$/.test(d)) fail(`bad dimension '${d}'`);
+        const n = Number(d.replace(/L$/, ''));
+        if (!Number.isSafeInteger(n)) fail(`bad dimension '${d}'`);
+        return n;
+      });
+    }
+    return str();
+  };
+  if (src[i] !== '{') fail('no opening brace');
+  i++;
+  const out = new Map<string, HeaderValue>();
+  for (;;) {
+    ws();
+    if (src[i] === '}') break;
+    const key = str();
+    ws();
+    if (src[i] !== ':') fail(`expected ':' after '${key}'`);
+    i++;
+    ws();
+    if (out.has(key)) fail(`duplicate key '${key}'`);
+    out.set(key, value());
+    ws();
+    if (src[i] === ',') i++;
+    else if (src[i] !== '}') fail(`expected ',' or '}' at ${i}`);
+  }
+  if (i !== src.length - 1) fail('text after the closing brace');
+  const keys = [...out.keys()].sort().join(',');
+  if (keys !== 'descr,fortran_order,shape') fail(`keys are {${keys}}, expected descr, fortran_order, shape`);
+  return out;
+}
+
+/**
+ * Parses and checks an `.npy` header from the first bytes of a file (at least the whole header).
+ * Checks magic, version, the dict, dtype, C order and that the shape's size fits a JS array.
+ */
+export function parseNpyHeader(bytes: Uint8Array, file = '<buffer>'): NpyHeader {
+  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) throw new NpyFormatError(file, bytes.length === 0 ? 'the file is empty' : 'missing \\x93NUMPY magic');
   const major = bytes[6]!;
+  const minor = bytes[7]!;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let headerLen: number;
   let headerStart: number;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (major === 1) {
     headerLen = dv.getUint16(8, true);
     headerStart = 10;
@@ -62,34 +146,47 @@ export function decodeNpy(bytes: Uint8Array, file = '<buffer>'): HostTensor {
     headerLen = dv.getUint32(8, true);
     headerStart = 12;
   } else {
-    throw new NpyFormatError(file, `unsupported format version ${major}`);
+    throw new NpyFormatError(file, `unsupported format version ${major}.${minor} (1.0, 2.0 and 3.0 are read)`);
   }
+  if (minor !== 0) throw new NpyFormatError(file, `unsupported format version ${major}.${minor} (1.0, 2.0 and 3.0 are read)`);
+  if (headerLen > NPY_MAX_HEADER_BYTES) throw new NpyFormatError(file, `header of ${headerLen} bytes is over the ${NPY_MAX_HEADER_BYTES}-byte limit`);
   if (headerStart + headerLen > bytes.length) throw new NpyFormatError(file, 'header runs past the end of the file');
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLen));
-  const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    throw new NpyFormatError(file, `header is not a NumPy dict: ${JSON.stringify(header.slice(0, 120))}`);
+  let header: string;
+  try {
+    header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1', { fatal: true }).decode(bytes.subarray(headerStart, headerStart + headerLen));
+  } catch (cause) {
+    throw new NpyFormatError(file, 'header is not valid text', { cause });
   }
-  if (fortran === 'True') throw new NpyFormatError(file, 'Fortran-order arrays are not supported (save with np.ascontiguousarray)');
+  const dict = parseHeaderDict(header, file);
+  const descr = dict.get('descr');
+  const fortran = dict.get('fortran_order');
+  const dims = dict.get('shape');
+  if (typeof descr !== 'string') throw new NpyFormatError(file, "header 'descr' is not a string (structured dtypes are not supported)");
+  if (typeof fortran !== 'boolean') throw new NpyFormatError(file, "header 'fortran_order' is not True or False");
+  if (!Array.isArray(dims)) throw new NpyFormatError(file, "header 'shape' is not a tuple");
+  if (fortran) throw new NpyFormatError(file, 'Fortran-order arrays are not supported (save with np.ascontiguousarray)');
   const type = DESCR_TO_DTYPE[descr];
   if (type === undefined) throw new NpyFormatError(file, `element type '${descr}' is not supported (big-endian, object, string or complex)`);
-  const dims = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map((s) => {
-      const n = Number(s.replace(/L$/, ''));
-      if (!Number.isSafeInteger(n) || n < 0) throw new NpyFormatError(file, `bad dimension '${s}'`);
-      return n;
-    });
-  const dataStart = headerStart + headerLen;
-  const need = elementCount(dims) * dtypeSize(type);
-  if (bytes.length - dataStart < need) {
-    throw new NpyFormatError(file, `payload has ${bytes.length - dataStart} bytes, shape ${JSON.stringify(dims)} needs ${need}`);
+  let payloadBytes = dtypeSize(type);
+  for (const d of dims) {
+    payloadBytes *= d;
+    if (!Number.isSafeInteger(payloadBytes)) throw new NpyFormatError(file, `shape ${JSON.stringify(dims)} is too large`);
   }
-  return { type, dims, data: typedFromBytes(type, bytes.subarray(dataStart, dataStart + need)) };
+  return { type, dims, dataStart: headerStart + headerLen, payloadBytes };
+}
+
+/** The payload must be exactly what the shape needs: shorter is truncated, longer hides junk. */
+function checkPayload(h: NpyHeader, have: number, file: string): void {
+  if (have !== h.payloadBytes) {
+    throw new NpyFormatError(file, `payload has ${have} bytes, shape ${JSON.stringify(h.dims)} of ${h.type} needs exactly ${h.payloadBytes}`);
+  }
+}
+
+/** Parses `.npy` bytes. The payload must be exactly what the shape needs. `file` is only used in error messages. */
+export function decodeNpy(bytes: Uint8Array, file = '<buffer>'): HostTensor {
+  const h = parseNpyHeader(bytes, file);
+  checkPayload(h, bytes.length - h.dataStart, file);
+  return { type: h.type, dims: h.dims, data: typedFromBytes(h.type, bytes.subarray(h.dataStart, h.dataStart + h.payloadBytes)) };
 }
 
 /** Encodes a tensor as `.npy` version 1.0 (2.0 when the header would not fit in 64 KiB). */
@@ -119,15 +216,52 @@ export function encodeNpy(t: HostTensor): Uint8Array {
   return out;
 }
 
-/** Reads a `.npy` file. */
-export function readNpy(file: string): HostTensor {
-  let bytes: Buffer;
+/** Where a `.npy` file may be read from, and its size limit. */
+export interface NpyReadOptions {
+  /** Refuse files larger than this. Default {@link REFERENCE_MAX_FILE_BYTES}. */
+  readonly maxBytes?: number;
+  /** The file (after symlinks) must be inside this folder. */
+  readonly within?: string;
+}
+
+function openNpy(file: string, options: NpyReadOptions): { fd: number; size: number } {
   try {
-    bytes = readFileSync(file);
+    return openRegularFile(file, { maxBytes: options.maxBytes ?? REFERENCE_MAX_FILE_BYTES, ...(options.within !== undefined ? { within: options.within } : {}), what: '.npy file' });
   } catch (cause) {
-    throw new NpyFormatError(file, 'cannot read the file', { cause });
+    if (cause instanceof RegularFileError) throw new NpyFormatError(file, cause.reason, { cause });
+    throw cause;
   }
-  return decodeNpy(bytes, file);
+}
+
+/**
+ * Reads and checks a `.npy` file's header without reading its payload: the file is a regular file
+ * and its size is exactly header + payload.
+ */
+export function inspectNpy(file: string, options: NpyReadOptions = {}): NpyHeader & { readonly fileBytes: number } {
+  const { fd, size } = openNpy(file, options);
+  try {
+    const head = readAt(fd, Math.min(size, PREAMBLE_MAX + NPY_MAX_HEADER_BYTES), 0);
+    const h = parseNpyHeader(head, file);
+    checkPayload(h, size - h.dataStart, file);
+    return { ...h, fileBytes: size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a `.npy` file (a regular file within the size limit; the payload size is checked before it is read). */
+export function readNpy(file: string, options: NpyReadOptions = {}): HostTensor {
+  const { fd, size } = openNpy(file, options);
+  try {
+    const head = readAt(fd, Math.min(size, PREAMBLE_MAX + NPY_MAX_HEADER_BYTES), 0);
+    const h = parseNpyHeader(head, file);
+    checkPayload(h, size - h.dataStart, file);
+    const bytes = readAt(fd, size, 0);
+    if (bytes.length !== size) throw new NpyFormatError(file, 'the file changed while it was read');
+    return decodeNpy(bytes, file);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes a `.npy` file and returns its size in bytes. */

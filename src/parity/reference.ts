@@ -4,18 +4,18 @@
  * is the same in several passes (most of them) is written once. Constant-only tensors are left out.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sha256File } from '../onnx/hash.js';
 import { collectHostFacts } from './host.js';
 import { type InputOptions, makeInputs } from './inputs.js';
-import { decodeNpy, encodeNpy } from './npy.js';
+import { encodeNpy, inspectNpy, NpyFormatError, readNpy } from './npy.js';
 import { WorkDir, runIsolatedUnit, runLocalizationPass, runProductionPass } from './passes.js';
 import { planParity } from './plan.js';
 import { readProtoModel } from './proto-model.js';
-import { REFERENCE_SCHEMA_VERSION, type ReferenceManifest, readReferenceManifest } from './result-schema.js';
+import { ArtifactValidationError, REFERENCE_SCHEMA_VERSION, type ReferenceManifest, readReferenceManifest } from './result-schema.js';
 import type { ModelRunner } from './runner.js';
-import { type HostTensor, tensorBytes } from './tensor.js';
+import { type HostTensor, type TensorDType, tensorBytes } from './tensor.js';
 
 /** Default dump size cap: measured dumps are 37–48 MB per fp32 model and ~99 MB for mobilenet QDQ. */
 export const DEFAULT_SIZE_CAP_BYTES = 256 * 1024 * 1024;
@@ -30,7 +30,7 @@ export class DumpTooLargeError extends Error {
 
 /** Writes tensors content-addressed into a folder. */
 export class TensorStore {
-  readonly files: Record<string, { file: string; type: string; dims: number[]; bytes: number }> = {};
+  readonly files: Record<string, { file: string; type: TensorDType; dims: number[]; bytes: number }> = {};
   size = 0;
   constructor(readonly dir: string, readonly capBytes: number) {}
 
@@ -135,13 +135,37 @@ export async function makeReference(modelPath: string, options: ReferenceOptions
   }
 }
 
+function checkListed(file: string, ref: ReferenceManifest['files'][string], got: { readonly type: string; readonly dims: readonly number[] }): void {
+  if (got.type !== ref.type || got.dims.length !== ref.dims.length || got.dims.some((d, i) => d !== ref.dims[i])) {
+    throw new NpyFormatError(file, `holds ${got.type}[${got.dims.join(',')}], the manifest says ${ref.type}[${ref.dims.join(',')}]`);
+  }
+}
+
 /** A reference dump opened for reading: manifest plus lazy tensor access. */
 export class ReferenceDump {
   private readonly cache = new Map<string, HostTensor>();
   constructor(readonly dir: string, readonly manifest: ReferenceManifest) {}
 
+  /**
+   * Opens a dump and validates it before use: the manifest (schema, every file id it names is listed,
+   * sizes add up) and every listed `.npy` header (a regular file inside the folder, dtype and shape as
+   * listed, exactly `bytes` long). Payloads are read later, on demand.
+   * @throws ArtifactValidationError or NpyFormatError naming the file and the reason.
+   */
   static open(dir: string): ReferenceDump {
-    return new ReferenceDump(resolve(dir), readReferenceManifest(join(dir, 'manifest.json')));
+    const root = resolve(dir);
+    const manifest = readReferenceManifest(join(root, 'manifest.json'), root);
+    const dump = new ReferenceDump(root, manifest);
+    for (const id of Object.keys(manifest.files)) dump.checkFile(id);
+    return dump;
+  }
+
+  private checkFile(id: string): void {
+    const ref = this.manifest.files[id]!;
+    const file = join(this.dir, ref.file);
+    const h = inspectNpy(file, { within: this.dir, maxBytes: ref.bytes });
+    if (h.fileBytes !== ref.bytes) throw new NpyFormatError(file, `is ${h.fileBytes} bytes, the manifest says ${ref.bytes}`);
+    checkListed(file, ref, h);
   }
 
   /** The tensor stored under a file id. */
@@ -149,12 +173,11 @@ export class ReferenceDump {
     const hit = this.cache.get(id);
     if (hit) return hit;
     const ref = this.manifest.files[id];
-    if (!ref) throw new RangeError(`${this.dir}: manifest names file id '${id}' that it does not list`);
+    if (!ref) throw new ArtifactValidationError(join(this.dir, 'manifest.json'), 'files', `names file id '${id}' that it does not list`);
     const file = join(this.dir, ref.file);
-    const t = decodeNpy(readFileSync(file), file);
-    if (t.type !== ref.type || t.dims.join(',') !== ref.dims.join(',')) {
-      throw new RangeError(`${file}: holds ${t.type}[${t.dims.join(',')}], manifest says ${ref.type}[${ref.dims.join(',')}]`);
-    }
+    // The size cap is the listed size: a file swapped since open() cannot make this read more.
+    const t = readNpy(file, { within: this.dir, maxBytes: ref.bytes });
+    checkListed(file, ref, t);
     if (this.cache.size > 64) this.cache.clear();
     this.cache.set(id, t);
     return t;

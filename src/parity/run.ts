@@ -10,6 +10,7 @@ import { type TensorMetrics, type ToleranceConfig, compareTensors, isQuantizedDt
 import { PASS_OPTIMIZATION, WorkDir, runIsolatedUnit, runLocalizationPass, runProductionPass } from './passes.js';
 import { type ParityPlan, planParity } from './plan.js';
 import { readProtoModel } from './proto-model.js';
+import { NpyFormatError } from './npy.js';
 import { ReferenceDump } from './reference.js';
 import {
   type KernelResult,
@@ -125,16 +126,57 @@ export async function runParity(modelPath: string, options: RunParityOptions): P
   }
   const model = readProtoModel(modelPath);
   const plan = planParity(model);
+  const gap = coverageProblem(plan, dump);
+  if (gap) return { ...notRunResult(label, device, 'error', 'REFERENCE_INVALID', gap.message), modelSha256: sha };
   const work = new WorkDir(model, options.workDir);
   try {
     return await runChecked(plan, dump, options, device, label, sha, work);
   } catch (cause) {
     const reason: ParityReason =
-      cause instanceof OrtUnavailableError ? 'ORT_UNAVAILABLE' : cause instanceof RunnerError ? 'RUNNER_FAILED' : cause instanceof ArtifactValidationError ? 'REFERENCE_INVALID' : 'INTERNAL';
+      cause instanceof OrtUnavailableError
+        ? 'ORT_UNAVAILABLE'
+        : cause instanceof RunnerError
+          ? 'RUNNER_FAILED'
+          : cause instanceof ArtifactValidationError || cause instanceof NpyFormatError
+            ? 'REFERENCE_INVALID'
+            : 'INTERNAL';
     return { ...notRunResult(label, device, 'error', reason, cause instanceof Error ? cause.message : String(cause)), modelSha256: sha };
   } finally {
     work.dispose();
   }
+}
+
+/**
+ * Checks that the reference covers what the model's plan compares, and names nothing else: every
+ * model input and output, only known intermediates, and every isolated unit either with reference
+ * outputs (of that unit) or a recorded skip. A reference that would make the run compare less than
+ * the plan says is invalid, never a quieter pass.
+ */
+export function coverageProblem(plan: ParityPlan, dump: ReferenceDump): ArtifactValidationError | undefined {
+  const m = dump.manifest;
+  const file = `${dump.dir}/manifest.json`;
+  const bad = (field: string, reason: string): ArtifactValidationError => new ArtifactValidationError(file, field, reason);
+  for (const i of plan.model.inputs) if (!Object.hasOwn(m.inputs, i.name)) return bad(`inputs`, `has no value for model input '${i.name}'`);
+  const inputNames = new Set(plan.model.inputs.map((i) => i.name));
+  for (const name of Object.keys(m.inputs)) if (!inputNames.has(name)) return bad(`inputs.${name}`, 'is not an input of the model');
+  const production = new Set(plan.productionOutputs);
+  for (const name of Object.keys(m.production)) if (!production.has(name)) return bad(`production.${name}`, 'is not an output the production pass compares');
+  for (const o of plan.model.outputs) if (!Object.hasOwn(m.production, o.name)) return bad('production', `has no reference for model output '${o.name}'`);
+  const localization = new Set(plan.localizationOutputs.filter((n) => !plan.uncompared.has(n)));
+  for (const name of Object.keys(m.localization)) if (!localization.has(name)) return bad(`localization.${name}`, 'is not an intermediate tensor of the model');
+  const units = new Map(plan.isolation.map((iso) => [String(iso.unit.target), iso]));
+  for (const [target, outs] of Object.entries(m.isolation)) {
+    const iso = units.get(target);
+    if (!iso) return bad(`isolation.${target}`, 'is not an isolated unit of the model');
+    const names = Object.keys(outs);
+    if (names.length === 0) return bad(`isolation.${target}`, 'lists no outputs');
+    for (const name of names) if (!iso.unit.outputs.includes(name)) return bad(`isolation.${target}.${name}`, 'is not an output of that unit');
+  }
+  for (const iso of plan.isolation) {
+    const t = String(iso.unit.target);
+    if (!Object.hasOwn(m.isolation, t) && !Object.hasOwn(m.isolationSkipped, t)) return bad('isolation', `has no reference and no recorded skip for unit ${t} (${plan.model.nodes[iso.unit.target]?.opType ?? '?'})`);
+  }
+  return undefined;
 }
 
 async function runChecked(plan: ParityPlan, dump: ReferenceDump, options: RunParityOptions, device: string, label: string, sha: string, work: WorkDir): Promise<ParityResult> {
@@ -260,6 +302,11 @@ async function runChecked(plan: ParityPlan, dump: ReferenceDump, options: RunPar
   const warnings: ParityResult['warnings'] = badOutputs.length > 0 && !outputFail ? ['OUTPUT_DRIFT'] : [];
   const kernelsFailing = kernels.filter((k) => !k.pass).length;
   const worst = [...tensors].sort((a, b) => score(b) - score(a))[0];
+  if (tensors.length === 0 && kernels.length === 0) {
+    // Nothing compared is not a pass: the runtime returned none of the tensors the reference holds.
+    const missing = prodMissing.length + (locInfo?.missing.length ?? 0);
+    return { ...notRunResult(label, device, 'error', 'RUNNER_FAILED', `nothing was compared: the runtime returned none of the ${missing} reference tensors and no isolated kernel ran`), modelSha256: sha };
+  }
   const verdict = kernelsFailing > 0 || outputFail ? 'fail' : 'pass';
   return {
     schemaVersion: PARITY_RESULT_SCHEMA_VERSION,

@@ -1,0 +1,31 @@
+/**
+ * Limits on inputs a pull request controls (configs, device profiles, parity references and results).
+ * Each is documented, with its error code and what to do, in docs/limits.md; change both together.
+ */
+
+/** `.edgegate.yml`: larger files are refused before parsing (real configs are a few KiB). */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
+/** One device profile file (shipped profiles are under 50 KiB). */
+export const PROFILE_MAX_BYTES = 4 * 1024 * 1024;
+/**
+ * YAML alias nodes expanded per document (yaml's `maxAliasCount`): anchors and aliases are rare in
+ * configs, and a few dozen nested aliases are enough to expand into billions of nodes.
+ */
+export const YAML_MAX_ALIASES = 100;
+/** Device profiles one run loads (a config's `defaults.devices`, `--device`, the action's `devices`). */
+export const MAX_DEVICES = 256;
+/** Entries of any list in `.edgegate.yml` (budgets, waivers, dims, runners). */
+export const CONFIG_MAX_LIST_ENTRIES = 10_000;
+
+/** A reference dump's `manifest.json`. */
+export const REFERENCE_MANIFEST_MAX_BYTES = 64 * 1024 * 1024;
+/** Tensor files one reference dump may list. */
+export const REFERENCE_MAX_FILES = 100_000;
+/** One reference tensor file (.npy). */
+export const REFERENCE_MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
+/** All tensor files of one reference dump together. */
+export const REFERENCE_MAX_TOTAL_BYTES = 8 * 1024 * 1024 * 1024;
+/** One parity `result.json`. */
+export const RESULT_MAX_BYTES = 64 * 1024 * 1024;
+/** Tensor rows or kernel rows in one result.json. */
+export const RESULT_MAX_ROWS = 200_000;
