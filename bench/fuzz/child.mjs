@@ -1,0 +1,59 @@
+// Fuzz child: runs the cases the driver sends, one after another, in this process (`main()` of the built
+// CLI, build/cli/main.js: plain JavaScript, because a TypeScript loader thread alone reserves ~12 GB of
+// address space and could not run under the cap), and reports each one's start and end over IPC. The
+// driver caps this process's address space, polls its RSS and watches the time, so a case that crashes,
+// hangs or bloats it is attributed to the case that was running. Messages: see ChildMessage in types.ts.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../build/cli/main.js';
+
+const LOG_CAP = 64 * 1024;
+const OUT_CAP = 4 * 1024 * 1024;
+
+async function runOne(c) {
+  const outFile = join(c.dir, '.fuzz-out');
+  rmSync(outFile, { force: true });
+  const argv = c.argv.map((a) => a.split('{out}').join(outFile));
+  let log = '';
+  const capture = (chunk) => {
+    if (log.length < LOG_CAP) log += String(chunk).slice(0, LOG_CAP - log.length);
+    return true;
+  };
+  const stdout = process.stdout.write;
+  const stderr = process.stderr.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
+  const cwd = process.cwd();
+  const t0 = performance.now();
+  let exit = null;
+  let thrown;
+  try {
+    process.chdir(c.dir);
+    exit = await main(argv);
+  } catch (err) {
+    thrown = `${err?.name ?? 'Error'}: ${err?.message ?? String(err)}`.slice(0, 2000);
+  } finally {
+    process.chdir(cwd);
+    process.stdout.write = stdout;
+    process.stderr.write = stderr;
+  }
+  const ms = performance.now() - t0;
+  let out;
+  if (existsSync(outFile)) {
+    const text = readFileSync(outFile, 'utf8');
+    out = text.length > OUT_CAP ? text.slice(0, OUT_CAP) : text;
+  }
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  return { type: 'end', id: c.id, exit, ...(thrown !== undefined ? { thrown } : {}), ...(out !== undefined ? { out } : {}), log, maxRssMb, ms };
+}
+
+process.on('message', (msg) => {
+  void (async () => {
+    for (const c of msg.cases) {
+      process.send({ type: 'start', id: c.id });
+      process.send(await runOne(c));
+    }
+    process.send({ type: 'idle' });
+  })();
+});
+process.send({ type: 'idle' });

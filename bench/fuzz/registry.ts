@@ -1,0 +1,7 @@
+/** Every fuzz family, in the order the driver interleaves them. Add a family here to plug it in. */
+import { modelBytes } from './families/model-bytes.js';
+import { modelOps } from './families/model-ops.js';
+import { modelStruct } from './families/model-struct.js';
+import type { FuzzFamily } from './types.js';
+
+export const FUZZ_FAMILIES: readonly FuzzFamily[] = [modelBytes, modelStruct, modelOps];
