@@ -115,7 +115,7 @@ describe('check mode', () => {
     assert.equal(imp.log.failed.length, 0);
     const acc = await go({ ws: { 'm/a.onnx': 'x'.repeat(200) }, base: { 'm/a.onnx': 'x'.repeat(100) }, diff: [{ status: 'M', path: 'm/a.onnx' }], event: prEvent(['edgegate:accept-regression']) });
     assert.equal(acc.outcome.decision.verdict, 'pass');
-    assert.match(acc.api.comments[0]!.body, /accepted by label: label edgegate:accept-regression on PR/);
+    assert.match(acc.api.comments[0]!.body, /accepted \(label\): label edgegate:accept-regression on PR/);
   });
 
   it('thresholds: input, then the config regression section, then the default', async () => {
@@ -131,7 +131,8 @@ describe('check mode', () => {
     assert.equal(outcome.decision.verdict, 'error');
     assert.match(log.failed[0]!, /verdict: error, not a gate failure/);
     assert.ok(outcome.comparison!.models.find((m) => m.path === 'm/new.onnx')!.devices.every((d) => d.status === 'new'));
-    assert.match(outcome.body, /10\.0 ms \(new\)/);
+    assert.match(outcome.body, /\| \*\*<code>m\/new\.onnx<\/code>\*\* 🆕 new model \|/);
+    assert.match(outcome.body, /\| 10\.0\u00a0ms \| /);
   });
 
   it('without history it falls back to the PR files API', async () => {

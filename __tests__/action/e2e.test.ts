@@ -91,8 +91,8 @@ describe('e2e: dist/index.js on the fake GitHub', { concurrency: 1 }, () => {
       assert.equal(r1.outputs.verdict, 'pass');
       assert.equal(r1.outputs.summary, comments[0]!.body);
       // Only the changed model is checked, on every device, named by path and profile id.
-      assert.match(comments[0]!.body, /<code>models\/a\.onnx<\/code> \| <code>raspberry-pi-4<\/code>/);
-      assert.match(comments[0]!.body, /<code>models\/a\.onnx<\/code> \| <code>raspberry-pi-5<\/code>/);
+      // A model row, then its device rows.
+      assert.match(comments[0]!.body, /\| \*\*<code>models\/a\.onnx<\/code>\*\* \|[^\n]*\n\| <code>raspberry-pi-4<\/code> \|[^\n]*\n\| <code>raspberry-pi-5<\/code> \|/);
       assert.ok(!comments[0]!.body.includes('models/b.onnx'));
       assert.ok(r1.summary.includes('models/a.onnx'));
       noLeak(gh, r1);
@@ -140,7 +140,7 @@ describe('e2e: dist/index.js on the fake GitHub', { concurrency: 1 }, () => {
       assert.match(r.stdout, /(LATENCY|RAM|FLASH)|estimated latency|peak RAM|flash/);
       const body = gh.commentsOn(PR)[0]!.body;
       assert.match(body, /EdgeGate blocks the merge/);
-      assert.match(body, /🔺/);
+      assert.match(body, /s \(\+\d+(\.\d)?%\)/);
       noLeak(gh, r);
     } finally {
       await gh.close();
@@ -154,7 +154,7 @@ describe('e2e: dist/index.js on the fake GitHub', { concurrency: 1 }, () => {
       const r = await run();
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.equal(r.outputs.verdict, 'pass');
-      assert.match(gh.commentsOn(PR)[0]!.body, /Accepted regressions[\s\S]*accepted by label/);
+      assert.match(gh.commentsOn(PR)[0]!.body, /\*\*Accepted\*\*:[\s\S]*accepted \(label\)/);
     } finally {
       await gh.close();
     }
@@ -167,7 +167,7 @@ describe('e2e: dist/index.js on the fake GitHub', { concurrency: 1 }, () => {
       const r = await run();
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.equal(r.outputs.verdict, 'pass');
-      assert.match(gh.commentsOn(PR)[0]!.body, /🔽/);
+      assert.match(gh.commentsOn(PR)[0]!.body, /s \(\u2212\d+(\.\d)?%\)/);
     } finally {
       await gh.close();
     }
@@ -223,8 +223,8 @@ describe('e2e: dist/index.js on the fake GitHub', { concurrency: 1 }, () => {
       assert.equal(r.outputs.verdict, 'error');
       assert.match(r.stdout, /verdict: error, not a gate failure/);
       const body = gh.commentsOn(PR)[0]!.body;
-      assert.match(body, /💥 \| <code>models\/broken\.onnx<\/code>/);
-      assert.match(body, /<code>models\/a\.onnx<\/code> \| <code>raspberry-pi-4<\/code>/);
+      assert.match(body, /\| \*\*<code>models\/broken\.onnx<\/code>\*\*( 🆕 new model)? \| 💥 error \|/);
+      assert.match(body, /\| \*\*<code>models\/a\.onnx<\/code>\*\* \|[^\n]*\n\| <code>raspberry-pi-4<\/code> \|/);
       const report = JSON.parse(readFileSync(r.outputs.report!, 'utf8')) as { models: { path: string; devices: unknown[] }[] };
       assert.equal(report.models.find((m) => m.path === 'models/a.onnx')?.devices.length, 2);
     } finally {
@@ -246,7 +246,7 @@ describe('e2e: dist/index.js on the fake GitHub', { concurrency: 1 }, () => {
       assert.equal(r.outputs.verdict, 'fail');
       assert.match(r.stdout, /using the PR files API/);
       assert.equal(gh.requestsTo('GET /repos/{owner}/{repo}/pulls/{pull_number}/files').length, 1);
-      assert.match(gh.commentsOn(PR)[0]!.body, /🔺/);
+      assert.match(gh.commentsOn(PR)[0]!.body, /s \(\+\d+(\.\d)?%\)/);
     } finally {
       await gh.close();
     }
@@ -262,9 +262,9 @@ describe('e2e: dist/index.js on the fake GitHub', { concurrency: 1 }, () => {
       const r = await run();
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const body = gh.commentsOn(PR)[0]!.body;
-      assert.match(body, /<code>models\/gone\.onnx<\/code>: deleted/);
-      assert.match(body, /<code>models\/old\.onnx<\/code> → <code>models\/new\.onnx<\/code>: renamed/);
-      assert.ok(!body.includes('<code>models/a.onnx</code> |'));
+      assert.match(body, /\| \*\*<code>models\/gone\.onnx<\/code>\*\* \| ➖ removed \|/);
+      assert.match(body, /\| \*\*<code>models\/new\.onnx<\/code>\*\* renamed from <code>models\/old\.onnx<\/code> \|/);
+      assert.ok(!body.includes('<code>models/a.onnx</code>'));
     } finally {
       await gh.close();
     }

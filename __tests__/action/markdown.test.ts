@@ -66,14 +66,14 @@ describe('renderMarkdown', () => {
     assert.equal(commentMarker('wf-1'), '<!-- edgegate:sticky-comment key="wf-1" -->');
   });
 
-  it('has one summary row per model × device with the right column count', () => {
-    const lines = body.split('\n').filter((l) => l.startsWith('|'));
-    const header = lines[0]!;
-    const n = cells(header).length;
-    assert.equal(n, 8);
-    const rows = lines.slice(2, 5);
-    assert.equal(rows.length, 3);
-    for (const r of rows) assert.equal(cells(r).length, n, r);
+  it('has a model row and one row per device, each with the header\'s column count', () => {
+    const start = body.indexOf('| Model / device |');
+    const lines = body.slice(start, body.indexOf('\n\n', start)).split('\n');
+    const n = cells(lines[0]!).length;
+    assert.equal(n, 4);
+    // 2 model rows + 3 device rows + 1 removed model.
+    assert.equal(lines.length - 2, 6);
+    for (const r of lines.slice(2)) assert.equal(cells(r).length, n, r);
   });
 
   it('escapes the user-controlled model path everywhere (no raw mention, tag, backtick or newline)', () => {
@@ -82,46 +82,59 @@ describe('renderMarkdown', () => {
     assert.ok(!body.includes('#1<'));
     assert.ok(!body.includes('`@'));
     assert.ok(!body.includes('a|b'));
-    assert.ok(body.includes('models/a&#124;b&#96;&#64;&#8203;team &#35;&#8203;1&lt;script&gt;<br>x.onnx'));
+    // In cells and lists (a long path may wrap after its separators) and in the <summary> (one line).
+    assert.ok(body.includes('<code>models/<wbr>a&#124;b&#96;&#64;&#8203;team &#35;&#8203;1&lt;script&gt;<br>x.<wbr>onnx</code>'));
+    assert.ok(body.includes('<summary>Details: <code>models/a&#124;b&#96;&#64;&#8203;team &#35;&#8203;1&lt;script&gt; x.onnx</code>'));
   });
 
-  it('shows the status, the delta vs base and "new"', () => {
-    assert.match(body, /❌ \| <code>models\/a.*rpi4<\/code> \| 0 \/ 1 \(\+1 new\) \| 50\.0% \(-50\.0 pp\) \| 12\.0 ms \(🔺\+20%\)/);
-    assert.match(body, /<code>models\/new\.onnx<\/code> \| <code>rpi4<\/code> .*\| 3\.00 ms \(new\)/);
-    assert.match(body, /## ❌ EdgeGate blocks the merge: 3 reasons/);
-    assert.match(body, /Compared with base <code>0123456789ab<\/code>/);
+  it('puts the decision and the blocking reasons before the table', () => {
+    assert.match(body, /^<!--[^\n]*-->\n### ❌ EdgeGate blocks the merge: 3 reasons\n\n2 models × 2 devices · compared with base <code>0123456789ab<\/code>\n\n- /);
+    assert.ok(body.indexOf('estimated latency 10.0 ms → 12.0 ms') < body.indexOf('| Model / device |'));
   });
 
-  it('lists renamed and deleted models', () => {
-    assert.match(body, /<code>models\/gone\.onnx<\/code>: deleted/);
-    assert.match(body, /<code>models\/b\.onnx<\/code> → <code>models\/b2\.onnx<\/code>: renamed/);
+  it('shows the verdict, the latency delta, what is off the accelerator, and new and removed models as such', () => {
+    assert.match(body, /\| <code>rpi4<\/code> \| ❌\u00a0blocks \| 12\.0\u00a0ms \(\+20%\) \| 1 of 2 \(\+1 new\): Erf \|/);
+    assert.match(body, /\| <code>coral-edgetpu<\/code> \| ❌\u00a0blocks \| 10\.0\u00a0ms \(same\) \| 1 of 2 \(\+1 new\): LSTM \|/);
+    assert.match(body, /\| \*\*<code>models\/new\.onnx<\/code>\*\* 🆕 new model \|/);
+    assert.match(body, /\| \*\*<code>models\/gone\.onnx<\/code>\*\* \| ➖ removed \| \| not checked, never blocks \|/);
+    // The new model has no delta: nothing to compare with.
+    assert.match(body, /\| <code>rpi4<\/code> \| ✅\u00a0pass \| 3\.00\u00a0ms \| none \|/);
   });
 
-  it('has a <details> per model with nodes grouped by reason, hints, what-if and a chart with a table fallback', () => {
-    assert.equal(body.match(/<details>/g)?.length, 2);
-    assert.match(body, /\| cpu-fallback \| <code>OP&#95;NOT&#95;LISTED<\/code> \| 1 \| Erf \| <code>n&#124;1&#64;&#8203;x<\/code> \| replace Erf by &lt;Tanh&gt; approx \|/);
-    assert.match(body, /What-if savings:/);
-    assert.match(body, /\| <code>n&#124;1&#64;&#8203;x<\/code> \| Erf \| <code>OP&#95;NOT&#95;LISTED<\/code> \| 2\.50 ms \(21\.0%\) \| use GELU\(tanh\) \|/);
-    assert.match(body, /```mermaid\nxychart-beta\n/);
-    assert.match(body, /x-axis \["0 Conv", "1 Erf"\]/);
-    assert.match(body, /\| 0 \| <code>\/n0\/Conv<\/code> \| Conv \| accelerated \| 9\.00 ms \| 75\.0%/);
+  it('shows no RAM or flash column when no budget is set, and no default budget of the device', () => {
+    assert.doesNotMatch(body, /Peak RAM \||Flash \|/);
+    assert.doesNotMatch(body, / \/ \d+(\.\d+)? GiB/);
+  });
+
+  it('keeps findings outside fail-on collapsed, apart from the blocking reasons', () => {
+    assert.match(body, /<details><summary>Not gated: 1 finding \(their condition is not in <code>fail-on<\/code>\)<\/summary>\n\n- .*1 unsupported node\(s\): LSTM/);
+  });
+
+  it('has a collapsed <details> per model with nodes grouped by reason, hints, the biggest what-if win and ONE table', () => {
+    assert.equal(body.match(/<details>\n<summary>Details:/g)?.length, 2);
+    assert.match(body, /- 1 node cpu-fallback \(<code>OP&#95;NOT&#95;LISTED<\/code>; Erf\)\. Hint: replace Erf by &lt;Tanh&gt; approx/);
+    assert.match(body, /- Biggest win: <code>n&#124;1&#64;&#8203;x<\/code> \(Erf\) on the accelerator saves about 2\.50 ms \(21%\)\. Hint: use GELU\(tanh\)/);
+    assert.doesNotMatch(body, /```mermaid/);
+    assert.match(body, /\| <code>\/n0\/Conv<\/code> \| Conv \| accelerator \| 9\.00 ms \(75%\) \|/);
   });
 
   it('shows accepted regressions with the reason', () => {
     const d = decide(head, comparison, { ...DEFAULT_GATE_OPTIONS, acceptLabel: { label: 'edgegate:accept-regression', pr: 5 } });
     const b = renderMarkdown({ report: head, comparison, decision: d, changes });
-    assert.match(b, /\*\*Accepted regressions\*\*/);
-    assert.match(b, /accepted by label: label edgegate:accept-regression on PR &#35;&#8203;5/);
-    assert.match(b, /## ✅ EdgeGate passed/);
-    assert.match(b, /🟡 \|/);
+    assert.match(b, /\*\*Accepted\*\*:/);
+    assert.match(b, /accepted \(label\): label edgegate:accept-regression on PR &#35;&#8203;5/);
+    assert.match(b, /### ✅ EdgeGate passed/);
+    assert.match(b, /🟡\u00a0accepted/);
   });
 
   it('renders errors apart from gate failures', () => {
     const r = report([model('m/broken.onnx', [], [{ code: 'TRUNCATED', message: 'file ends at byte 10' }])]);
     const b = renderMarkdown({ report: r, decision: decide(r, undefined, DEFAULT_GATE_OPTIONS) });
-    assert.match(b, /## 💥 EdgeGate could not check everything: 1 error/);
-    assert.match(b, /\*\*Errors\*\* \(the check did not complete; not a gate failure\)/);
-    assert.match(b, /💥 \| <code>m\/broken\.onnx<\/code> \| — \| error: TRUNCATED/);
+    assert.match(b, /### 💥 EdgeGate could not check everything: 1 error/);
+    assert.match(b, /\*\*Could not check\*\* \(fails the step: `error` is in fail-on\):/);
+    const lenient = renderMarkdown({ report: r, decision: decide(r, undefined, { ...DEFAULT_GATE_OPTIONS, failOn: new Set(['regression']) }) });
+    assert.match(lenient, /\*\*Could not check\*\* \(not a gate failure\):/);
+    assert.match(b, /\| \*\*<code>m\/broken\.onnx<\/code>\*\* \| 💥 error \| \| <code>TRUNCATED<\/code> \|/);
   });
 
   it('is deterministic', () => {
@@ -144,9 +157,9 @@ describe('length cap', () => {
     assert.ok(full.length > GITHUB_COMMENT_LIMIT, `fixture too small: ${full.length}`);
     const body = renderMarkdown({ report: many }, { summaryUrl: 'https://github.com/o/r/actions/runs/1' });
     assert.ok(body.length < GITHUB_COMMENT_LIMIT, String(body.length));
-    assert.match(body, /shortened to stay under GitHub's 65,536-character limit \(\d+ sections? left out\)\. The full report is in \[the job summary\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\)/);
-    // The summary table survives whole.
-    assert.equal(body.split('\n').filter((l) => l.startsWith('| ✅') || l.startsWith('| ⚠️')).length, 120);
+    assert.match(body, /Shortened to stay under GitHub's 65,536-character limit for comments: \d+ sections? left out\. The full report is in \[the job summary\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\)/);
+    // The summary table survives whole: 60 model rows and 120 device rows.
+    assert.equal(body.split('\n').filter((l) => /^\| <code>(rpi4|coral-edgetpu)<\/code> \|/.test(l)).length, 120);
     // Every <details> that was kept is closed.
     assert.equal(body.match(/<details>/g)?.length, body.match(/<\/details>/g)?.length);
   });
@@ -161,6 +174,6 @@ describe('length cap', () => {
   it('the job summary is not shortened under 1 MB', () => {
     const s = renderSummary({ report: many });
     assert.ok(s.length > GITHUB_COMMENT_LIMIT);
-    assert.ok(!s.includes('shortened'));
+    assert.ok(!s.includes('Shortened'));
   });
 });

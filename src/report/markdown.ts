@@ -1,14 +1,18 @@
 /**
  * The markdown renderer for the sticky PR comment, the job summary and `edgegate check --format markdown`.
- * Pure: a report (plus optional comparison and gate decision) in, a string out. Every user-controlled
- * string goes through escape.ts.
+ * Pure: the decide stage's output in, a string out; it shows the decision and never makes one. Every
+ * user-controlled string goes through escape.ts.
+ *
+ * Layout, for a reviewer at GitHub's width (a comment box of about 780 px on a 1280 px page, checked
+ * in a browser by __tests__/report/comment-render.test.ts): the decision and its blocking reasons first,
+ * then one compact row per model × device, then per model the details, collapsed.
  */
 import { markdownTable } from 'markdown-table';
-import type { DeviceReport, ModelReport, NodePlacementReport, Report } from './types.js';
-import { DEFAULT_GATE_OPTIONS, type Comparison, type DeviceComparison, type Finding, type GateDecision, type GateOptions, type MetricDelta, type ModelChange, type NodeRef } from '../gate/types.js';
-import { acceleratedFraction } from '../gate/compare.js';
-import { decide, formatBytes, formatMs, formatRatio } from '../gate/decide.js';
-import { code, escapeCell, escapeMarkdown, mermaidLabel } from './escape.js';
+import type { BudgetReport, DeviceReport, ModelReport, NodePlacementReport, Report } from './types.js';
+import { DEFAULT_GATE_OPTIONS, type Comparison, type DeviceComparison, type Finding, type GateDecision, type GateOptions, type ModelChange, type NodeRef } from '../gate/types.js';
+import { decide } from '../gate/decide.js';
+import { code, escapeCell, escapeMarkdown } from './escape.js';
+import { describeBudget, humanBytes, humanChange, humanMs, humanPercent, plural } from './humane.js';
 
 /** GitHub rejects comment bodies over 65,536 characters (422). */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -17,7 +21,7 @@ export const DEFAULT_COMMENT_MAX = 65_000;
 /** GitHub drops step summaries over 1 MiB; keep below in bytes. */
 export const SUMMARY_MAX_BYTES = 1_000_000;
 
-/** A section another stage renders (the parity issue adds one); `markdown` must already be escaped. */
+/** A section another stage renders (the parity section); `markdown` must already be escaped. */
 export interface ExtraSection {
   readonly title: string;
   readonly markdown: string;
@@ -42,7 +46,7 @@ export interface RenderOptions {
   readonly maxLength?: number;
   /** Link to the run page that holds the job summary, for the truncation note. */
   readonly summaryUrl?: string;
-  /** Layers in the per-layer latency chart; default 10. */
+  /** Layers in each device's latency table; default 5. */
   readonly topLayers?: number;
 }
 
@@ -51,288 +55,433 @@ export function commentMarker(key = ''): string {
   return `<!-- edgegate:sticky-comment key=${JSON.stringify(key)} -->`;
 }
 
-const STATUS_EMOJI = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', accepted: '🟡', new: '🆕' } as const;
+/** Blocking reasons listed under the headline before "and N more". */
+const MAX_REASONS = 8;
+/** Names up to this many characters fit any cell unbroken; longer ones get `<wbr>` break points. */
+const BREAK_ABOVE = 24;
+/** Op types named in the "off accelerator" cell. */
+const MAX_OPS_IN_CELL = 2;
 
-interface RowState {
-  readonly emoji: string;
-  readonly findings: readonly Finding[];
+// ---------------------------------------------------------------------------------------------------------
+// Small pieces
+
+/**
+ * A path or node name in `<code>` that may wrap after `/`, `.` and `_` (GitHub keeps `<wbr>`), so a long
+ * name wraps at its separators instead of widening the table past the comment box.
+ */
+function breakable(text: string): string {
+  if (text.length <= BREAK_ABOVE) return code(text);
+  return `<code>${escapeCell(text).replace(/(\/|\.|&#95;)(?=.)/g, '$1<wbr>')}</code>`;
 }
 
-function findingsFor(d: GateDecision | undefined, model: string, device?: string): Finding[] {
-  if (!d) return [];
-  const all = [...d.errors, ...d.blocking, ...d.accepted, ...d.notices];
-  return all.filter((f) => f.model === model && (device === undefined || f.device === device));
+function nodeName(n: { readonly name: string; readonly index?: number }): string {
+  return n.name !== '' ? n.name : `(node ${n.index ?? '?'})`;
 }
 
-function rowState(decision: GateDecision | undefined, model: ModelReport, dev: DeviceReport): RowState {
-  const fs = findingsFor(decision, model.path, dev.device);
-  if (dev.verdict === 'error' || fs.some((f) => f.condition === 'error')) return { emoji: STATUS_EMOJI.error, findings: fs };
-  if (decision?.blocking.some((f) => f.model === model.path && f.device === dev.device)) return { emoji: STATUS_EMOJI.fail, findings: fs };
-  if (decision?.accepted.some((f) => f.model === model.path && f.device === dev.device)) return { emoji: STATUS_EMOJI.accepted, findings: fs };
-  if (dev.verdict === 'fail' || dev.verdict === 'warn' || fs.length > 0) return { emoji: STATUS_EMOJI.warn, findings: fs };
-  return { emoji: STATUS_EMOJI.pass, findings: fs };
+function findingsAt(list: readonly Finding[] | undefined, model: string, device?: string): Finding[] {
+  return (list ?? []).filter((f) => f.model === model && (device === undefined || f.device === device));
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(x >= 0.995 || x <= 0.005 ? 0 : 1)}%`;
+function modelChange(input: RenderInput, path: string): ModelChange | undefined {
+  return input.comparison?.models.find((m) => m.path === path)?.change ?? input.changes?.find((c) => c.path === path);
 }
 
-function deltaSuffix(d: MetricDelta | undefined, status: DeviceComparison['status'] | undefined): string {
-  if (status === 'new') return ' (new)';
-  if (status === 'new-device' || !d || d.ratio === null) return '';
-  if (d.delta === 0) return ' (±0%)';
-  const arrow = d.ratio > 0 ? '🔺' : '🔽';
-  return ` (${arrow}${formatRatio(d.ratio)})`;
+function deviceComparison(input: RenderInput, model: string, device: string): DeviceComparison | undefined {
+  return input.comparison?.models.find((m) => m.path === model)?.devices.find((d) => d.device === device);
 }
 
-function budgetOf(dev: DeviceReport, re: RegExp): string {
-  const b = (dev.budgets ?? []).find((x) => re.test(x.name));
-  if (!b) return '';
-  const lim = b.unit === 'bytes' || b.unit === 'B' ? formatBytes(b.limit) : `${b.limit} ${b.unit}`;
-  const mark = b.verdict === 'fail' ? ' ❌' : b.verdict === 'waived' ? ' (waived)' : b.verdict === 'unknown' ? ' (?)' : '';
-  return ` / ${escapeCell(lim)}${mark}`;
+/** Budgets worth a reader's attention: set by the config or a flag, or a profile default that did not pass. */
+export function shownBudgets(d: DeviceReport): BudgetReport[] {
+  return (d.budgets ?? []).filter((b) => !(b.source ?? '').startsWith('profile ') || b.verdict !== 'pass');
 }
 
-function compOf(cmp: Comparison | undefined, model: string, device: string): DeviceComparison | undefined {
-  return cmp?.models.find((m) => m.path === model)?.devices.find((d) => d.device === device);
+function budgetNamed(d: DeviceReport, name: string): BudgetReport | undefined {
+  return shownBudgets(d).find((b) => b.name === name);
 }
 
-function summaryTable(input: RenderInput): string {
-  const rows: string[][] = [['', 'Model', 'Device', 'Unsupported / fallback', 'Accelerated', 'Est. latency (Δ vs base)', 'Peak RAM / budget', 'Flash / budget']];
-  for (const m of input.report.models) {
-    if (m.devices.length === 0) {
-      const err = m.errors.length > 0 ? STATUS_EMOJI.error : STATUS_EMOJI.warn;
-      const what = m.errors.length > 0 ? `error: ${m.errors[0]!.code}` : 'no device checked';
-      rows.push([err, code(m.path), '—', escapeCell(what), '', '', '', '']);
-      continue;
-    }
-    for (const d of m.devices) {
-      const st = rowState(input.decision, m, d);
-      const c = compOf(input.comparison, m.path, d.device);
-      const unsup = d.nodes.filter((n) => n.placement === 'unsupported').length;
-      const fb = d.nodes.filter((n) => n.placement === 'cpu-fallback').length;
-      const newCount = c?.newUnsupported.length ?? 0;
-      const af = acceleratedFraction(d);
-      const afDelta = c?.status === 'compared' && c.acceleratedFraction.delta !== null && c.acceleratedFraction.delta !== 0
-        ? ` (${c.acceleratedFraction.delta > 0 ? '+' : ''}${(c.acceleratedFraction.delta * 100).toFixed(1)} pp)`
-        : '';
-      const lat = d.latencyMs ? `${formatMs(d.latencyMs.estimate)}${deltaSuffix(c?.latencyMs, c?.status)}` : '?';
-      const ram = d.peakRamBytes != null ? `${formatBytes(d.peakRamBytes)}${deltaSuffix(c?.peakRamBytes, c?.status === 'new' ? undefined : c?.status)}` : '?';
-      const flash = d.flashBytes != null ? `${formatBytes(d.flashBytes)}${deltaSuffix(c?.flashBytes, c?.status === 'new' ? undefined : c?.status)}` : '?';
-      rows.push([
-        st.emoji,
-        code(m.path),
-        code(d.device),
-        `${unsup} / ${fb}${newCount > 0 ? ` (+${newCount} new)` : ''}`,
-        af === null ? '?' : `${pct(af)}${afDelta}`,
-        escapeCell(lat),
-        `${escapeCell(ram)}${budgetOf(d, /ram|memory/i)}`,
-        `${escapeCell(flash)}${budgetOf(d, /flash|storage/i)}`,
-      ]);
-    }
-  }
-  return markdownTable(rows, { alignDelimiters: false, align: ['c', 'l', 'l', 'r', 'r', 'r', 'r', 'r'] });
+function budgetMark(b: BudgetReport): string {
+  return b.verdict === 'fail' ? '\u00a0❌' : b.verdict === 'waived' ? ' (waived)' : b.verdict === 'unknown' ? ' (?)' : '';
+}
+
+function offAccelerator(d: DeviceReport): NodePlacementReport[] {
+  return d.nodes.filter((n) => n.placement !== 'accelerated');
+}
+
+/** Op types by how many nodes they have, most first. */
+function opsByCount(nodes: readonly { readonly op: string }[]): string[] {
+  const counts = new Map<string, number>();
+  for (const n of nodes) counts.set(n.op, (counts.get(n.op) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([op]) => op);
+}
+
+function opList(ops: readonly string[], max: number): string {
+  const shown = ops.slice(0, max).map(escapeCell).join(', ');
+  return ops.length > max ? `${shown} +${ops.length - max}` : shown;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Headline and reasons
+
+function scopeLine(input: RenderInput): string {
+  const n = input.report.models.length;
+  const devs = new Set(input.report.models.flatMap((m) => m.devices.map((x) => x.device))).size;
+  const parts = [`${plural(n, 'model')} × ${plural(devs, 'device')}`];
+  if (input.comparison?.baseSha) parts.push(`compared with base ${code(input.comparison.baseSha.slice(0, 12))}`);
+  else if (input.decision) parts.push('no base to compare with');
+  return parts.join(' · ');
 }
 
 function headline(input: RenderInput): string {
   const d = input.decision;
-  const n = input.report.models.length;
-  const devs = new Set(input.report.models.flatMap((m) => m.devices.map((x) => x.device))).size;
-  const scope = `${n} model${n === 1 ? '' : 's'} × ${devs} device${devs === 1 ? '' : 's'}`;
-  if (!d) return `## EdgeGate report: ${scope}`;
+  if (!d) return '### EdgeGate report';
   switch (d.verdict) {
     case 'pass':
-      return `## ${STATUS_EMOJI.pass} EdgeGate passed: ${scope}`;
+      return '### ✅ EdgeGate passed';
     case 'fail':
-      return `## ${STATUS_EMOJI.fail} EdgeGate blocks the merge: ${d.blocking.length} reason${d.blocking.length === 1 ? '' : 's'} (${scope})`;
+      return `### ❌ EdgeGate blocks the merge: ${plural(d.blocking.length, 'reason')}`;
     case 'error':
-      return `## ${STATUS_EMOJI.error} EdgeGate could not check everything: ${d.errors.length} error${d.errors.length === 1 ? '' : 's'} (${scope})`;
+      return `### 💥 EdgeGate could not check everything: ${plural(d.errors.length, 'error')}`;
     case 'not-run':
-      return '## ⏭️ EdgeGate: no model to check';
+      return '### ⏭️ EdgeGate checked nothing';
   }
+}
+
+function where(f: Finding): string {
+  const parts = [f.model ? breakable(f.model) : '', f.device ? `on ${code(f.device)}` : ''].filter(Boolean);
+  return parts.length > 0 ? `${parts.join(' ')}: ` : '';
+}
+
+function reasonLines(list: readonly Finding[], max: number, line: (f: Finding) => string): string[] {
+  const out = list.slice(0, max).map(line);
+  if (list.length > max) out.push(`- … and ${list.length - max} more (see the table and the details below)`);
+  return out;
 }
 
 function findingLine(f: Finding): string {
-  const where = [f.model ? code(f.model) : '', f.device ? `on ${code(f.device)}` : ''].filter(Boolean).join(' ');
-  const acc = f.accepted ? ` — accepted by ${f.accepted.by}: ${escapeMarkdown(f.accepted.reason)}` : '';
-  return `- ${where ? `${where}: ` : ''}${escapeMarkdown(f.message)}${acc}`;
+  const acc = f.accepted ? ` — accepted (${f.accepted.by}): ${escapeMarkdown(f.accepted.reason)}` : '';
+  return `- ${where(f)}${escapeMarkdown(f.message)}${acc}`;
 }
 
-function findingsSection(input: RenderInput): string {
+/** Blocking reasons and errors: what a reviewer must read. */
+function reasonsSection(input: RenderInput): string {
   const d = input.decision;
   const out: string[] = [];
   if (d) {
-    if (d.blocking.length > 0) out.push('**Blocking**', '', ...d.blocking.map(findingLine), '');
-    if (d.errors.length > 0) out.push('**Errors** (the check did not complete; not a gate failure)', '', ...d.errors.map((f) => `- ${escapeMarkdown(f.message)} (${code(f.code)})`), '');
-    if (d.accepted.length > 0) out.push('**Accepted regressions**', '', ...d.accepted.map(findingLine), '');
-    if (d.notices.length > 0) out.push('**Not gated** (not in `fail-on`)', '', ...d.notices.map(findingLine), '');
-    if (d.remarks.length > 0) out.push('**Remarks**', '', ...d.remarks.map((r) => `- ${escapeMarkdown(r)}`), '');
+    if (d.blocking.length > 0) out.push(...reasonLines(d.blocking, MAX_REASONS, findingLine), '');
+    if (d.errors.length > 0) {
+      out.push(`**Could not check** (${d.failed && d.blocking.length === 0 ? 'fails the step: `error` is in fail-on' : 'not a gate failure'}):`, '');
+      out.push(...reasonLines(d.errors, MAX_REASONS, (f) => `- ${escapeMarkdown(f.message)} (${code(f.code)})`), '');
+    }
+    if (d.accepted.length > 0) out.push('**Accepted**:', '', ...reasonLines(d.accepted, MAX_REASONS, findingLine), '');
   } else {
     const errs = [...input.report.errors.map((e) => `${e.file}: ${e.message} (${e.code})`), ...input.report.models.flatMap((m) => m.errors.map((e) => `${m.path}: ${e.message} (${e.code})`))];
-    if (errs.length > 0) out.push('**Errors**', '', ...errs.map((e) => `- ${escapeMarkdown(e)}`), '');
-  }
-  const moved = (input.changes ?? []).filter((c) => c.kind === 'deleted' || c.kind === 'renamed');
-  if (moved.length > 0) {
-    out.push('**Renamed and deleted models**', '');
-    for (const c of moved) out.push(c.kind === 'deleted' ? `- ${code(c.path)}: deleted` : `- ${code(c.oldPath ?? '?')} → ${code(c.path)}: renamed`);
-    out.push('');
+    if (errs.length > 0) out.push('**Errors**:', '', ...errs.slice(0, MAX_REASONS).map((e) => `- ${escapeMarkdown(e)}`), '');
   }
   return out.join('\n').trim();
 }
 
-interface WhatIf {
+/** Findings outside fail-on and remarks: collapsed, they do not block. */
+function notGatedSection(d: GateDecision | undefined): string {
+  if (!d || d.notices.length + d.remarks.length === 0) return '';
+  const out = [`<details><summary>Not gated: ${plural(d.notices.length + d.remarks.length, 'finding')} (their condition is not in <code>fail-on</code>)</summary>`, ''];
+  out.push(...d.notices.map(findingLine), ...d.remarks.map((r) => `- ${escapeMarkdown(r)}`), '', '</details>');
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The table: one row per model × device
+
+type BudgetName = 'latency' | 'ram' | 'flash' | 'acceleratedFraction';
+
+/**
+ * Per budget kind: whether any row shows one, and the limit when every row that shows one has the
+ * same (then the header carries it and the cells only mark a failure).
+ */
+interface BudgetColumn {
+  readonly shown: boolean;
+  readonly sharedLimit?: number;
+}
+
+type Columns = Readonly<Record<BudgetName, BudgetColumn>>;
+
+function budgetColumn(devices: readonly DeviceReport[], name: BudgetName): BudgetColumn {
+  const limits = new Set(devices.map((d) => budgetNamed(d, name)?.limit).filter((x): x is number => x !== undefined));
+  if (limits.size === 0) return { shown: false };
+  return limits.size === 1 ? { shown: true, sharedLimit: [...limits][0]! } : { shown: true };
+}
+
+function columnsFor(report: Report): Columns {
+  const all = report.models.flatMap((m) => m.devices);
+  return { latency: budgetColumn(all, 'latency'), ram: budgetColumn(all, 'ram'), flash: budgetColumn(all, 'flash'), acceleratedFraction: budgetColumn(all, 'acceleratedFraction') };
+}
+
+function headerWithLimit(title: string, col: BudgetColumn, limit: (v: number) => string): string {
+  return col.sharedLimit === undefined ? escapeCell(title) : `${escapeCell(title)}<br>${nbUnit(limit(col.sharedLimit))}`;
+}
+
+/** No line break inside a verdict (`❌ blocks`). */
+function nb(text: string): string {
+  return escapeCell(text).replace(/ /g, '\u00a0');
+}
+
+/** No line break between a number and its unit (`0.320 ms`). */
+function nbUnit(text: string): string {
+  return escapeCell(text).replace(/(\d) (?=[A-Za-zµ%])/g, '$1\u00a0');
+}
+
+function headerRow(cols: Columns): string[] {
+  const head = [
+    'Model / device',
+    'Verdict',
+    headerWithLimit('Latency (Δ)', cols.latency, (v) => `max ${humanMs(v)}`),
+    headerWithLimit('Off accelerator', cols.acceleratedFraction, (v) => `min ${humanPercent(v)} on`),
+  ];
+  if (cols.ram.shown) head.push(headerWithLimit('Peak RAM', cols.ram, (v) => `max ${humanBytes(v)}`));
+  if (cols.flash.shown) head.push(headerWithLimit('Flash', cols.flash, (v) => `max ${humanBytes(v)}`));
+  return head;
+}
+
+/** A budget's mark in a cell: the limit when the header does not carry it, and ❌ when it failed. */
+function budgetSuffix(b: BudgetReport | undefined, col: BudgetColumn, limit: (v: number) => string): string {
+  if (!b) return '';
+  const own = col.sharedLimit === undefined ? ` / ${nbUnit(limit(b.limit))}` : '';
+  return `${own}${budgetMark(b)}`;
+}
+
+/** The row's verdict as the decision has it (the renderer does not decide). */
+function verdictCell(input: RenderInput, m: ModelReport, d: DeviceReport): string {
+  const dec = input.decision;
+  if (d.verdict === 'error' || findingsAt(dec?.errors, m.path, d.device).length > 0) return nb('💥 error');
+  if (findingsAt(dec?.blocking, m.path, d.device).length > 0) return nb('❌ blocks');
+  if (findingsAt(dec?.accepted, m.path, d.device).length > 0) return nb('🟡 accepted');
+  if (d.verdict === 'fail') return nb(dec ? '⚠️ not gated' : '❌ fail');
+  if (d.verdict === 'warn' || findingsAt(dec?.notices, m.path, d.device).length > 0) return nb('⚠️ warn');
+  return nb('✅ pass');
+}
+
+function latencyCell(d: DeviceReport, c: DeviceComparison | undefined, cols: Columns): string {
+  if (!d.latencyMs) return '?';
+  const change = c?.status === 'compared' ? humanChange(c.latencyMs.ratio) : undefined;
+  const budget = budgetSuffix(budgetNamed(d, 'latency'), cols.latency, humanMs);
+  return `${nbUnit(humanMs(d.latencyMs.estimate))}${budget}${change ? ` (${escapeCell(change)})` : ''}`;
+}
+
+function offCell(d: DeviceReport, c: DeviceComparison | undefined, cols: Columns): string {
+  const off = offAccelerator(d);
+  const min = budgetNamed(d, 'acceleratedFraction');
+  const share = min ? `${min.verdict === 'fail' && min.value !== null ? `; ${humanPercent(min.value)}\u00a0accelerated` : ''}${budgetSuffix(min, cols.acceleratedFraction, (v) => `min ${humanPercent(v)}`)}` : '';
+  if (off.length === 0) return `none${share}`;
+  const fresh = c?.status === 'compared' && c.newUnsupported.length > 0 ? ` (+${c.newUnsupported.length} new)` : '';
+  const count = off.length === d.nodesTotal ? `all ${d.nodesTotal}` : `${off.length} of ${d.nodesTotal}`;
+  return `${count}${fresh}: ${opList(opsByCount(off), MAX_OPS_IN_CELL)}${share}`;
+}
+
+function bytesCell(d: DeviceReport, name: 'ram' | 'flash', value: number | null | undefined, cols: Columns): string {
+  const v = value === null || value === undefined ? '?' : nbUnit(humanBytes(value));
+  return `${v}${budgetSuffix(budgetNamed(d, name), cols[name], humanBytes)}`;
+}
+
+function modelRow(input: RenderInput, m: ModelReport, width: number): string[] {
+  const change = modelChange(input, m.path);
+  const tag = change?.kind === 'added' ? ' 🆕 new model' : change?.kind === 'renamed' ? ` renamed from ${breakable(change.oldPath ?? '?')}` : '';
+  const row = Array.from({ length: width }, () => '');
+  row[0] = `**${breakable(m.path)}**${tag}`;
+  if (m.devices.length === 0) {
+    row[1] = m.errors.length > 0 ? '💥 error' : '⚪ not checked';
+    row[3] = m.errors.length > 0 ? code(m.errors[0]!.code) : 'no device';
+  }
+  return row;
+}
+
+/**
+ * One header row per model (its path and whether it is new), then one row per device: the model path
+ * is not repeated in a column of its own, which keeps the table inside the comment box.
+ */
+function summaryTable(input: RenderInput): string {
+  const cols = columnsFor(input.report);
+  const head = headerRow(cols);
+  const rows: string[][] = [head];
+  for (const m of input.report.models) {
+    rows.push(modelRow(input, m, head.length));
+    for (const d of m.devices) {
+      const c = deviceComparison(input, m.path, d.device);
+      const row = [code(d.device), verdictCell(input, m, d), latencyCell(d, c, cols), offCell(d, c, cols)];
+      if (cols.ram.shown) row.push(bytesCell(d, 'ram', d.peakRamBytes, cols));
+      if (cols.flash.shown) row.push(bytesCell(d, 'flash', d.flashBytes, cols));
+      rows.push(row);
+    }
+  }
+  for (const c of removedModels(input)) {
+    const row = head.map(() => '');
+    row[0] = `**${breakable(c.path)}**`;
+    row[1] = '➖ removed';
+    row[3] = 'not checked, never blocks';
+    rows.push(row);
+  }
+  return markdownTable(rows, { alignDelimiters: false, align: ['l', 'l', 'r', 'l', 'r', 'r'].slice(0, head.length) });
+}
+
+function removedModels(input: RenderInput): ModelChange[] {
+  const inReport = new Set(input.report.models.map((m) => m.path));
+  return (input.changes ?? []).filter((c) => c.kind === 'deleted' && !inReport.has(c.path));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Per-model details (collapsed): per device the facts, the node changes, why nodes are off the
+// accelerator, and ONE table (the slowest layers).
+
+function deviceFacts(d: DeviceReport): string {
+  const facts: string[] = [];
+  const accel = d.macsAcceleratedFraction === null ? '' : ` (${humanPercent(d.macsAcceleratedFraction)} of MACs)`;
+  facts.push(`${d.nodesAccelerated} of ${plural(d.nodesTotal, 'node')} on the accelerator${accel}, ${plural(d.partitions, 'partition')}`);
+  if (d.latencyMs) facts.push(`est. ${humanMs(d.latencyMs.estimate)} (${humanMs(d.latencyMs.low)} to ${humanMs(d.latencyMs.high)})`);
+  if (typeof d.peakRamBytes === 'number') facts.push(`peak RAM ${humanBytes(d.peakRamBytes)}`);
+  if (typeof d.flashBytes === 'number') facts.push(`flash ${humanBytes(d.flashBytes)}`);
+  return escapeMarkdown(facts.join(' · '));
+}
+
+function nodeRefs(ns: readonly NodeRef[], max = 3): string {
+  const shown = ns.slice(0, max).map((n) => `${breakable(nodeName(n))} (${escapeMarkdown(n.op)})`).join(', ');
+  return ns.length > max ? `${shown} and ${ns.length - max} more` : shown;
+}
+
+function changeLines(c: DeviceComparison | undefined): string[] {
+  if (!c || c.status !== 'compared') return [];
+  const out: string[] = [];
+  if (c.newUnsupported.length > 0) out.push(`- Newly off the accelerator: ${nodeRefs(c.newUnsupported)}`);
+  if (c.removedUnsupported.length > 0) out.push(`- Newly on the accelerator: ${nodeRefs(c.removedUnsupported)}`);
+  return out;
+}
+
+/** Why nodes are off the accelerator, one line per (placement, reason), largest group first. */
+function offLines(d: DeviceReport): string[] {
+  const groups = new Map<string, NodePlacementReport[]>();
+  for (const n of offAccelerator(d)) {
+    const k = `${n.placement}\u0000${n.reason}`;
+    groups.set(k, [...(groups.get(k) ?? []), n]);
+  }
+  const out: string[] = [];
+  for (const ns of [...groups.values()].sort((a, b) => b.length - a.length)) {
+    const first = ns[0]!;
+    const hint = ns.find((n) => n.hint)?.hint;
+    const detail = first.detail ? `: ${escapeMarkdown(first.detail)}` : '';
+    out.push(`- ${plural(ns.length, 'node')} ${escapeMarkdown(first.placement)} (${code(first.reason)}; ${opList(opsByCount(ns), 4)})${detail}${hint ? `. Hint: ${escapeMarkdown(hint)}` : ''}`);
+  }
+  return out.slice(0, 6);
+}
+
+function budgetLines(d: DeviceReport): string[] {
+  return shownBudgets(d).map((b) => {
+    const waived = b.verdict === 'waived' && b.waivedBy ? ` (waived until ${escapeMarkdown(b.waivedBy.expires)}: ${escapeMarkdown(b.waivedBy.reason)})` : '';
+    return `- Budget${budgetMark(b)}: ${escapeMarkdown(describeBudget(b))}${waived}`;
+  });
+}
+
+interface WhatIfView {
   readonly index?: number;
   readonly name: string;
   readonly op: string;
-  readonly reason?: string;
   readonly savingMs: number;
   readonly savingFraction?: number;
   readonly hint?: string;
 }
 
-// The cost model adds what-if savings to DeviceReport as an extra field; read it defensively.
-function whatIfOf(d: DeviceReport): WhatIf[] {
-  const raw = (d as Record<string, unknown>).whatIf ?? (d as Record<string, unknown>).whatIfSavings;
-  if (!Array.isArray(raw)) return [];
-  const out: WhatIf[] = [];
-  for (const x of raw) {
-    if (typeof x !== 'object' || x === null) continue;
-    const r = x as Record<string, unknown>;
-    const saving = [r.savingMs, r.savingsMs, r.saveMs].find((v) => typeof v === 'number') as number | undefined;
-    if (saving === undefined) continue;
-    out.push({
-      ...(typeof r.index === 'number' ? { index: r.index } : {}),
-      name: typeof r.name === 'string' ? r.name : typeof r.node === 'string' ? r.node : '',
-      op: typeof r.op === 'string' ? r.op : '',
-      ...(typeof r.reason === 'string' ? { reason: r.reason } : {}),
-      savingMs: saving,
-      ...(typeof r.savingFraction === 'number' ? { savingFraction: r.savingFraction } : {}),
-      hint: typeof r.hint === 'string' ? r.hint : undefined,
-    });
-  }
-  return out;
+function whatIfLine(d: DeviceReport): string[] {
+  const raw = Array.isArray(d['whatIf']) ? (d['whatIf'] as WhatIfView[]) : [];
+  const best = [...raw].filter((w) => typeof w.savingMs === 'number' && w.savingMs > 0).sort((a, b) => b.savingMs - a.savingMs)[0];
+  if (!best) return [];
+  const share = typeof best.savingFraction === 'number' ? ` (${humanPercent(best.savingFraction)})` : '';
+  return [`- Biggest win: ${breakable(nodeName(best))} (${escapeMarkdown(best.op)}) on the accelerator saves about ${escapeMarkdown(humanMs(best.savingMs))}${share}${best.hint ? `. Hint: ${escapeMarkdown(best.hint)}` : ''}`];
 }
 
-function nodeLabel(n: { name: string; index?: number }): string {
-  return n.name !== '' ? n.name : `(node ${n.index ?? '?'})`;
+function assumptionLine(d: DeviceReport): string[] {
+  const a = Array.isArray(d['costAssumptions']) ? (d['costAssumptions'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  if (a.length === 0) return [];
+  const shown = a.slice(0, 3).map(escapeMarkdown).join('; ');
+  return [`- Assumed: ${shown}${a.length > 3 ? `; and ${a.length - 3} more` : ''}`];
 }
 
-function unsupportedByReason(d: DeviceReport): string {
-  const off = d.nodes.filter((n) => n.placement === 'unsupported' || n.placement === 'cpu-fallback' || n.placement === 'unknown');
-  if (off.length === 0) return 'No node is unsupported or falls back to the CPU.';
-  const groups = new Map<string, NodePlacementReport[]>();
-  for (const n of off) {
-    const k = `${n.placement}\u0000${n.reason}`;
-    const g = groups.get(k);
-    if (g) g.push(n);
-    else groups.set(k, [n]);
-  }
-  const rows: string[][] = [['Placement', 'Reason', 'Nodes', 'Ops', 'Examples', 'Hint']];
-  for (const [k, ns] of [...groups.entries()].sort((a, b) => b[1].length - a[1].length)) {
-    const [placement, reason] = k.split('\u0000') as [string, string];
-    const ops = [...new Set(ns.map((n) => n.op))];
-    const hint = ns.find((n) => n.hint)?.hint ?? '';
-    const examples = ns.slice(0, 3).map((n) => code(nodeLabel(n))).join(', ') + (ns.length > 3 ? ` +${ns.length - 3}` : '');
-    rows.push([escapeCell(placement), code(reason), String(ns.length), escapeCell(ops.join(', ')), examples, escapeCell(hint)]);
-  }
-  return markdownTable(rows, { alignDelimiters: false });
-}
-
-function whatIfSection(d: DeviceReport): string {
-  const w = whatIfOf(d);
-  if (w.length === 0) return '';
-  const rows: string[][] = [['Node', 'Op', 'Why on CPU', 'Saving if accelerated', 'Hint']];
-  for (const x of w.sort((a, b) => b.savingMs - a.savingMs).slice(0, 10)) {
-    const share = x.savingFraction !== undefined ? ` (${pct(x.savingFraction)})` : '';
-    rows.push([code(nodeLabel(x)), escapeCell(x.op), x.reason ? code(x.reason) : '', escapeCell(`${formatMs(x.savingMs)}${share}`), escapeCell(x.hint ?? '')]);
-  }
-  return `What-if savings:\n\n${markdownTable(rows, { alignDelimiters: false })}`;
-}
-
-function layerChart(d: DeviceReport, top: number): string {
-  const timed = d.nodes.filter((n) => typeof n.latencyMs === 'number' && Number.isFinite(n.latencyMs) && (n.latencyMs as number) > 0);
-  if (timed.length === 0) return '';
+function layerTable(d: DeviceReport, top: number): string {
+  const timed = d.nodes.filter((n) => typeof n.latencyMs === 'number' && Number.isFinite(n.latencyMs) && n.latencyMs > 0);
+  if (timed.length === 0 || top <= 0) return '';
   const total = timed.reduce((s, n) => s + (n.latencyMs as number), 0);
-  const topNodes = [...timed].sort((a, b) => (b.latencyMs as number) - (a.latencyMs as number) || a.index - b.index).slice(0, top);
-  const labels = topNodes.map((n) => mermaidLabel(`${n.index} ${n.op}`));
-  const values = topNodes.map((n) => Number((n.latencyMs as number).toPrecision(3)));
-  const chart = [
-    '```mermaid',
-    'xychart-beta',
-    `  title "Top ${topNodes.length} layers by estimated latency"`,
-    `  x-axis [${labels.join(', ')}]`,
-    '  y-axis "ms"',
-    `  bar [${values.join(', ')}]`,
-    '```',
-  ].join('\n');
-  // Share of the summed node times; the model estimate also counts partition transfers and overheads.
-  const rows: string[][] = [['#', 'Node', 'Op', 'Unit', 'Est. latency', 'Share of node time']];
-  for (const n of topNodes) {
-    rows.push([String(n.index), code(nodeLabel(n)), escapeCell(n.op), escapeCell(n.unit ?? n.placement), escapeCell(formatMs(n.latencyMs as number)), pct((n.latencyMs as number) / total)]);
+  const slowest = [...timed].sort((a, b) => (b.latencyMs as number) - (a.latencyMs as number) || a.index - b.index).slice(0, top);
+  const rows: string[][] = [[`Slowest ${slowest.length} of ${timed.length} layers`, 'Op', 'Runs on', 'Est. (share)']];
+  for (const n of slowest) {
+    const on = n.unit ?? (n.placement === 'accelerated' ? 'accelerator' : 'CPU');
+    const ms = n.latencyMs as number;
+    rows.push([breakable(nodeName(n)), escapeCell(n.op), escapeCell(on), `${escapeCell(humanMs(ms))} (${humanPercent(ms / total)})`]);
   }
-  // The table is the fallback for clients that do not render Mermaid (mail, mobile, API readers).
-  return `Per-layer latency (top ${topNodes.length} of ${timed.length}):\n\n${chart}\n\n${markdownTable(rows, { alignDelimiters: false, align: ['r', 'l', 'l', 'l', 'r', 'r'] })}`;
+  return markdownTable(rows, { alignDelimiters: false, align: ['l', 'l', 'l', 'r'] });
+}
+
+function deviceDetails(input: RenderInput, m: ModelReport, d: DeviceReport, top: number): string[] {
+  const c = deviceComparison(input, m.path, d.device);
+  // The quantization message explains a refusal; when the scheme is accepted the facts line says it all.
+  const q = d.quantization as { message?: unknown; accepted?: unknown };
+  const lines = [
+    ...changeLines(c),
+    ...budgetLines(d),
+    ...(typeof q.message === 'string' && q.message && q.accepted === false ? [`- ${escapeMarkdown(q.message)}`] : []),
+    ...offLines(d),
+    ...whatIfLine(d),
+    ...assumptionLine(d),
+  ];
+  const table = layerTable(d, top);
+  return [`**${code(d.device)}** · ${verdictCell(input, m, d)} · ${deviceFacts(d)}`, '', ...(lines.length > 0 ? [...lines, ''] : []), ...(table ? [table, ''] : [])];
+}
+
+function modelSummaryLine(input: RenderInput, m: ModelReport): string {
+  const change = modelChange(input, m.path);
+  const tag = change?.kind === 'added' ? ' (new model)' : change?.kind === 'renamed' ? ` (renamed from ${escapeMarkdown(change.oldPath ?? '?')})` : '';
+  const blocking = m.devices.filter((d) => findingsAt(input.decision?.blocking, m.path, d.device).length > 0).length;
+  const state = blocking > 0 ? `, blocks on ${blocking}` : '';
+  return `<summary>Details: <code>${escapeMarkdown(m.path)}</code>${tag} on ${plural(m.devices.length, 'device')}${state}</summary>`;
 }
 
 function modelDetails(input: RenderInput, m: ModelReport, top: number): string {
-  const parts: string[] = [];
-  const change = input.comparison?.models.find((x) => x.path === m.path)?.change ?? input.changes?.find((c) => c.path === m.path);
-  const tag = change?.kind === 'added' ? ' (new)' : change?.kind === 'renamed' ? ` (renamed from ${escapeMarkdown(change.oldPath ?? '?')})` : '';
-  parts.push(`<details><summary>${escapeMarkdown(m.path)}${tag}: ${m.devices.length} device${m.devices.length === 1 ? '' : 's'}</summary>`, '');
+  // A model with no device has its error in the reasons and its row in the table already.
+  if (m.devices.length === 0) return '';
+  const parts = ['<details>', modelSummaryLine(input, m), ''];
   for (const e of m.errors) parts.push(`- 💥 ${escapeMarkdown(e.message)} (${code(e.code)})`);
   if (m.errors.length > 0) parts.push('');
-  for (const d of m.devices) {
-    parts.push(`#### ${escapeMarkdown(d.device)}`, '');
-    const c = compOf(input.comparison, m.path, d.device);
-    if (c && c.status === 'compared' && (c.newUnsupported.length > 0 || c.removedUnsupported.length > 0)) {
-      const list = (ns: readonly NodeRef[]): string => ns.slice(0, 10).map((n) => `${code(nodeLabel(n))} (${escapeMarkdown(n.op)})`).join(', ') + (ns.length > 10 ? ` +${ns.length - 10} more` : '');
-      if (c.newUnsupported.length > 0) parts.push(`- Newly off the accelerator: ${list(c.newUnsupported)}`);
-      if (c.removedUnsupported.length > 0) parts.push(`- Now accelerated (were not): ${list(c.removedUnsupported)}`);
-      parts.push('');
-    }
-    if (d.latencyMs) parts.push(`Estimated latency ${escapeMarkdown(formatMs(d.latencyMs.estimate))} (range ${escapeMarkdown(formatMs(d.latencyMs.low))} – ${escapeMarkdown(formatMs(d.latencyMs.high))}).`, '');
-    parts.push(unsupportedByReason(d), '');
-    const wi = whatIfSection(d);
-    if (wi) parts.push(wi, '');
-    const chart = layerChart(d, top);
-    if (chart) parts.push(chart, '');
-  }
+  for (const d of m.devices) parts.push(...deviceDetails(input, m, d, top));
   parts.push('</details>');
   return parts.join('\n');
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Assembly and the length cap
+
 function truncationNote(omitted: number, url: string | undefined): string {
   const where = url ? `[the job summary](${url})` : 'the job summary of this run';
-  return `> [!NOTE]\n> This comment was shortened to stay under GitHub's 65,536-character limit (${omitted} section${omitted === 1 ? '' : 's'} left out). The full report is in ${where}.`;
+  return `> [!NOTE]\n> Shortened to stay under GitHub's 65,536-character limit for comments: ${plural(omitted, 'section')} left out. The full report is in ${where}.`;
 }
 
 /**
  * Renders the comment body (or the job summary, with `maxLength: Infinity`). Starts with the hidden
- * marker, so the CLI's `--format markdown` output is exactly what the action posts.
+ * marker, so the CLI's `--format markdown` output is exactly what the action posts. Over the cap, the
+ * headline, reasons and table stay; details go first, each one counted in an explicit note.
  */
 export function renderMarkdown(input: RenderInput, options: RenderOptions = {}): string {
   const max = options.maxLength ?? DEFAULT_COMMENT_MAX;
-  const top = options.topLayers ?? 10;
-  const head = [commentMarker(input.commentKey), headline(input)];
-  const base = input.comparison?.baseSha ? `Compared with base ${code(input.comparison.baseSha.slice(0, 12))}.` : '';
-  if (base) head.push('', base);
+  const top = options.topLayers ?? 5;
+  const head = [commentMarker(input.commentKey), headline(input), '', scopeLine(input)];
   for (const n of input.notes ?? []) head.push('', escapeMarkdown(n));
-  const table = input.report.models.length > 0 ? summaryTable(input) : '';
-  const findings = findingsSection(input);
-  const details = input.report.models.map((m) => modelDetails(input, m, top));
-  const extras = (input.extraSections ?? []).map((s) => `### ${escapeMarkdown(s.title)}\n\n${s.markdown}`);
+  const fixed = [head.join('\n'), reasonsSection(input), input.report.models.length + removedModels(input).length > 0 ? summaryTable(input) : '', notGatedSection(input.decision)].filter((s) => s.length > 0);
+  const extras = (input.extraSections ?? []).map((s) => `#### ${escapeMarkdown(s.title)}\n\n${s.markdown}`);
+  const details = input.report.models.map((m) => modelDetails(input, m, top)).filter((s) => s.length > 0);
   const footer = `<sub>${escapeMarkdown(input.report.tool.name)} ${escapeMarkdown(input.report.tool.version)}</sub>`;
+  return fitToLength(fixed, [...extras, ...details], footer, max, options.summaryUrl);
+}
 
-  const fixed = [head.join('\n'), table, findings].filter((s) => s.length > 0);
-  const optional = [...extras, ...details];
-  const join = (parts: string[]): string => `${parts.join('\n\n')}\n`;
+function fitToLength(fixed: readonly string[], optional: readonly string[], footer: string, max: number, url: string | undefined): string {
+  const join = (parts: readonly string[]): string => `${parts.join('\n\n')}\n`;
   const full = join([...fixed, ...optional, footer]);
   if (full.length <= max) return full;
-
-  // Keep the headline, table and reasons; add optional sections while they fit, then the note.
   const kept: string[] = [];
   let omitted = 0;
-  const reserve = truncationNote(optional.length, options.summaryUrl).length + footer.length + 8;
+  const reserve = truncationNote(optional.length, url).length + footer.length + 8;
   let used = join(fixed).length;
   for (const s of optional) {
     if (used + s.length + 2 + reserve <= max) {
@@ -340,10 +489,10 @@ export function renderMarkdown(input: RenderInput, options: RenderOptions = {}):
       used += s.length + 2;
     } else omitted++;
   }
-  const body = join([...fixed, ...kept, truncationNote(Math.max(omitted, 1), options.summaryUrl), footer]);
+  const body = join([...fixed, ...kept, truncationNote(Math.max(omitted, 1), url), footer]);
   if (body.length <= max) return body;
-  // The table alone is too long (hundreds of models): cut at a line boundary.
-  const note = truncationNote(optional.length + 1, options.summaryUrl);
+  // The table alone is too long (hundreds of models): cut at a row boundary.
+  const note = truncationNote(optional.length + 1, url);
   const room = max - note.length - footer.length - 8;
   const cut = body.slice(0, Math.max(0, room));
   const atLine = cut.lastIndexOf('\n');
@@ -355,7 +504,7 @@ export function renderMarkdown(input: RenderInput, options: RenderOptions = {}):
  * pointing to the JSON report when cut.
  */
 export function renderSummary(input: RenderInput, reportPath?: string): string {
-  const full = renderMarkdown(input, { maxLength: Infinity });
+  const full = renderMarkdown(input, { maxLength: Infinity, topLayers: 10 });
   if (Buffer.byteLength(full, 'utf8') <= SUMMARY_MAX_BYTES) return full;
   const note = `\n\n> [!NOTE]\n> The summary was cut at 1 MB. The full report is the JSON file${reportPath ? ` ${code(reportPath)}` : ''} (the \`report\` output).\n`;
   let cut = full.slice(0, SUMMARY_MAX_BYTES - 4_000);
