@@ -211,9 +211,22 @@ describe('check → parity → report in-process (x64 onnxruntime-node)', () => 
     assert.match(outcome.body, /EP&#95;UNAVAILABLE|EP_UNAVAILABLE/);
     assert.ok((await store().list()).some((a) => a.name === 'edgegate-report'));
 
-    const par = ctx(store(), { ...inputs, mode: 'parity', model: MODEL, device: 'raspberry-pi-4' });
+    // This x64 runner is not a Raspberry Pi 4: without parity-force the cell is not run (HOST_MISMATCH).
+    // (Its result goes to a throwaway upload: the forced run below uploads the cell's artifact.)
+    const refused = ctx({ ...store(), upload: async () => ({ id: 0, size: 0 }) }, { ...inputs, mode: 'parity', model: MODEL, device: 'raspberry-pi-4' });
+    const no = await runParityMode(refused.c);
+    assert.equal(`${no.result.verdict}/${no.result.reason}`, 'not-run/HOST_MISMATCH', no.result.detail);
+    assert.match(refused.rec.logs.join('\n'), /is not raspberry-pi-4 \(arm64, Cortex-A72\): .*arch x64 ≠ arm64/);
+    assert.equal(refused.rec.outputs.verdict, 'not-run');
+
+    // Forced, it runs here and says so.
+    const par = ctx(store(), { ...inputs, mode: 'parity', model: MODEL, device: 'raspberry-pi-4', 'parity-force': 'true' });
     const p = await runParityMode(par.c);
     assert.equal(p.result.verdict, 'pass', JSON.stringify(p.result.detail ?? p.result.kernels.filter((k) => !k.pass)));
+    assert.equal(p.result.forced, true);
+    assert.match(par.rec.logs.join('\n'), /^warning: Forced: host linux\/x64/m);
+    assert.match(par.rec.summary, /✅ pass ⚠️ forced on another host/);
+    assert.match(par.rec.summary, /was forced: host linux\/x64 .* is not raspberry-pi-4 .* It is not the device's result\./);
     assert.ok(p.uploaded);
     assert.equal(par.rec.outputs.verdict, 'pass');
     assert.ok(p.result.kernels.length > 0);

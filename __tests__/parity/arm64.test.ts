@@ -34,12 +34,17 @@ describe('parity on emulated arm64 (real linux-arm64 onnxruntime kernels)', { sk
       await makeReference(fixture(model), { outDir: ref, runner: new OrtRunner({ workDir: tmp }) });
       const out = join(tmp, `${model}.result.json`);
       const r = await runArm64(runner as Extract<Runner, { available: true }>, [
-        bundle, 'run', fixture(model), '--reference', ref, '--out', out, '--device', 'emulated-arm64', '--runs', '1', '--warmup', '0',
+        bundle, 'run', fixture(model), '--reference', ref, '--out', out, '--device', 'raspberry-pi-4', '--runs', '1', '--warmup', '0',
         '--ort-path', join(REPO, 'node_modules', 'onnxruntime-node'), '--work-dir', join(tmp, `work-${model}`),
       ]);
       assert.equal(r.code, 0, `exit ${r.code}: ${r.stdout}${r.stderr}`);
       const res = readParityResult(out);
       assert.equal(res.host?.arch, 'arm64', 'really ran on arm64');
+      // The emulated cortex-a72 is the Pi 4's declared core (qemu's model, the root's cpuinfo): a match, marked emulated.
+      assert.equal(res.hostMatch?.status, 'match', res.hostMatch?.summary);
+      assert.equal(res.hostMatch?.emulated, `qemu-user ${(runner as Extract<Runner, { available: true }>).cpu}`);
+      assert.equal(res.host?.emulated, res.hostMatch?.emulated);
+      assert.equal(res.forced, undefined);
       assert.equal(res.verdict, 'pass', JSON.stringify(res.kernels.filter((k) => !k.pass)));
       assert.equal(res.kernelsFailing, 0);
       const outputs = res.tensors.filter((t) => t.modelOutput && t.stage === 'production');
@@ -48,4 +53,18 @@ describe('parity on emulated arm64 (real linux-arm64 onnxruntime kernels)', { sk
       process.stdout.write(`# ${model} arm64 vs x64: production output maxAbs ${outputs.map((t) => t.maxAbs).join(',')}, worst kernel ${Math.max(...res.kernels.map((k) => k.maxAbs ?? 0))}\n`);
     });
   }
+
+  it('the emulated cortex-a72 is not a Raspberry Pi 5 (Cortex-A76): HOST_MISMATCH, exit 2, nothing run', async () => {
+    const model = 'tiny_cnn.onnx';
+    const ref = join(tmp, `ref-${model}`);
+    const out = join(tmp, 'pi5.result.json');
+    const r = await runArm64(runner as Extract<Runner, { available: true }>, [
+      bundle, 'run', fixture(model), '--reference', ref, '--out', out, '--device', 'raspberry-pi-5', '--runs', '0',
+      '--ort-path', join(REPO, 'node_modules', 'onnxruntime-node'), '--work-dir', join(tmp, 'work-pi5'),
+    ]);
+    assert.equal(r.code, 2, `exit ${r.code}: ${r.stdout}${r.stderr}`);
+    const res = readParityResult(out);
+    assert.equal(`${res.verdict}/${res.reason}`, 'not-run/HOST_MISMATCH');
+    assert.match(res.detail ?? '', /Cortex-A72 \(0xd08\) are not the declared Cortex-A76 \(0xd0b\)/);
+  });
 });

@@ -70,6 +70,36 @@ describe('edgegate parity CLI', () => {
     });
   }
 
+  it('--device raspberry-pi-4 on an x64 host is refused (HOST_MISMATCH, exit 2); --force runs it and says FORCED', { skip: process.arch !== 'x64' && 'needs an x64 host' }, async () => {
+    const ref = join(tmp, 'ref-identity');
+    assert.equal((await cli(['reference', fixture('tiny_cnn.onnx'), '--out', ref])).code, 0);
+    const out = join(tmp, 'pi4.json');
+    const r = await cli(['run', fixture('tiny_cnn.onnx'), '--reference', ref, '--out', out, '--device', 'raspberry-pi-4', '--runs', '0']);
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(r.out, /^parity not-run \(HOST_MISMATCH\) for .* on raspberry-pi-4;/);
+    assert.doesNotMatch(r.out, /pass/);
+    assert.match(r.err, /^edgegate parity: host linux\/x64 .* is not raspberry-pi-4 \(arm64, Cortex-A72\): .*--force/);
+    assert.equal(r.err.split('\n').filter(Boolean).length, 1, 'the reason once');
+    const refused = readParityResult(out);
+    assert.equal(`${refused.verdict}/${refused.reason}`, 'not-run/HOST_MISMATCH');
+
+    const f = await cli(['run', fixture('tiny_cnn.onnx'), '--reference', ref, '--out', out, '--device', 'raspberry-pi-4', '--runs', '0', '--force']);
+    assert.equal(f.code, 0, f.out + f.err);
+    assert.match(f.out, /^parity pass FORCED on a host that is not raspberry-pi-4 for /);
+    const forced = readParityResult(out);
+    assert.equal(forced.forced, true);
+    assert.equal(forced.hostMatch?.status, 'mismatch');
+    const md = await cli(['report', out, '--format', 'markdown']);
+    assert.match(md.out, /forced/i);
+  });
+
+  it('a misspelt --device is a usage error with a suggestion, not a label', async () => {
+    const r = await cli(['run', fixture('tiny_cnn.onnx'), '--reference', join(tmp, 'x'), '--out', join(tmp, 'typo.json'), '--device', 'raspbery-pi-4']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /Did you mean 'raspberry-pi-4'/);
+    assert.equal(existsSync(join(tmp, 'typo.json')), false);
+  });
+
   it('an accelerator device with an external runtime runs through it', async () => {
     const ref = join(tmp, 'ref-ext');
     assert.equal((await cli(['reference', fixture('tiny_cnn.onnx'), '--out', ref])).code, 0);

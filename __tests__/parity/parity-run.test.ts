@@ -11,6 +11,7 @@ import { ExternalRunner, OrtRunner } from '../../src/parity/runner.js';
 import { readProtoModel } from '../../src/parity/proto-model.js';
 import { parseParityResult } from '../../src/parity/result-schema.js';
 import { compareDumps } from '../../src/parity/compare-dumps.js';
+import { loadProfile } from '../../src/profiles/load.js';
 import { STAND_IN, fixture } from './helpers/paths.js';
 
 let tmp: string;
@@ -112,6 +113,45 @@ describe('fault localization (fixture, always run)', () => {
       faulty.dispose();
     }
     }
+  });
+});
+
+describe('device identity: the host must be the profile\'s platform', () => {
+  // This machine is x64 (the suite's onnxruntime-node host); raspberry-pi-4 declares linux/arm64 Cortex-A72.
+  const pi4 = loadProfile('raspberry-pi-4').profile;
+  const x64 = loadProfile('host-x64').profile;
+
+  it('a Pi 4 profile on an x64 host is not-run HOST_MISMATCH, never a pass under the Pi\'s name', { skip: process.arch !== 'x64' && 'needs an x64 host' }, async () => {
+    const r = await runParity(fixture('tiny_cnn.onnx'), { referenceDir: await reference('tiny_cnn.onnx'), runner: ort, device: 'raspberry-pi-4', profile: pi4, latency: { runs: 0 } });
+    assert.equal(r.verdict, 'not-run');
+    assert.equal(r.reason, 'HOST_MISMATCH');
+    assert.match(r.detail ?? '', /is not raspberry-pi-4 \(arm64, Cortex-A72\): .*arch x64 ≠ arm64.*--force/);
+    assert.equal(r.hostMatch?.status, 'mismatch');
+    assert.equal(r.forced, undefined);
+    assert.deepEqual(r.kernels, []);
+    parseParityResult(JSON.parse(JSON.stringify(r)));
+  });
+
+  it('forced, it runs and the result carries forced: true with the reasons', { skip: process.arch !== 'x64' && 'needs an x64 host' }, async () => {
+    const r = await runParity(fixture('tiny_cnn.onnx'), { referenceDir: await reference('tiny_cnn.onnx'), runner: ort, device: 'raspberry-pi-4', profile: pi4, force: true, latency: { runs: 0 } });
+    assert.equal(r.verdict, 'pass');
+    assert.equal(r.forced, true);
+    assert.match(r.hostMatch?.reasons.join('; ') ?? '', /arch x64 ≠ arm64/);
+    parseParityResult(JSON.parse(JSON.stringify(r)));
+  });
+
+  it('a matching profile (host-x64 on an AVX2 x64 host) runs normally, not forced', { skip: process.arch !== 'x64' && 'needs an x64 host' }, async () => {
+    const r = await runParity(fixture('tiny_cnn.onnx'), { referenceDir: await reference('tiny_cnn.onnx'), runner: ort, device: 'host-x64', profile: x64, force: true, latency: { runs: 0 } });
+    assert.equal(r.verdict, 'pass', r.detail);
+    assert.equal(r.hostMatch?.status, 'match', r.hostMatch?.summary);
+    assert.equal(r.forced, undefined, 'nothing was forced');
+  });
+
+  it('an external runtime stands for the device by configuration: no host check', async () => {
+    const ext = new ExternalRunner({ command: `${JSON.stringify(process.execPath)} ${JSON.stringify(STAND_IN)}`, workDir: join(tmp, "ext-identity") });
+    const r = await runParity(fixture('tiny_cnn.onnx'), { referenceDir: await reference('tiny_cnn.onnx'), runner: ext, device: 'raspberry-pi-4', profile: pi4, latency: { runs: 0 } });
+    assert.equal(r.verdict, 'pass', r.detail);
+    assert.equal(r.hostMatch, undefined);
   });
 });
 

@@ -117,7 +117,13 @@ describe('bad profiles', () => {
   it('an unknown id names the known ones', () => {
     const { errors } = loadProfiles(['no-such-board']);
     assert.equal(errors[0]?.code, 'PROFILE_NOT_FOUND');
-    assert.match(errors[0]?.detail ?? '', /known: .*raspberry-pi-4/);
+    assert.match(errors[0]?.detail ?? '', /Known: .*raspberry-pi-4/);
+    assert.equal(errors[0]?.file, 'no-such-board', 'named by the id given, not the installation folder');
+  });
+
+  it('a misspelt id suggests the closest ones by edit distance', () => {
+    const { errors } = loadProfiles(['raspbery-pi-4']);
+    assert.equal(errors[0]?.message, "raspbery-pi-4: no device profile with this id. Did you mean 'raspberry-pi-4' or 'raspberry-pi-5'? [PROFILE_NOT_FOUND]");
   });
 
   it('a missing path is PROFILE_NOT_FOUND', () => {

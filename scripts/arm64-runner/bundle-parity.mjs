@@ -1,9 +1,9 @@
 // Bundles the parity CLI (src/cli/parity-command.ts) into one ESM file that any Node >= 20 runs
 // without tsx or node_modules, the way GitHub runs dist/index.js. onnxruntime-node stays external
 // and is loaded at run time by src/runtime/ort-loader.ts (pass --ort-path or vendor it beside the
-// bundle). Uses esbuild, which tsx already brings.
+// bundle); the shipped device profiles are copied beside it. Uses esbuild, which tsx already brings.
 //   node scripts/arm64-runner/bundle-parity.mjs OUT.mjs
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,6 +32,11 @@ export async function bundleParityCli(outFile) {
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
   });
+  // The shipped profiles beside the bundle, found the way an installed package finds them (a package.json
+  // above a device-profiles/ folder): `--device raspberry-pi-4` must resolve to the profile, not a label.
+  const dir = dirname(out);
+  if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{ "private": true, "type": "module" }\n');
+  cpSync(join(repo, 'device-profiles'), join(dir, 'device-profiles'), { recursive: true });
   return out;
 }
 

@@ -26,6 +26,7 @@ export const INPUT_NAMES = {
   parityGateNotRun: 'parity-gate-not-run',
   parityMaxReferenceMb: 'parity-max-reference-mb',
   parityLatencyRuns: 'parity-latency-runs',
+  parityForce: 'parity-force',
   model: 'model',
   device: 'device',
 } as const;
@@ -74,6 +75,7 @@ export const INPUT_DEFAULTS = {
   parityGateNotRun: 'false',
   parityMaxReferenceMb: '',
   parityLatencyRuns: '10',
+  parityForce: 'false',
   model: '',
   device: '',
 } as const;
@@ -129,6 +131,11 @@ export interface Inputs {
   readonly parityMaxReferenceBytes: number | undefined;
   /** Timed runs of the production pass on the device (after 3 warm-ups); 0 skips timing. Default 10. */
   readonly parityLatencyRuns: number;
+  /**
+   * Parity mode: run even when this runner is not the device its profile describes (platform mismatch);
+   * the result is then marked forced. Default false: such a cell is not-run / HOST_MISMATCH.
+   */
+  readonly parityForce: boolean;
   /** Parity mode: the model path (repo-relative), from the `parity-matrix` output. */
   readonly model: string | undefined;
   /** Parity mode: the device profile id, from the `parity-matrix` output. */
@@ -254,6 +261,7 @@ export function parseInputs(get: InputGetter, implementedModes: readonly Mode[] 
     parityGateNotRun: parseBool(INPUT_NAMES.parityGateNotRun, opt(INPUT_NAMES.parityGateNotRun) ?? INPUT_DEFAULTS.parityGateNotRun),
     parityMaxReferenceBytes: mapOpt(opt(INPUT_NAMES.parityMaxReferenceMb), (v) => Math.round(parsePositive(INPUT_NAMES.parityMaxReferenceMb, v) * 1024 * 1024)),
     parityLatencyRuns: parseCount(INPUT_NAMES.parityLatencyRuns, opt(INPUT_NAMES.parityLatencyRuns) ?? INPUT_DEFAULTS.parityLatencyRuns),
+    parityForce: parseBool(INPUT_NAMES.parityForce, opt(INPUT_NAMES.parityForce) ?? INPUT_DEFAULTS.parityForce),
     model: opt(INPUT_NAMES.model)?.trim().replace(/\\/g, '/').replace(/^\.\//, ''),
     device: opt(INPUT_NAMES.device)?.trim(),
   };

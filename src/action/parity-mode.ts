@@ -11,6 +11,7 @@ import type { ParityResult } from '../parity/result-schema.js';
 import { notRunResult, runParity } from '../parity/run.js';
 import { ExternalRunner, OrtRunner, type ModelRunner } from '../parity/runner.js';
 import { loadProfiles } from '../profiles/load.js';
+import type { DeviceProfile } from '../profiles/schema.js';
 import { escapeMarkdown } from '../report/escape.js';
 import { renderParitySection } from '../report/parity-markdown.js';
 import type { CheckModeContext } from './check-mode.js';
@@ -27,13 +28,13 @@ export interface ParityOutcome {
 }
 
 /** The device's runtime per profile and config; an unknown device can still run an external runtime. */
-function runtimeFor(ctx: CheckModeContext, config: ReturnType<typeof loadConfig>['config'], device: string): DeviceRuntime {
+function runtimeFor(ctx: CheckModeContext, config: ReturnType<typeof loadConfig>['config'], device: string): { rt: DeviceRuntime; profile?: DeviceProfile } {
   const ids = ctx.inputs.devices.length > 0 ? ctx.inputs.devices : (config.devices ?? []);
   const listed = loadProfiles(ids, { cwd: ctx.workspace }).profiles.find((p) => p.id === device);
   const profile = listed ?? loadProfiles([device], { cwd: ctx.workspace }).profiles[0];
-  if (profile) return deviceRuntime(profile, config);
-  if (config.parity?.external?.[device]) return { kind: 'external', labels: [] };
-  return { kind: 'unavailable', detail: `device profile '${device}' was not found (inputs devices/config devices, or the shipped profiles)` };
+  if (profile) return { rt: deviceRuntime(profile, config), profile: profile.profile };
+  if (config.parity?.external?.[device]) return { rt: { kind: 'external', labels: [] } };
+  return { rt: { kind: 'unavailable', detail: `device profile '${device}' was not found (inputs devices/config devices, or the shipped profiles)` } };
 }
 
 /** Runs `mode: parity`. Failures of the run become an `error` result that is still uploaded. */
@@ -55,7 +56,7 @@ export async function runParityMode(ctx: CheckModeContext): Promise<ParityOutcom
   const store = ctx.parity?.artifacts;
 
   const result = await (async (): Promise<ParityResult> => {
-    const rt = runtimeFor(ctx, config, device);
+    const { rt, profile } = runtimeFor(ctx, config, device);
     if (rt.kind === 'unavailable') return notRunResult(model, device, 'not-run', 'EP_UNAVAILABLE', rt.detail);
     const modelPath = resolve(workspace, ...model.split('/'));
     if (!existsSync(modelPath)) return notRunResult(model, device, 'error', 'INTERNAL', `${model} is not in the workspace: check out the repository (with lfs: true for LFS models) before this step`);
@@ -89,6 +90,9 @@ export async function runParityMode(ctx: CheckModeContext): Promise<ParityOutcom
       workDir,
       modelLabel: model,
       ...(opts.tolerances ? { tolerances: opts.tolerances } : {}),
+      // This runner must be the device the profile describes, unless the workflow forces it.
+      ...(profile ? { profile } : {}),
+      ...(inputs.parityForce ? { force: true } : {}),
     }).catch((err: unknown) => notRunResult(model, device, 'error', 'INTERNAL', (err as Error).message));
     ports.info(`Parity run took ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
     return r;
@@ -97,8 +101,10 @@ export async function runParityMode(ctx: CheckModeContext): Promise<ParityOutcom
   const resultPath = join(outDir, RESULT_ARTIFACT_FILE);
   writeFileSync(resultPath, `${JSON.stringify(result, null, 1)}\n`);
   const first = result.firstDivergingNode ? `; first diverging kernel ${result.firstDivergingNode.op} #${result.firstDivergingNode.index} '${result.firstDivergingNode.name}'` : '';
-  ports.info(`Parity ${result.verdict}${result.reason ? ` (${result.reason})` : ''} for ${model} on ${device}: ${result.kernelsFailing} of ${result.kernels.length} kernels out of tolerance${first}.`);
-  if (result.detail) ports.info(`  ${result.detail}`);
+  ports.info(`Parity ${result.verdict}${result.reason ? ` (${result.reason})` : ''}${result.forced ? ' (forced)' : ''} for ${model} on ${device}: ${result.kernelsFailing} of ${result.kernels.length} kernels out of tolerance${first}.`);
+  if (result.hostMatch?.status === 'mismatch') ports.warning(`${result.forced ? 'Forced: ' : ''}${result.hostMatch.summary}`);
+  else if (result.hostMatch) ports.info(result.hostMatch.summary);
+  if (result.detail && result.reason !== 'HOST_MISMATCH') ports.info(`  ${result.detail}`);
 
   let uploaded = false;
   const artifact = resultArtifactName(model, device);

@@ -7,7 +7,7 @@
  *                             [--runtime external:CMD] [--ort-path DIR]
  *   edgegate parity run MODEL --reference DIR --out result.json [--runtime external:CMD] [--device ID]
  *                       [--device-class cpu|accelerator] [--runs N] [--warmup N] [--threads N]
- *                       [--atol|--rtol|--atol-range|--max-rmse-steps DTYPE=X]... [--no-localization]
+ *                       [--atol|--rtol|--atol-range|--max-rmse-steps DTYPE=X]... [--no-localization] [--force]
  *   edgegate parity report result.json... [--format markdown|json] [--expect MODEL@DEVICE]...
  *   edgegate parity compare REF_DIR OTHER_DIR [--format markdown|json]
  */
@@ -24,7 +24,7 @@ import { notRunResult, runParity } from '../parity/run.js';
 import { ExternalRunner, type ModelRunner, OrtRunner, ortCpuRunsDevice } from '../parity/runner.js';
 import { FaultInjectingRunner } from '../parity/fault.js';
 import { type TensorDType, isTensorDType } from '../parity/tensor.js';
-import { loadProfiles } from '../profiles/load.js';
+import { type LoadedProfile, isProfilePath, loadProfiles } from '../profiles/load.js';
 
 /** Bad command-line usage. */
 export class UsageError extends Error {
@@ -38,7 +38,7 @@ const USAGE = `usage:
   edgegate parity run MODEL --reference DIR --out result.json [--runtime external:CMD] [--device ID]
                       [--device-class cpu|accelerator] [--runs N] [--warmup N] [--threads N]
                       [--atol|--rtol|--atol-range|--max-rmse-steps DTYPE=X]... [--no-localization]
-                      [--ort-path DIR] [--work-dir DIR] [--inject-fault INITIALIZER=FACTOR]
+                      [--ort-path DIR] [--work-dir DIR] [--inject-fault INITIALIZER=FACTOR] [--force]
   edgegate parity report RESULT.json... [--format markdown|json] [--expect MODEL@DEVICE]...
   edgegate parity compare REF_DIR OTHER_DIR [--format markdown|json]
 `;
@@ -48,7 +48,7 @@ interface Parsed {
   readonly flags: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS = new Set(['no-localization', 'help']);
+const BOOLEAN_FLAGS = new Set(['no-localization', 'help', 'force']);
 
 function parseArgs(argv: readonly string[]): Parsed {
   const positional: string[] = [];
@@ -189,8 +189,23 @@ async function cmdReference(p: Parsed, io: ParityIo): Promise<number> {
   return 0;
 }
 
+/**
+ * The profile `--device` names, or undefined for a label of this machine (a name no profile has). A name
+ * close to a profile id is taken for a typo, and a broken user profile is an error: either way a pass
+ * must not be recorded under a name nobody meant.
+ */
+function deviceProfile(device: string): LoadedProfile | undefined {
+  const { profiles, errors } = loadProfiles([device]);
+  if (profiles[0]) return profiles[0];
+  const e = errors[0];
+  // Only "no profile has this id" (and nothing close to it) makes a label; a missing profiles folder does not.
+  const label = e !== undefined && e.code === 'PROFILE_NOT_FOUND' && e.file === device && !isProfilePath(device) && !/ Did you mean /.test(e.detail);
+  if (e && !label) throw new UsageError(`--device: ${e.message}`);
+  return undefined;
+}
+
 async function cmdRun(p: Parsed, io: ParityIo): Promise<number> {
-  checkFlags(p, ['reference', 'out', 'runtime', 'device', 'device-class', 'runs', 'warmup', 'threads', ...Object.keys(TOLERANCE_FLAGS), 'no-localization', 'ort-path', 'work-dir', 'inject-fault']);
+  checkFlags(p, ['reference', 'out', 'runtime', 'device', 'device-class', 'runs', 'warmup', 'threads', ...Object.keys(TOLERANCE_FLAGS), 'no-localization', 'ort-path', 'work-dir', 'inject-fault', 'force']);
   const model = p.positional[0];
   const ref = one(p, 'reference');
   const out = one(p, 'out');
@@ -198,7 +213,7 @@ async function cmdRun(p: Parsed, io: ParityIo): Promise<number> {
   const device = one(p, 'device') ?? `host-${process.arch}`;
   // A shipped or user profile decides the class, as in the action: a CPU run reported under an NPU's name
   // would be a false pass. Unknown device names (a label for this machine) default to cpu.
-  const profile = one(p, 'device') !== undefined ? loadProfiles([device]).profiles[0] : undefined;
+  const profile = one(p, 'device') !== undefined ? deviceProfile(device) : undefined;
   const cls = one(p, 'device-class') ?? (profile && !ortCpuRunsDevice(profile.profile) ? 'accelerator' : 'cpu');
   if (cls !== 'cpu' && cls !== 'accelerator') throw new UsageError(`--device-class '${cls}' must be cpu or accelerator`);
   let result: ParityResult;
@@ -233,6 +248,8 @@ async function cmdRun(p: Parsed, io: ParityIo): Promise<number> {
       latency,
       ...(tol ? { tolerances: tol } : {}),
       ...(one(p, 'no-localization') ? { skipLocalization: true } : {}),
+      ...(profile ? { profile: profile.profile } : {}),
+      ...(one(p, 'force') ? { force: true } : {}),
       workDir: work.path,
     }).finally(() => {
       faulty?.dispose();
@@ -241,8 +258,15 @@ async function cmdRun(p: Parsed, io: ParityIo): Promise<number> {
   }
   writeOut(out, JSON.stringify(result, null, 1) + '\n');
   const first = result.firstDivergingNode ? `, first diverging kernel ${result.firstDivergingNode.op} #${result.firstDivergingNode.index} '${result.firstDivergingNode.name}'` : '';
-  io.stdout.write(`parity ${result.verdict}${result.reason ? ` (${result.reason})` : ''} for ${result.model} on ${result.device}${first}; ${result.kernelsFailing}/${result.kernels.length} kernels out of tolerance\n`);
-  if (result.detail) io.stdout.write(`  ${result.detail}\n`);
+  const forced = result.forced ? ` FORCED on a host that is not ${result.device}` : '';
+  io.stdout.write(`parity ${result.verdict}${result.reason ? ` (${result.reason})` : ''}${forced} for ${result.model} on ${result.device}${first}; ${result.kernelsFailing}/${result.kernels.length} kernels out of tolerance\n`);
+  if (result.forced && result.hostMatch) io.stdout.write(`  ${result.hostMatch.summary}\n`);
+  if (result.detail && result.reason !== 'HOST_MISMATCH') io.stdout.write(`  ${result.detail}\n`);
+  if (result.reason === 'HOST_MISMATCH') {
+    // Refused: this machine cannot speak for the device. result.json still says so for `parity report`.
+    io.stderr.write(`edgegate parity: ${result.detail ?? 'host mismatch'}\n`);
+    return 2;
+  }
   return result.verdict === 'fail' || result.verdict === 'error' ? 1 : 0;
 }
 

@@ -54,7 +54,7 @@ export function renderParityMarkdown(results: readonly ParityResult[], options: 
   lines.push('| Model | Device | Status | First diverging kernel | Kernels out of tolerance | Worst layer (max abs err) | Latency (median) |');
   lines.push('|---|---|---|---|---|---|---|');
   for (const r of results) {
-    const status = `${ICON[r.verdict]}${r.reason ? ` (${escapeCell(r.reason)})` : ''}${r.warnings.includes('OUTPUT_DRIFT') ? ' ⚠️ output drift' : ''}`;
+    const status = `${ICON[r.verdict]}${r.reason ? ` (${escapeCell(r.reason)})` : ''}${r.forced ? ' ⚠️ forced on another host' : ''}${r.warnings.includes('OUTPUT_DRIFT') ? ' ⚠️ output drift' : ''}`;
     const first = r.firstDivergingNode ? `${code(r.firstDivergingNode.op)} #${r.firstDivergingNode.index} ${escapeCell(r.firstDivergingNode.name)}` : '–';
     const worst = r.worstTensor ? `${escapeCell(r.worstTensor.name)} (${escapeCell(r.worstTensor.stage)}): ${fmt(r.worstTensor.maxAbs)}` : '–';
     const kernels = r.kernels.length > 0 ? `${r.kernelsFailing} / ${r.kernels.length}` : '–';
@@ -71,6 +71,7 @@ export function renderParityMarkdown(results: readonly ParityResult[], options: 
       lines.push('Quantized model output differs beyond one step while every kernel is within tolerance: accumulated quantization drift, not a wrong kernel.', '');
     }
     if (r.host) lines.push(`Host: ${escapeMarkdown(`${r.host.arch}, ${r.host.cpu ?? 'unknown CPU'}, ${r.host.cores} cores, ${r.host.runtime}`)}`, '');
+    if (r.forced) lines.push(`Forced: ${escapeMarkdown(r.hostMatch?.summary ?? 'the host does not match the device')}. Not the device's result.`, '');
     lines.push('| # | Node | Op | Unit | max abs err | rmse/scale | Result | Error (log scale) |', '|---|---|---|---|---|---|---|---|');
     for (const k of r.kernels.slice(0, maxLayers)) {
       lines.push(

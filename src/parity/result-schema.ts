@@ -34,6 +34,8 @@ export const PARITY_REASONS = [
   'RUNNER_FAILED',
   /** Parity was not requested for fork PRs (`allow-fork-parity: false`). */
   'FORK_PR',
+  /** The host is not the device the profile describes (platform mismatch) and the run was not forced. */
+  'HOST_MISMATCH',
   /** Anything else; see `detail`. */
   'INTERNAL',
 ] as const;
@@ -150,6 +152,12 @@ export const ParityResultSchema = z.object({
     .default(null),
   host: HostSchema.nullable(),
   tolerances: z.record(z.string(), z.object({ atol: z.number(), rtol: z.number() })).optional(),
+  /** The host compared with the device profile's declared platform (absent: no profile, or an external runtime). */
+  hostMatch: z
+    .object({ status: z.enum(['match', 'mismatch']), reasons: z.array(z.string()), emulated: z.string().nullable(), summary: z.string() })
+    .optional(),
+  /** The host did not match the device and the run was forced (`--force`, `parity-force`): not the device's result. */
+  forced: z.literal(true).optional(),
   createdAt: z.string().optional(),
 });
 export type ParityResult = z.infer<typeof ParityResultSchema>;

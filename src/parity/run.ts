@@ -5,6 +5,8 @@
  */
 import { sha256File } from '../onnx/hash.js';
 import { OrtUnavailableError } from '../runtime/ort-loader.js';
+import type { DeviceProfile } from '../profiles/schema.js';
+import { type PlatformMatch, matchPlatform, readHostPlatform } from '../runtime/host-match.js';
 import { collectHostFacts } from './host.js';
 import { type TensorMetrics, type ToleranceConfig, compareTensors, isQuantizedDtype, toleranceFor } from './metrics.js';
 import { PASS_OPTIMIZATION, WorkDir, runIsolatedUnit, runLocalizationPass, runProductionPass } from './passes.js';
@@ -36,6 +38,14 @@ export interface RunParityOptions {
   readonly modelLabel?: string;
   /** Skip the localization pass (its tensors are informational; kernels decide the verdict). */
   readonly skipLocalization?: boolean;
+  /**
+   * The device's profile. With onnxruntime-node as the runner, the host must match its declared platform
+   * (src/runtime/host-match.ts), else the result is `not-run` / `HOST_MISMATCH`. Absent: `device` is only a
+   * label for this machine. An external runtime stands for the device by configuration and is not checked.
+   */
+  readonly profile?: DeviceProfile;
+  /** Run on a host that does not match `profile` anyway; the result then carries `forced: true`. */
+  readonly force?: boolean;
 }
 
 /** Median of a non-empty list. */
@@ -124,23 +134,30 @@ export async function runParity(modelPath: string, options: RunParityOptions): P
   if (sha !== dump.manifest.model.sha256) {
     return { ...notRunResult(label, device, 'error', 'MODEL_MISMATCH', `model sha256 ${sha.slice(0, 12)} differs from the reference's ${dump.manifest.model.sha256.slice(0, 12)}`), modelSha256: sha };
   }
+  let host: PlatformMatch | undefined;
+  try {
+    host = await hostMatch(options);
+  } catch (cause) {
+    return { ...notRunResult(label, device, 'error', errorReason(cause), cause instanceof Error ? cause.message : String(cause)), modelSha256: sha };
+  }
+  if (host?.status === 'mismatch' && !options.force) {
+    return {
+      ...notRunResult(label, device, 'not-run', 'HOST_MISMATCH', `${host.summary}. Run it on the device, or pass --force to measure here anyway (the result is then marked forced).`),
+      modelSha256: sha,
+      hostMatch: matchRecord(host),
+    };
+  }
   const model = readProtoModel(modelPath);
   const plan = planParity(model);
   const gap = coverageProblem(plan, dump);
   if (gap) return { ...notRunResult(label, device, 'error', 'REFERENCE_INVALID', gap.message), modelSha256: sha };
   const work = new WorkDir(model, options.workDir);
   try {
-    return await runChecked(plan, dump, options, device, label, sha, work);
+    const result = await runChecked(plan, dump, options, device, label, sha, work);
+    if (!host) return result;
+    return { ...result, hostMatch: matchRecord(host), ...(host.status === 'mismatch' ? { forced: true as const } : {}) };
   } catch (cause) {
-    const reason: ParityReason =
-      cause instanceof OrtUnavailableError
-        ? 'ORT_UNAVAILABLE'
-        : cause instanceof RunnerError
-          ? 'RUNNER_FAILED'
-          : cause instanceof ArtifactValidationError || cause instanceof NpyFormatError
-            ? 'REFERENCE_INVALID'
-            : 'INTERNAL';
-    return { ...notRunResult(label, device, 'error', reason, cause instanceof Error ? cause.message : String(cause)), modelSha256: sha };
+    return { ...notRunResult(label, device, 'error', errorReason(cause), cause instanceof Error ? cause.message : String(cause)), modelSha256: sha };
   } finally {
     work.dispose();
   }
@@ -177,6 +194,24 @@ export function coverageProblem(plan: ParityPlan, dump: ReferenceDump): Artifact
     if (!Object.hasOwn(m.isolation, t) && !Object.hasOwn(m.isolationSkipped, t)) return bad('isolation', `has no reference and no recorded skip for unit ${t} (${plan.model.nodes[iso.unit.target]?.opType ?? '?'})`);
   }
   return undefined;
+}
+
+function errorReason(cause: unknown): ParityReason {
+  if (cause instanceof OrtUnavailableError) return 'ORT_UNAVAILABLE';
+  if (cause instanceof RunnerError) return 'RUNNER_FAILED';
+  return cause instanceof ArtifactValidationError || cause instanceof NpyFormatError ? 'REFERENCE_INVALID' : 'INTERNAL';
+}
+
+/** Compares this host with the profile when onnxruntime-node here is what measures; undefined otherwise. */
+async function hostMatch(options: RunParityOptions): Promise<PlatformMatch | undefined> {
+  if (!options.profile) return undefined;
+  const info = await options.runner.info();
+  if (info.kind !== 'onnxruntime-node') return undefined;
+  return matchPlatform(options.profile, readHostPlatform({ ortVersion: info.ortVersion }));
+}
+
+function matchRecord(m: PlatformMatch): NonNullable<ParityResult['hostMatch']> {
+  return { status: m.status, reasons: [...m.reasons], emulated: m.emulated, summary: m.summary };
 }
 
 async function runChecked(plan: ParityPlan, dump: ReferenceDump, options: RunParityOptions, device: string, label: string, sha: string, work: WorkDir): Promise<ParityResult> {

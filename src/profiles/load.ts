@@ -10,6 +10,7 @@ import { LineCounter, isNode, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ProfileError, ProfileLoadError, type ProfileErrorCode } from './errors.js';
 import { MAX_ONNX_OPSET, OPS_BY_DOMAIN, TFLITE_BUILTIN_SET } from './op-names.js';
+import { didYouMean } from '../util/suggest.js';
 import {
   DeviceProfileSchema,
   PROFILE_FORMAT_REVISION,
@@ -155,13 +156,15 @@ function loadOne(item: string, options: LoadOptions): LoadedProfile | { errors: 
     const found = PROFILE_EXTENSIONS.map((ext) => join(dir, item + ext)).find((f) => existsSync(f));
     if (found === undefined) {
       const known = existsSync(dir) ? listProfileIds({ profilesDir: dir }) : [];
+      const hint = didYouMean(item, known);
+      // Named by the id the user typed: the shipped profiles' folder is an installation detail.
       return {
         errors: [
           new ProfileError({
             code: 'PROFILE_NOT_FOUND',
-            file: join(dir, `${item}.yaml`),
+            file: item,
             fieldPath: '',
-            detail: `no profile '${item}'${known.length > 0 ? `; known: ${known.join(', ')}` : ''}`,
+            detail: `no device profile with this id.${hint || (known.length > 0 ? ` Known: ${known.join(', ')}.` : '')}`,
           }),
         ],
       };

@@ -67,7 +67,9 @@ function latencyCell(r: ParityResult, report: Report | undefined): string {
 function statusCell(r: ParityResult): string {
   const reason = r.reason ? ` ${code(r.reason)}` : '';
   const drift = r.warnings.includes('OUTPUT_DRIFT') ? ' ⚠️ output drift' : '';
-  return `${STATUS[r.verdict]}${reason}${drift}`;
+  // A forced run measured on another machine: its verdict is not the device's.
+  const forced = r.forced ? ' ⚠️ forced on another host' : '';
+  return `${STATUS[r.verdict]}${reason}${forced}${drift}`;
 }
 
 function worstCell(r: ParityResult): string {
@@ -157,6 +159,11 @@ export function renderParitySection(input: ParitySectionInput, options: ParitySe
   if (why.length > 0) {
     parts.push('');
     for (const r of why) parts.push(`- ${escapeMarkdown(r.model)} on ${escapeMarkdown(r.device)}: ${escapeMarkdown(r.detail ?? '')}`);
+  }
+  const forced = input.results.filter((r) => r.forced);
+  if (forced.length > 0) {
+    parts.push('');
+    for (const r of forced) parts.push(`- ${escapeMarkdown(r.model)} on ${escapeMarkdown(r.device)} was forced: ${escapeMarkdown(r.hostMatch?.summary ?? 'the host does not match the device')}. It is not the device's result.`);
   }
   for (const r of input.results) if (r.kernels.length > 0 || r.tensors.length > 0) parts.push('', details(r, o));
   return parts.join('\n');
