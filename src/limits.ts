@@ -29,3 +29,17 @@ export const REFERENCE_MAX_TOTAL_BYTES = 8 * 1024 * 1024 * 1024;
 export const RESULT_MAX_BYTES = 64 * 1024 * 1024;
 /** Tensor rows or kernel rows in one result.json. */
 export const RESULT_MAX_ROWS = 200_000;
+
+// ---- models (src/onnx/reader.ts, src/graph/analyze.ts) ----
+
+/** Rank of any tensor a model declares or EdgeGate infers (numpy's limit; ORT models stay far below). */
+export const MODEL_MAX_RANK = 64;
+/**
+ * Elements of any tensor a model declares or EdgeGate infers: 2^40 (4 TiB of float32), far past any edge
+ * model, and low enough that element and byte counts stay exact in a JavaScript number.
+ */
+export const MODEL_MAX_ELEMENTS = 2 ** 40;
+/** Nodes of a model, its subgraphs and functions together (large exported LLMs have ~100,000). */
+export const MODEL_MAX_NODES = 1_000_000;
+/** Nesting of If/Loop/Scan bodies and model-local function calls. */
+export const MODEL_MAX_SUBGRAPH_DEPTH = 32;

@@ -22,7 +22,7 @@ test('digests match a one-shot SHA-256, across the 1 MiB read boundary, and miss
     return p;
   });
   const missing = join(dir, 'does-not-exist.onnx');
-  const digests = await hashFilesInBackground([...files, missing, files[0]!], { inlineFallback: false });
+  const digests = await hashFilesInBackground([...files, missing, files[0]!], { inlineFallback: false, inlineBelowBytes: 0 });
   assert.equal(digests.size, files.length + 1, 'one entry per distinct path');
   for (const p of files) {
     assert.equal(digests.get(p), oneShot(p), p);

@@ -15,6 +15,7 @@ import {
   type TensorRef,
   type ValueInfo,
 } from '../onnx/types.js';
+import { MODEL_MAX_ELEMENTS, MODEL_MAX_RANK, MODEL_MAX_SUBGRAPH_DEPTH } from '../limits.js';
 import { nodeCost, type Cost } from './cost.js';
 import { BroadcastError, formatShape, numElements, pinShape } from './dims.js';
 import { GraphError, ShapeInferenceError } from './errors.js';
@@ -41,7 +42,7 @@ export interface AnalyzeOptions {
 }
 
 /** How deep If/Loop/Scan bodies and model-local functions may nest before we stop expanding. */
-const MAX_DEPTH = 16;
+const MAX_DEPTH = MODEL_MAX_SUBGRAPH_DEPTH;
 
 const NONDETERMINISTIC = new Set(['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli']);
 
@@ -397,8 +398,10 @@ function runGraph(
     const rule = fn !== undefined && (domain !== '' || findShapeRule(domain, node.opType) === undefined) ? undefined : findShapeRule(domain, node.opType);
     try {
       if (fn !== undefined && rule === undefined) {
-        if (depth + 1 > MAX_DEPTH) reason = 'function nesting too deep';
-        else if (env.activeFunctions.has(fn)) {
+        if (depth + 1 > MAX_DEPTH) {
+          reason = `function calls and bodies nest more than ${MAX_DEPTH} deep`;
+          issue('DEPTH_LIMIT', `node ${describe(node)}: ${reason} (docs/limits.md); its outputs are unknown`, node);
+        } else if (env.activeFunctions.has(fn)) {
           reason = `function ${fn.domain}::${fn.name} calls itself`;
           issue('RECURSIVE_FUNCTION', `node ${describe(node)}: ${reason}; its outputs are unknown`, node);
         } else {
@@ -426,7 +429,18 @@ function runGraph(
       } else {
         outs = rule(ctx);
       }
+      if (outs !== null) {
+        const bad = checkOutFacts(outs);
+        if (bad !== null) {
+          reason = bad;
+          issue('SHAPE_ERROR', `node ${describe(node)}: ${bad}`, node);
+          outs = null;
+        }
+      }
     } catch (e) {
+      if (e instanceof GraphError && (e.code === 'RANK_LIMIT' || e.code === 'ELEMENT_LIMIT') && e.nodes.length === 0) {
+        throw new GraphError(e.code, `node ${describe(node)}${where === '' ? '' : ` in ${where}`}: ${e.message}`, { nodes: [nodeRef(node)], cause: e });
+      }
       if (e instanceof GraphError) throw e;
       if (!(e instanceof ShapeInferenceError || e instanceof BroadcastError || e instanceof RangeError || e instanceof TypeError)) throw e;
       reason = `shape inference failed: ${e.message}`;
@@ -505,6 +519,30 @@ function runGraph(
   });
 
   return { order, tensors, nodeFacts, outputs, nestedNodes };
+}
+
+/**
+ * A rule's outputs must be shapes a tensor can have: a rank and element count within the limits (else
+ * the model is refused: GraphError RANK_LIMIT / ELEMENT_LIMIT) and every numeric dim a non-negative
+ * integer (else a per-node problem, returned as text, so NaN or -3 never reaches the next rule).
+ */
+function checkOutFacts(outs: readonly OutFact[]): string | null {
+  for (const [k, o] of outs.entries()) {
+    if (o === undefined || o.shape === null) continue;
+    if (o.shape.length > MODEL_MAX_RANK) {
+      throw new GraphError('RANK_LIMIT', `output ${k} would have rank ${o.shape.length}, over the limit of ${MODEL_MAX_RANK} (docs/limits.md)`);
+    }
+    let count = 1;
+    for (const d of o.shape) {
+      if (typeof d !== 'number') continue;
+      if (!Number.isSafeInteger(d) || d < 0) return `output ${k} would have dim ${d} in ${formatShape(o.shape)}; inputs or attributes are invalid`;
+      count *= d;
+    }
+    if (count > MODEL_MAX_ELEMENTS) {
+      throw new GraphError('ELEMENT_LIMIT', `output ${k} would have shape ${formatShape(o.shape)}, ${count} elements, over the limit of ${MODEL_MAX_ELEMENTS} (docs/limits.md)`);
+    }
+  }
+  return null;
 }
 
 /** Total nodes of a body, recursively. */

@@ -1,5 +1,6 @@
 /** Codes for graph-structure errors that stop the analysis of a model. */
-export const GRAPH_ERROR_CODES = ['GRAPH_CYCLE', 'DUPLICATE_PRODUCER'] as const;
+/** RANK_LIMIT and ELEMENT_LIMIT: an inferred shape past src/limits.ts (the model is refused, not the process). */
+export const GRAPH_ERROR_CODES = ['GRAPH_CYCLE', 'DUPLICATE_PRODUCER', 'RANK_LIMIT', 'ELEMENT_LIMIT'] as const;
 export type GraphErrorCode = (typeof GRAPH_ERROR_CODES)[number];
 
 /**

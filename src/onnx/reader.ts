@@ -7,14 +7,17 @@
  * onnx-proto. Fields that onnx-proto 8 (onnx 1.10.2) does not know, such as the IR 10 `overload` fields,
  * are read here by field number.
  */
-import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import onnxProto from 'onnx-proto';
+import { openRegularFile, RegularFileError } from '../io/regular-file.js';
+import { MODEL_MAX_ELEMENTS, MODEL_MAX_NODES, MODEL_MAX_RANK, MODEL_MAX_SUBGRAPH_DEPTH } from '../limits.js';
 import { ModelReadError } from './errors.js';
 import { sha256File } from './hash.js';
 import { ProtoReader, WindowedFile, WireError, WireType, type WireField } from './wire.js';
 import {
   byteSize,
+  dtypeName,
   type AttributeValue,
   type OnnxFunction,
   type OnnxGraph,
@@ -39,6 +42,8 @@ export interface ReadModelOptions {
   readonly skipHash?: boolean;
   /** Receives how many bytes the structure walk read (weights excluded), for tests and benches. */
   readonly onStats?: (stats: { readonly bytesRead: number }) => void;
+  /** Node budget (default MODEL_MAX_NODES); tests lower it rather than build a million nodes. */
+  readonly maxNodes?: number;
 }
 
 /** Reads and validates a model. Throws `ModelReadError` whose message names the file and the reason. */
@@ -50,12 +55,14 @@ export async function readModel(path: string, options: ReadModelOptions = {}): P
 export function readModelSync(path: string, options: ReadModelOptions = {}): OnnxModel {
   let size: number;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new Error('not a regular file');
-    size = st.size;
+    // Non-blocking open and fstat: a FIFO, a device or a directory is refused without reading from it.
+    const { fd, size: fileSize } = openRegularFile(path, { maxBytes: Number.MAX_SAFE_INTEGER, what: 'model' });
+    closeSync(fd);
+    size = fileSize;
   } catch (cause) {
-    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ModelReadError(missing ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', path, missing ? 'file not found' : `cannot read: ${(cause as Error).message}`, { cause });
+    const missing = cause instanceof RegularFileError ? cause.problem === 'MISSING' : (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    const reason = cause instanceof RegularFileError ? cause.reason : (cause as Error).message;
+    throw new ModelReadError(missing ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', path, missing ? 'file not found' : `cannot read: ${reason}`, { cause });
   }
   if (size === 0) throw new ModelReadError('EMPTY_FILE', path, 'the file is empty (0 bytes), not an ONNX model');
   sniff(path, size);
@@ -71,7 +78,7 @@ export function readModelSync(path: string, options: ReadModelOptions = {}): Onn
   // of a typical model and its memory does not depend on weight size.
   const file = new WindowedFile(path, size, options.windowSize);
   try {
-    const decoder = new ModelDecoder(path, new ProtoReader(file));
+    const decoder = new ModelDecoder(path, new ProtoReader(file), options.maxNodes ?? MODEL_MAX_NODES);
     const sha256 = options.skipHash ? '' : sha256File(path);
     const model = decoder.decodeModel(sha256);
     validateOpsets(model);
@@ -104,7 +111,7 @@ function wireToModelError(path: string, err: WireError): ModelReadError {
 /** Cheap checks on the first bytes for files that are something else entirely. */
 function sniff(path: string, size: number): void {
   const head = Buffer.alloc(Math.min(size, 512));
-  const fd = openSync(path, 'r');
+  const { fd } = openRegularFile(path, { maxBytes: Number.MAX_SAFE_INTEGER, what: 'model' });
   try {
     readSync(fd, head, 0, head.length, 0);
   } finally {
@@ -171,10 +178,15 @@ class ModelDecoder {
   private readonly baseDir: string;
   private baseDirReal: string | null = null;
   private readonly externalSizes = new Map<string, number>();
+  /** Nodes decoded so far (all graphs, bodies and functions): the MODEL_MAX_NODES budget. */
+  private nodeCount = 0;
+  /** Current If/Loop/Scan body nesting while decoding. */
+  private depth = 0;
 
   constructor(
     private readonly path: string,
     private readonly r: ProtoReader,
+    private readonly maxNodes: number,
   ) {
     this.baseDir = resolve(dirname(path));
   }
@@ -324,7 +336,23 @@ class ModelDecoder {
     return { name, nodes, inputs, outputs, valueInfo, initializers };
   }
 
+  /** A subgraph attribute (If/Loop/Scan body), within the nesting limit. */
+  private decodeBody(x: WireField, path: string): OnnxGraph {
+    if (this.depth + 1 > MODEL_MAX_SUBGRAPH_DEPTH) {
+      throw new ModelReadError('DEPTH_LIMIT', this.path, `subgraphs nest more than ${MODEL_MAX_SUBGRAPH_DEPTH} deep at ${path} (docs/limits.md)`, { fieldPath: path });
+    }
+    this.depth++;
+    try {
+      return this.decodeGraph(x.offset, x.offset + x.length, path);
+    } finally {
+      this.depth--;
+    }
+  }
+
   private decodeNode(f: WireField, index: number, path: string): OnnxNode {
+    if (++this.nodeCount > this.maxNodes) {
+      throw new ModelReadError('NODE_LIMIT', this.path, `the model has more than ${this.maxNodes} nodes (graphs, bodies and functions together) (docs/limits.md)`, { fieldPath: path });
+    }
     const n = F.node;
     const inputs: string[] = [];
     const outputs: string[] = [];
@@ -407,7 +435,7 @@ class ModelDecoder {
           tv = this.decodeTensor(x.offset, x.offset + x.length, `${path}.t`);
           break;
         case a.g:
-          gv = this.decodeGraph(x.offset, x.offset + x.length, `${path}.g`);
+          gv = this.decodeBody(x, `${path}.g`);
           break;
         case a.sparseTensor:
           sparse = this.decodeSparse(x, `${path}.sparse_tensor`);
@@ -430,7 +458,7 @@ class ModelDecoder {
           tensors.push(this.decodeTensor(x.offset, x.offset + x.length, `${path}.tensors[${tensors.length}]`));
           break;
         case a.graphs:
-          graphs.push(this.decodeGraph(x.offset, x.offset + x.length, `${path}.graphs[${graphs.length}]`));
+          graphs.push(this.decodeBody(x, `${path}.graphs[${graphs.length}]`));
           break;
         default:
           break;
@@ -515,11 +543,15 @@ class ModelDecoder {
         }
       }
     }
-    const elementCount = dims.reduce((a, b) => a * b, 1);
+    const elementCount = this.checkDims(dims, path, name);
+    const byteLength = byteSize(dtype, elementCount);
     let payload: TensorPayload;
     if (location === 1 || external.size > 0) {
-      payload = this.resolveExternal(external, path, name);
+      payload = this.resolveExternal(external, path, name, byteLength);
     } else if (raw) {
+      if (byteLength !== null && raw.length !== byteLength) {
+        throw new ModelReadError('TENSOR_INVALID', this.path, `tensor '${name}' (${path}) has dims [${dims.join(', ')}] of ${dtypeName(dtype)}, ${byteLength} bytes, but its raw_data holds ${raw.length}`, { fieldPath: `${path}.raw_data` });
+      }
       payload = { kind: 'raw', file: this.path, offset: raw.offset, length: raw.length };
     } else if (typed.size > 0) {
       const [field, ranges] = [...typed.entries()][0]!;
@@ -527,7 +559,26 @@ class ModelDecoder {
     } else {
       payload = { kind: 'none' };
     }
-    return { name, dtype, dims, elementCount, byteLength: byteSize(dtype, elementCount), payload };
+    return { name, dtype, dims, elementCount, byteLength, payload };
+  }
+
+  /** Dims of a stored tensor: a rank and element count within the limits, every dim a non-negative integer. */
+  private checkDims(dims: readonly number[], path: string, name: string): number {
+    const where = `tensor '${name}' (${path})`;
+    if (dims.length > MODEL_MAX_RANK) {
+      throw new ModelReadError('RANK_LIMIT', this.path, `${where} has rank ${dims.length}, over the limit of ${MODEL_MAX_RANK} (docs/limits.md)`, { fieldPath: `${path}.dims` });
+    }
+    let count = 1;
+    for (const d of dims) {
+      if (!Number.isSafeInteger(d) || d < 0) {
+        throw new ModelReadError('TENSOR_INVALID', this.path, `${where} has dims [${dims.join(', ')}]: a stored tensor's dims must be non-negative integers`, { fieldPath: `${path}.dims` });
+      }
+      count *= d;
+    }
+    if (count > MODEL_MAX_ELEMENTS) {
+      throw new ModelReadError('ELEMENT_LIMIT', this.path, `${where} has dims [${dims.join(', ')}], ${count} elements, over the limit of ${MODEL_MAX_ELEMENTS} (docs/limits.md)`, { fieldPath: `${path}.dims` });
+    }
+    return count;
   }
 
   private decodeSparse(f: WireField, path: string): TensorRef {
@@ -540,7 +591,7 @@ class ModelDecoder {
     }
     const v = values ?? emptyTensor('');
     if (dims.length === 0) dims = [...v.dims];
-    const elementCount = dims.reduce((a, b) => a * b, 1);
+    const elementCount = this.checkDims(dims, path, v.name);
     return {
       name: v.name,
       dtype: v.dtype,
@@ -554,7 +605,7 @@ class ModelDecoder {
   }
 
   /** Resolves `location` inside the model's folder; absolute paths and escapes are refused. */
-  private resolveExternal(entries: Map<string, string>, path: string, tensorName: string): TensorPayload {
+  private resolveExternal(entries: Map<string, string>, path: string, tensorName: string, byteLength: number | null): TensorPayload {
     const location = entries.get('location');
     const what = `tensor '${tensorName}' (${path}.external_data)`;
     if (!location) {
@@ -576,26 +627,49 @@ class ModelDecoder {
     if (!isInside(this.baseDirReal, real)) {
       throw new ModelReadError('EXTERNAL_DATA_ESCAPE', this.path, `${what} location '${location}' resolves through a link to '${real}', outside the model's folder`, { fieldPath: `${path}.external_data` });
     }
-    let fileSize = this.externalSizes.get(real);
-    if (fileSize === undefined) {
-      fileSize = statSync(real).size;
-      this.externalSizes.set(real, fileSize);
-    }
-    const offset = Number(entries.get('offset') ?? '0');
+    const fileSize = this.externalFileSize(real, target, what, `${path}.external_data`);
+    const offset = parseByteCount(entries.get('offset') ?? '0');
     const lengthText = entries.get('length');
-    const length = lengthText === undefined ? null : Number(lengthText);
-    if (!Number.isFinite(offset) || offset < 0 || (length !== null && (!Number.isFinite(length) || length < 0))) {
-      throw new ModelReadError('EXTERNAL_DATA_RANGE', this.path, `${what} has an invalid offset/length (${entries.get('offset')}/${lengthText})`, { fieldPath: `${path}.external_data` });
+    const length = lengthText === undefined ? null : parseByteCount(lengthText);
+    if (offset === null || (lengthText !== undefined && length === null)) {
+      throw new ModelReadError('EXTERNAL_DATA_RANGE', this.path, `${what} has an invalid offset/length (${entries.get('offset')}/${lengthText}): each must be a non-negative integer`, { fieldPath: `${path}.external_data` });
     }
     if (offset + (length ?? 0) > fileSize) {
       throw new ModelReadError('EXTERNAL_DATA_RANGE', target, `${what} of model ${this.path} needs bytes ${offset}..${offset + (length ?? 0)} but the file has ${fileSize}`, { fieldPath: `${path}.external_data` });
     }
-    return { kind: 'external', file: real, offset, length: length ?? fileSize - offset };
+    // The model declares the tensor's size (dims × dtype): the stored range must hold exactly that.
+    const stored = length ?? fileSize - offset;
+    if (byteLength !== null && (length !== null ? length !== byteLength : stored < byteLength)) {
+      throw new ModelReadError(
+        'EXTERNAL_DATA_SIZE',
+        target,
+        `${what} of model ${this.path} declares ${byteLength} bytes (dims × dtype) but its external data ${length !== null ? `length is ${length}` : `has ${stored} bytes from offset ${offset}`}`,
+        { fieldPath: `${path}.external_data` },
+      );
+    }
+    return { kind: 'external', file: real, offset, length: byteLength ?? stored };
+  }
+
+  /** Size of an external-data file, which must be a regular file (never opened here, so a FIFO cannot block). */
+  private externalFileSize(real: string, target: string, what: string, fieldPath: string): number {
+    const known = this.externalSizes.get(real);
+    if (known !== undefined) return known;
+    const st = statSync(real);
+    if (!st.isFile()) {
+      const kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a named pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
+      throw new ModelReadError('EXTERNAL_DATA_NOT_REGULAR', target, `external data file for ${what} of model ${this.path} is ${kind}; only regular files are read`, { fieldPath });
+    }
+    this.externalSizes.set(real, st.size);
+    return st.size;
   }
 
   private decodeValueInfo(f: WireField): ValueInfo {
     const msg = onnx.ValueInfoProto.decode(this.protoBytes(f.offset, f.length));
-    return typeToValueInfo(msg.name ?? '', msg.type ?? null);
+    const info = typeToValueInfo(msg.name ?? '', msg.type ?? null);
+    if (info.shape !== null && info.shape.length > MODEL_MAX_RANK) {
+      throw new ModelReadError('RANK_LIMIT', this.path, `value '${info.name}' is declared with rank ${info.shape.length}, over the limit of ${MODEL_MAX_RANK} (docs/limits.md)`, { offset: f.offset });
+    }
+    return info;
   }
 
   private decodeFunction(f: WireField, path: string): OnnxFunction {
@@ -649,6 +723,13 @@ class ModelDecoder {
   }
 }
 
+/** A byte offset or length written as decimal text; null for anything else ("1e3", "-0", "0x10", " 4"). */
+function parseByteCount(text: string): number | null {
+  if (!/^\d{1,16}$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
 function isInside(dir: string, target: string): boolean {
   const rel = relative(dir, target);
   return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
@@ -665,7 +746,11 @@ type TypeProtoLike = onnxProto.onnx.ITypeProto | null | undefined;
 function shapeOf(shape: { dim?: { dimValue?: unknown; dimParam?: string | null; value?: string }[] | null } | null | undefined): Shape {
   if (!shape) return null;
   return (shape.dim ?? []).map((d) => {
-    if (d.value === 'dimValue') return toNumber(d.dimValue);
+    if (d.value === 'dimValue') {
+      // Some exporters write -1 for "unknown"; a value past the element limit is no real size either.
+      const v = toNumber(d.dimValue);
+      return Number.isSafeInteger(v) && v >= 0 && v <= MODEL_MAX_ELEMENTS ? v : null;
+    }
     if (d.value === 'dimParam') return d.dimParam ? d.dimParam : null;
     return null;
   });

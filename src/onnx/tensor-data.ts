@@ -2,7 +2,8 @@
  * On-demand access to tensor payloads. Analysis only ever asks for small tensors (shape arguments,
  * axes, quantization scales and zero points), so weights stay on disk.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularFile } from '../io/regular-file.js';
 import { DataType, type TensorRef } from './types.js';
 
 /** Default cap on elements decoded by `readTensorValues`. */
@@ -10,7 +11,7 @@ export const DEFAULT_MAX_VALUES = 65536;
 
 function readRange(file: string, offset: number, length: number): Buffer {
   const buf = Buffer.allocUnsafe(length);
-  const fd = openSync(file, 'r');
+  const fd = openRegularFile(file, { maxBytes: Number.MAX_SAFE_INTEGER, what: 'tensor data file' }).fd;
   try {
     let done = 0;
     while (done < length) {

@@ -3,7 +3,8 @@
  * weight payloads (raw_data, typed data fields) are skipped by offset and never read into memory.
  * Memory use is the window size plus the decoded graph structure, whatever the weights weigh.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularFile } from '../io/regular-file.js';
 
 /** Protobuf wire types. Groups (3, 4) are deprecated and never appear in ONNX files. */
 export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
@@ -41,7 +42,8 @@ export class WindowedFile {
     // Small: most reads are message headers and short fields, and payloads are skipped by offset.
     private readonly windowSize = 64 * 1024,
   ) {
-    this.fd = openSync(path, 'r');
+    // Non-blocking open + fstat: a path swapped for a FIFO or a device after the caller's check is refused.
+    this.fd = openRegularFile(path, { maxBytes: Number.MAX_SAFE_INTEGER, what: 'model' }).fd;
   }
 
   close(): void {

@@ -3,7 +3,8 @@
  * input facts (dtype, shape, folded value), its attributes and the opset; it returns one fact per output.
  */
 import type { AttributeValue, Dim, OnnxGraph, OnnxNode, Shape } from '../../onnx/types.js';
-import { ShapeInferenceError } from '../errors.js';
+import { MODEL_MAX_RANK } from '../../limits.js';
+import { GraphError, ShapeInferenceError } from '../errors.js';
 import type { ConstValue } from '../types.js';
 
 /** What a rule knows about one input. */
@@ -108,6 +109,17 @@ export function attrGraph(node: OnnxNode, name: string): OnnxGraph | undefined {
 }
 
 // ---- output helpers --------------------------------------------------------------------------------
+
+/**
+ * A shape of `rank` unknown dims, where the rank comes from the model's data (the length of a shape
+ * input): a rank past the limit refuses the model before anything of that size is allocated.
+ */
+export function unknownDims(rank: number): Dim[] {
+  if (!Number.isSafeInteger(rank) || rank < 0 || rank > MODEL_MAX_RANK) {
+    throw new GraphError('RANK_LIMIT', `its output would have rank ${rank}, over the limit of ${MODEL_MAX_RANK} (docs/limits.md)`);
+  }
+  return new Array<Dim>(rank).fill(null);
+}
 
 /** An output whose shape is not known, with the reason. */
 export function unknown(dtype: number, reason: string, shape: Shape = null): OutFact {

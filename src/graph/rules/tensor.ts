@@ -38,6 +38,7 @@ import {
   req,
   type ShapeRule,
   unknown,
+  unknownDims,
 } from './context.js';
 import { allValues, symOf } from './elementwise.js';
 
@@ -115,7 +116,7 @@ const reshape: ShapeRule = (ctx) => {
   if (target === undefined) {
     const s = ctx.inputs[1]?.shape;
     const n = s && s.length === 1 && typeof s[0] === 'number' ? s[0] : null;
-    return [unknown(x.dtype, 'Reshape target not constant', n === null ? null : new Array<Dim>(n).fill(null))];
+    return [unknown(x.dtype, 'Reshape target not constant', n === null ? null : unknownDims(n))];
   }
   const dims = reshapeDims(x.shape, target, allowZero);
   const o: OutFact = { dtype: x.dtype, shape: dims };
@@ -402,7 +403,7 @@ const expand: ShapeRule = (ctx) => {
   if (target === undefined) {
     const s = ctx.inputs[1]?.shape;
     const n = s && s.length === 1 && typeof s[0] === 'number' ? s[0] : null;
-    return [unknown(x.dtype, 'Expand shape not constant', n === null || x.shape === null ? null : new Array<Dim>(Math.max(n, x.shape.length)).fill(null))];
+    return [unknown(x.dtype, 'Expand shape not constant', n === null || x.shape === null ? null : unknownDims(Math.max(n, x.shape.length)))];
   }
   const shape = broadcastShapes(x.shape, target);
   const o = out(x.dtype, shape);
@@ -460,7 +461,7 @@ const constantOfShape: ShapeRule = (ctx) => {
   if (dims === undefined) {
     const s = ctx.inputs[0]?.shape;
     const n = s && s.length === 1 && typeof s[0] === 'number' ? s[0] : null;
-    return [unknown(dtype, 'ConstantOfShape shape not constant', n === null ? null : new Array<Dim>(n).fill(null))];
+    return [unknown(dtype, 'ConstantOfShape shape not constant', n === null ? null : unknownDims(n))];
   }
   const o = out(dtype, dims);
   if (dims.every((d) => typeof d === 'number') && countOf(dims as number[]) <= MAX_FOLD_ELEMENTS) {
