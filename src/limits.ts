@@ -6,7 +6,15 @@
 /** `.edgegate.yml`: larger files are refused before parsing (real configs are a few KiB). */
 export const CONFIG_MAX_BYTES = 1024 * 1024;
 /** One device profile file (shipped profiles are under 50 KiB). */
-export const PROFILE_MAX_BYTES = 4 * 1024 * 1024;
+export const PROFILE_MAX_BYTES = 1024 * 1024;
+/**
+ * Lines plus commas in a config, checked before YAML parsing: parsing costs ~30 µs per item on a
+ * loaded CI runner, so 600,000 one-letter items under the byte cap would take 20 s. Real configs
+ * have a few hundred.
+ */
+export const CONFIG_MAX_ITEMS = 20_000;
+/** Lines plus commas in a profile (the largest shipped profile has about 1,300). */
+export const PROFILE_MAX_ITEMS = 50_000;
 /**
  * YAML alias nodes expanded per document (yaml's `maxAliasCount`): anchors and aliases are rare in
  * configs, and a few dozen nested aliases are enough to expand into billions of nodes.

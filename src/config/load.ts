@@ -3,14 +3,26 @@
  * the field path (`budgets[1].device`) and the line. Never throws for bad input: errors are returned in
  * the report's `ReportError` shape so one broken config does not hide the rest of a run.
  */
-import { readFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
+import { readRegularTextFile, RegularFileError } from '../io/regular-file.js';
+import { yamlItemCount, yamlToJs } from '../io/yaml.js';
+import { CONFIG_MAX_BYTES, CONFIG_MAX_ITEMS } from '../limits.js';
 import type { ReportError } from '../report/types.js';
 import { ConfigSchema, EMPTY_CONFIG, type EdgegateConfig } from './schema.js';
 
 /** Error codes of config loading. */
-export const CONFIG_ERROR_CODES = ['CONFIG_NOT_FOUND', 'CONFIG_UNREADABLE', 'CONFIG_YAML', 'CONFIG_INVALID'] as const;
+export const CONFIG_ERROR_CODES = [
+  'CONFIG_NOT_FOUND',
+  'CONFIG_UNREADABLE',
+  /** Not a regular file (a directory, FIFO or device). */
+  'CONFIG_NOT_A_FILE',
+  /** Over CONFIG_MAX_BYTES; refused before reading. */
+  'CONFIG_TOO_LARGE',
+  /** YAML syntax, duplicate keys, undefined aliases, alias expansion over YAML_MAX_ALIASES. */
+  'CONFIG_YAML',
+  'CONFIG_INVALID',
+] as const;
 export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 
 /** A config problem, for callers that prefer exceptions (`loadConfigOrThrow`). */
@@ -97,20 +109,27 @@ export function parseConfig(data: unknown, file: string, lineOf?: (path: readonl
 export function loadConfig(path: string, options: LoadConfigOptions = {}): LoadedConfig {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularTextFile(path, { maxBytes: CONFIG_MAX_BYTES, what: 'config file' });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
+    const problem = err instanceof RegularFileError ? err.problem : 'UNREADABLE';
+    if (problem === 'MISSING') {
       if (!options.required) return { config: EMPTY_CONFIG, errors: [], found: false };
       return { config: EMPTY_CONFIG, errors: [{ code: 'CONFIG_NOT_FOUND', file: path, message: `${path}: config file not found` }], found: false };
     }
-    return { config: EMPTY_CONFIG, errors: [{ code: 'CONFIG_UNREADABLE', file: path, message: `${path}: cannot read config: ${(err as Error).message}` }], found: false };
+    const code: ConfigErrorCode = problem === 'NOT_REGULAR' ? 'CONFIG_NOT_A_FILE' : problem === 'TOO_LARGE' ? 'CONFIG_TOO_LARGE' : 'CONFIG_UNREADABLE';
+    const reason = err instanceof RegularFileError ? err.reason : (err as Error).message;
+    return { config: EMPTY_CONFIG, errors: [{ code, file: path, message: `${path}: cannot read config: ${reason}` }], found: true };
   }
   return parseConfigText(text, path);
 }
 
 /** Parses YAML text as a config (the body of `loadConfig`). */
 export function parseConfigText(text: string, file: string): LoadedConfig {
+  const items = yamlItemCount(text);
+  if (items > CONFIG_MAX_ITEMS) {
+    const message = `${file}: config has ${items} lines and commas, over the limit of ${CONFIG_MAX_ITEMS} (docs/limits.md)`;
+    return { config: EMPTY_CONFIG, found: true, errors: [{ code: 'CONFIG_TOO_LARGE', file, message }] };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -142,7 +161,9 @@ export function parseConfigText(text: string, file: string): LoadedConfig {
     }
     return best;
   };
-  return parseConfig(doc.toJS(), file, lineOf);
+  const data = yamlToJs(doc);
+  if (data instanceof Error) return { config: EMPTY_CONFIG, found: true, errors: [{ code: 'CONFIG_YAML', file, message: `${file}: YAML error: ${data.message}` }] };
+  return parseConfig(data.value, file, lineOf);
 }
 
 /** `loadConfig` that throws the first error as a `ConfigError`. */

@@ -7,6 +7,7 @@
  * (the action's thresholds), `parity` (issue 6), `waivers`.
  */
 import { z } from 'zod';
+import { CONFIG_MAX_LIST_ENTRIES, MAX_DEVICES } from '../limits.js';
 import { parseByteSize, parsePercentage } from './units.js';
 
 /** Version of the config format; the only accepted value today. */
@@ -155,13 +156,13 @@ export const ConfigSchema = z
   .strictObject({
     version: z.literal(CONFIG_VERSION).optional(),
     /** Default device profile ids or paths when the CLI/action names none. */
-    devices: z.array(z.string().min(1)).optional(),
+    devices: z.array(z.string().min(1)).max(MAX_DEVICES).optional(),
     /** Symbolic dim values by model glob; every matching glob applies, later entries win. */
     dims: z.record(z.string().min(1), DimValues).optional(),
-    budgets: z.array(BudgetEntrySchema).optional(),
+    budgets: z.array(BudgetEntrySchema).max(CONFIG_MAX_LIST_ENTRIES).optional(),
     regression: RegressionSchema.optional(),
     parity: ParityConfigSchema.optional(),
-    waivers: z.array(WaiverSchema).optional(),
+    waivers: z.array(WaiverSchema).max(CONFIG_MAX_LIST_ENTRIES).optional(),
   })
   .meta({ title: 'EdgeGate configuration (.edgegate.yml)', description: 'See docs/cost-model.md (budgets) and docs/parity.md (parity).' });
 

@@ -6,7 +6,13 @@ export const PROFILE_ERROR_CODES = [
   'PROFILE_NOT_FOUND',
   /** The file exists but could not be read. */
   'PROFILE_READ_FAILED',
-  /** Not valid YAML/JSON (syntax, duplicate keys). */
+  /** Not a regular file (a directory, FIFO or device such as /dev/zero). */
+  'PROFILE_NOT_A_FILE',
+  /** Over PROFILE_MAX_BYTES; refused before reading. */
+  'PROFILE_TOO_LARGE',
+  /** More devices named in one run than MAX_DEVICES. */
+  'PROFILE_TOO_MANY',
+  /** Not valid YAML/JSON (syntax, duplicate keys, undefined aliases, alias expansion over YAML_MAX_ALIASES). */
   'PROFILE_PARSE',
   /** A value has the wrong type or is out of its allowed set/range. */
   'PROFILE_SCHEMA',

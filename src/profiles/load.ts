@@ -7,6 +7,9 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, isNode, parseDocument } from 'yaml';
+import { yamlItemCount, yamlToJs } from '../io/yaml.js';
+import { readRegularTextFile, RegularFileError } from '../io/regular-file.js';
+import { MAX_DEVICES, PROFILE_MAX_BYTES, PROFILE_MAX_ITEMS } from '../limits.js';
 import type { z } from 'zod';
 import { ProfileError, ProfileLoadError, type ProfileErrorCode } from './errors.js';
 import { MAX_ONNX_OPSET, OPS_BY_DOMAIN, TFLITE_BUILTIN_SET } from './op-names.js';
@@ -110,8 +113,18 @@ export function loadProfile(idOrPath: string, options: LoadOptions = {}): Loaded
 export function loadProfiles(idsOrPaths: readonly string[], options: LoadOptions = {}): LoadProfilesResult {
   const profiles: LoadedProfile[] = [];
   const errors: ProfileError[] = [];
+  if (idsOrPaths.length > MAX_DEVICES) {
+    const detail = `${idsOrPaths.length} devices named, over the limit of ${MAX_DEVICES} per run (docs/limits.md); none was loaded`;
+    return { profiles, errors: [new ProfileError({ code: 'PROFILE_TOO_MANY', file: '(device list)', fieldPath: '', detail })] };
+  }
   const seen = new Map<string, string>();
-  for (const item of idsOrPaths) {
+  const named = new Map<string, number>();
+  for (const item of idsOrPaths) named.set(item, (named.get(item) ?? 0) + 1);
+  for (const [item, times] of named) {
+    if (times > 1) {
+      const detail = `'${item}' is named ${times} times in the device list; it is loaded once`;
+      errors.push(new ProfileError({ code: 'PROFILE_DUPLICATE', file: item, fieldPath: '', detail }));
+    }
     const result = loadOne(item, options);
     if ('errors' in result) {
       errors.push(...result.errors);
@@ -178,9 +191,12 @@ function loadOne(item: string, options: LoadOptions): LoadedProfile | { errors: 
   }
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularTextFile(file, { maxBytes: PROFILE_MAX_BYTES, what: 'profile' });
   } catch (err) {
-    return { errors: [new ProfileError({ code: 'PROFILE_READ_FAILED', file, fieldPath: '', detail: (err as Error).message, cause: err })] };
+    const problem = err instanceof RegularFileError ? err.problem : 'UNREADABLE';
+    const code: ProfileErrorCode = problem === 'NOT_REGULAR' ? 'PROFILE_NOT_A_FILE' : problem === 'TOO_LARGE' ? 'PROFILE_TOO_LARGE' : problem === 'MISSING' ? 'PROFILE_NOT_FOUND' : 'PROFILE_READ_FAILED';
+    const detail = err instanceof RegularFileError ? err.reason : (err as Error).message;
+    return { errors: [new ProfileError({ code, file, fieldPath: '', detail, cause: err })] };
   }
   const parsed = parseProfileCached(text, file, options);
   if (parsed.profile === undefined) return { errors: parsed.errors };
@@ -334,6 +350,11 @@ export interface ParseResult {
  * Runs the schema and the cross-field checks on the same raw data, so one pass reports every problem.
  */
 export function parseProfileText(text: string, file: string): ParseResult {
+  const items = yamlItemCount(text);
+  if (items > PROFILE_MAX_ITEMS) {
+    const detail = `profile has ${items} lines and commas, over the limit of ${PROFILE_MAX_ITEMS} (docs/limits.md)`;
+    return { errors: [new ProfileError({ code: 'PROFILE_TOO_LARGE', file, fieldPath: '', detail })], lineOf: () => undefined };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineOf = (path: readonly (string | number)[]): number | undefined => {
@@ -359,7 +380,9 @@ export function parseProfileText(text: string, file: string): ParseResult {
       lineOf,
     };
   }
-  const raw: unknown = doc.toJS();
+  const js = yamlToJs(doc);
+  if (js instanceof Error) return { errors: [new ProfileError({ code: 'PROFILE_PARSE', file, fieldPath: '', detail: js.message, cause: js })], lineOf };
+  const raw = js.value;
   const make = (code: ProfileErrorCode, path: readonly (string | number)[], detail: string): ProfileError =>
     new ProfileError({ code, file, fieldPath: formatPath(path), detail, line: lineOf(path) });
 
