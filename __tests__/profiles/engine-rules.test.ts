@@ -17,6 +17,8 @@ import { placeModel } from '../../src/profiles/engine.js';
 import type { RuleCase } from './rules/harness.js';
 
 const RULES = resolve(import.meta.dirname, 'rules');
+/** Profile-level pseudo rule ids a case may use instead of a rule id (as in profiles-meta.test.ts). */
+const PROFILE_LEVEL_CASE_IDS = ['defaults', 'quantization', 'partition', 'opset', 'unlisted', 'conversion'];
 const dir = mkdtempSync(join(tmpdir(), 'edgegate-rules-'));
 let seq = 0;
 
@@ -47,6 +49,15 @@ for (const id of listProfileIds()) {
         assert.ok(node, `source node ${src} was removed by the runtime's rewrites`);
         const where = `${node.op} '${node.name}': ${node.placement} ${node.reason} ${node.detail ?? ''}`;
         assert.equal(node.reason, c.reason, where);
+        // Which rule decided: `decidedBy`, else the case's own rule. An accelerated node of a converted
+        // profile names every builtin it became (`MINIMUM+MAXIMUM`); a valid case of a profile-level block
+        // (`defaults`) is decided by the op's own rule.
+        const expected = c.decidedBy ?? c.rule;
+        const decided = node.ruleId ?? '(none)';
+        if (!(c.valid && PROFILE_LEVEL_CASE_IDS.includes(expected))) {
+          const ok = decided === expected || (c.valid && decided.split('+').includes(expected));
+          assert.ok(ok, `${where}: decided by rule ${decided}, not ${expected}`);
+        }
         if (c.valid) assert.equal(node.placement, 'accelerated', where);
         else if (c.placement) assert.equal(node.placement, c.placement, where);
         else assert.notEqual(node.placement, 'accelerated', where);

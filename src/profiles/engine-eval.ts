@@ -29,6 +29,7 @@ import type { GraphNode, PlacedGraph } from './ort-basic.js';
 import type { NodeQuant } from './quant-scheme.js';
 import { qOutputDtype } from './quant-scheme.js';
 import { derivedValue, SHAPE_DERIVED } from './derived.js';
+import { quantFixHint } from './quant-fix.js';
 import { loadTensorValue } from '../graph/values.js';
 
 /** The engine's decision for one node or unit, before partitioning. */
@@ -254,10 +255,15 @@ function decideNodeInner(ctx: NodeContext): Decision {
   const profOpset = profile.opset?.[opsetKey] ?? (node.domain === '' ? profile.opset?.[''] : undefined);
   if (profOpset) {
     const r = checkOpset(profOpset, modelOpset, `the model's ${opsetKey} opset`);
-    if (r.status !== 'ok') return toDecision(r);
+    if (r.status !== 'ok') return toDecision(r, 'opset');
   }
+  // Profile-level blocks that decide get pseudo rule ids (`opset`, `quantization`, `defaults`, `unlisted`,
+  // `conversion`), so a report and a rule test can always tell which part of the profile decided.
   const early = quantGate(ctx);
-  if (early.status !== 'ok') return toDecision(early);
+  if (early.status !== 'ok') {
+    const fix = early.status === 'fail' && !early.hint ? quantFixHint(profile, early.reason, early.detail) : undefined;
+    return toDecision(fix ? { ...early, hint: fix } : early, 'quantization');
+  }
 
   const defaults = profile.defaults;
   const defaultChecks: R[] = [];
@@ -279,10 +285,11 @@ function decideNodeInner(ctx: NodeContext): Decision {
 
   const rule = findRule(profile, node);
   if (rule === undefined) {
-    return toDecision(fail('OP_NOT_LISTED', `${node.domain ? `${node.domain}:` : ''}${node.opType} is not in ${profile.name}'s supported ops`));
+    return toDecision(fail('OP_NOT_LISTED', `${node.domain ? `${node.domain}:` : ''}${node.opType} is not in ${profile.name}'s supported ops`), 'unlisted');
   }
-  const r = all([...defaultChecks, evalRule(rule, ctx), ...unverifiables(defaults?.unverifiable, ctx)]);
-  return toDecision(r, idOf(rule), rule.hint);
+  const own = evalRule(rule, ctx);
+  const r = all([...defaultChecks, own, ...unverifiables(defaults?.unverifiable, ctx)]);
+  return toDecision(r, own.status === 'ok' && r.status !== 'ok' ? 'defaults' : idOf(rule), rule.hint);
 }
 
 function decideConverted(ctx: NodeContext, defaultChecks: R[]): Decision {
@@ -291,7 +298,7 @@ function decideConverted(ctx: NodeContext, defaultChecks: R[]): Decision {
   const key = node.domain ? `${node.domain}:${node.opType}` : node.opType;
   const alts = conv.opMap[key];
   if (alts === undefined) {
-    return { ...toDecision(fail('OP_NOT_LISTED', `${key} has no known ${conv.tool} conversion to a TFLite builtin`)), builtins: null };
+    return { ...toDecision(fail('OP_NOT_LISTED', `${key} has no known ${conv.tool} conversion to a TFLite builtin`), 'unlisted'), builtins: null };
   }
   let chosen: (typeof alts)[number] | undefined;
   let firstMiss: R | undefined;
@@ -305,9 +312,9 @@ function decideConverted(ctx: NodeContext, defaultChecks: R[]): Decision {
   }
   if (chosen === undefined) {
     const r = firstMiss as Exclude<R, { status: 'ok' }>;
-    return { builtins: null, ...toDecision(r.status === 'unknown' ? r : fail(r.reason === 'OK' ? 'CONVERSION' : r.reason, `no ${conv.tool} conversion applies: ${r.detail}`, r.hint)) };
+    return { builtins: null, ...toDecision(r.status === 'unknown' ? r : fail(r.reason === 'OK' ? 'CONVERSION' : r.reason, `no ${conv.tool} conversion applies: ${r.detail}`, r.hint), 'conversion') };
   }
-  if (chosen.unknown !== undefined) return { ...toDecision(unknown('CONVERSION', chosen.unknown)), builtins: null };
+  if (chosen.unknown !== undefined) return { ...toDecision(unknown('CONVERSION', chosen.unknown), 'conversion'), builtins: null };
   const builtins = chosen.builtins ?? [];
   const results: R[] = [...defaultChecks];
   let ruleId: string | undefined;
@@ -316,6 +323,7 @@ function decideConverted(ctx: NodeContext, defaultChecks: R[]): Decision {
     const rule = rulesOf(profile).get(`tflite:${b}`);
     if (rule === undefined) {
       results.push(fail('OP_NOT_LISTED', `${key} becomes TFLite ${b}, which ${profile.name} does not support`));
+      ruleId ??= 'unlisted';
       continue;
     }
     const r = evalRule(rule, ctx);
@@ -327,6 +335,7 @@ function decideConverted(ctx: NodeContext, defaultChecks: R[]): Decision {
   }
   results.push(...unverifiables(profile.defaults?.unverifiable, ctx));
   const r = all(results);
+  if (r.status !== 'ok' && ruleId === undefined) ruleId = 'defaults';
   return { ...toDecision(r, ruleId ?? (builtins[0] !== undefined ? builtins.join('+') : undefined), hint), builtins };
 }
 
@@ -368,7 +377,7 @@ function quantGate(ctx: NodeContext): R {
   }
   if (quant.format === null) {
     if (q.required) {
-      return fail('QUANT_REQUIRED', `the node computes in ${floatDtype(ctx)}; ${ctx.profile.name} runs only quantized (${q.activationDtypes.join('/') || 'integer'}) nodes`, 'quantize the model (full integer, QDQ) before targeting this device');
+      return fail('QUANT_REQUIRED', `the node computes in ${floatDtype(ctx)}; ${ctx.profile.name} runs only quantized (${q.activationDtypes.join('/') || 'integer'}) nodes`);
     }
     if (ctx.modelFormat === 'qdq' && q.completeQdqGroups && touchesQdq(ctx)) {
       return fail('QUANT_INCOMPLETE_GROUP', 'the node reads a DequantizeLinear or feeds a QuantizeLinear but does not form a complete DQ → op → Q node unit');
@@ -541,8 +550,11 @@ function tensorCond(c: TensorCondition, ctx: NodeContext, kind: 'input' | 'outpu
       continue;
     }
     if (c.dtypes) {
+      const name = dtypeName(v.dtype);
+      // A dtype the runtime casts down (TensorRT: int64 → int32) passes where its target dtype is allowed.
+      const castTo = v.quantized ? undefined : (ctx.profile.dtypeCasts?.map as Readonly<Record<string, string>> | undefined)?.[name];
       if (v.dtype === 0) rs.push(unknown('DTYPE', `the dtype of ${label} is unknown`));
-      else if (!c.dtypes.includes(dtypeName(v.dtype) as never)) {
+      else if (!c.dtypes.includes(name as never) && !(castTo !== undefined && c.dtypes.includes(castTo as never))) {
         rs.push(withMeta(fail('DTYPE', `${label} is ${dtypeName(v.dtype)}${v.quantized ? ' (quantized)' : ''}; allowed: ${c.dtypes.join(', ')}`), c));
       }
     }
@@ -587,7 +599,8 @@ function shapeCond(c: ShapeCondition, v: TensorView, ctx: NodeContext, label: st
       if (r === false) rs.push(withMeta(fail('RANK', `${label} has rank ${shape.length} (${describePredicate(c.rank)} required)`), c));
     }
   }
-  if (c.batch) {
+  // A tensor of rank 0 or 1 has no batch dim: a shape tensor ([N, C, H, W] from Shape) is not data.
+  if (c.batch && !(shape !== null && shape.length <= 1)) {
     const d = shape?.[0];
     if (typeof d !== 'number') rs.push(unknown('SHAPE', `the batch dim of ${label} is ${shape === null ? 'unknown' : String(d)}`));
     else if (predicate(c.batch, d) === false) rs.push(withMeta(fail('SHAPE', `${label} has batch ${d} (${describePredicate(c.batch)} required)`), c));

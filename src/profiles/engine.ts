@@ -20,6 +20,7 @@ import { foldedGraph, ortBasicGraph, type GraphNode, type PlacedGraph } from './
 import { createSupportedPartitionGroups, type PartitionUnit } from './partition.js';
 import { detectQuantScheme, qdqUnitQuant, singleNodeQuant, type NodeQuant } from './quant-scheme.js';
 import { decideNode, decideOpName, findRule, type Decision } from './engine-eval.js';
+import { quantSchemeFix } from './quant-fix.js';
 
 /** Options of {@link placeModel}. */
 export interface PlaceOptions {
@@ -480,14 +481,15 @@ export function quantAcceptance(
   scheme: ReturnType<typeof detectQuantScheme>,
   accelerated: number,
   total: number,
-): { accepted: boolean; message: string } {
+): { accepted: boolean; message: string; fix?: string } {
   const q = profile.quantization;
   const tail = `so ${accelerated} of ${total} nodes are accelerated`;
   const isFloat = scheme.scheme === 'float32' || scheme.scheme === 'float16';
   if (isFloat) {
     if (q.required) {
       const want = q.formats.length > 0 ? `${q.formats.join('/')} with ${q.activationDtypes.join('/')} activations` : 'a quantized model';
-      return { accepted: false, message: `${profile.name} needs ${want}; this model is ${scheme.scheme}, ${tail}.` };
+      const fix = quantSchemeFix(profile, true);
+      return { accepted: false, message: `${profile.name} needs ${want}; this model is ${scheme.scheme}, ${tail}.${fix ? ` Fix: ${fix}` : ''}`, ...(fix ? { fix } : {}) };
     }
     return { accepted: true, message: `${profile.name} runs ${scheme.scheme} models; ${tail}.` };
   }
@@ -505,11 +507,13 @@ export function quantAcceptance(
   if (q.symmetricWeights && scheme.symmetricWeights === false) problems.push('weight zero points are not 0, the target needs symmetric weights');
   const accepted = problems.length === 0 || (problems.length === 1 && problems[0]!.startsWith('weights are per-channel, accepted only'));
   const desc = `${scheme.scheme}${scheme.activationDtypes.length ? `, ${scheme.activationDtypes.join('/')} activations` : ''}${scheme.weightDtypes.length ? `, ${scheme.weightDtypes.join('/')} ${scheme.weightGranularity.join('+')} weights` : ''}`;
+  const fix = accepted ? undefined : quantSchemeFix(profile, false);
   return {
     accepted,
     message: accepted
       ? `${profile.name} accepts this model's quantization (${desc})${problems.length ? ` (${problems[0]})` : ''}; ${tail}.`
-      : `${profile.name} does not accept this model's quantization (${desc}): ${problems.join('; ')}; ${tail}.`,
+      : `${profile.name} does not accept this model's quantization (${desc}): ${problems.join('; ')}; ${tail}.${fix ? ` Fix: ${fix}.` : ''}`,
+    ...(fix ? { fix } : {}),
   };
 }
 

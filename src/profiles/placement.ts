@@ -64,5 +64,7 @@ export interface DevicePlacement {
     /** Whether the target accepts this scheme, and the sentence a reviewer reads. */
     readonly accepted: boolean;
     readonly message: string;
+    /** When not accepted: the quantizer call that gives a model this target accepts (src/profiles/quant-fix.ts). */
+    readonly fix?: string;
   };
 }

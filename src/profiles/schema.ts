@@ -14,7 +14,7 @@ export const PROFILE_SCHEMA_VERSION = 1;
  * Revision of the schema code. Bump it whenever validation or normalization changes, so a
  * `device-profiles/profiles.bundle.json` written by older code is ignored instead of trusted.
  */
-export const PROFILE_FORMAT_REVISION = 1;
+export const PROFILE_FORMAT_REVISION = 2;
 
 // ---------------------------------------------------------------------------------------------------
 // Closed vocabularies
@@ -482,6 +482,11 @@ export const QuantizationSchema = z.strictObject({
   }),
   /** true: weight zero points must be 0 (QUANT_ASYMMETRIC). */
   symmetricWeights: z.boolean(),
+  /**
+   * true: activation zero points must be 0 (the Q/DQ rules check it per node); the quantizer fix then names
+   * `extra_options={"ActivationSymmetric": True}`.
+   */
+  symmetricActivations: z.boolean().optional(),
   /** true: scales and zero points must be constant (QUANT_SCALE_NOT_CONSTANT). */
   constantScales: z.boolean(),
   /** true: QDQ ops are accelerated only as complete DQ → op → Q node units (QUANT_INCOMPLETE_GROUP). */
@@ -833,6 +838,17 @@ export const DeviceProfileSchema = z.strictObject({
   verdict: VerdictSchema,
   /** Model opset range per domain (`ai.onnx`, `com.microsoft`, ...). Outside it: every node OPSET. */
   opset: z.record(z.string().min(1), OpsetRangeSchema).optional(),
+  /**
+   * Dtypes the runtime casts down before any rule sees them (TensorRT: INT64 → INT32, DOUBLE → FLOAT). A
+   * `dtypes` condition that allows the target dtype passes a tensor of the source dtype.
+   */
+  dtypeCasts: z
+    .strictObject({
+      map: z.partialRecord(z.enum(DTYPES), z.enum(DTYPES)),
+      note: z.string().optional(),
+      source: SourceRefSchema,
+    })
+    .optional(),
   defaults: DefaultsSchema.optional(),
   quantization: QuantizationSchema,
   rules: z.array(OpRuleSchema),

@@ -117,6 +117,7 @@ export const QuantizationReportSchema = z
     quantizedNodeShare: fraction('Quantized compute nodes ÷ all compute nodes (0 for float models).').optional(),
     accepted: d(z.boolean(), 'Whether the target accepts this scheme as it is (full-integer targets reject float models, some reject per-channel or asymmetric weights).').optional(),
     message: str('The sentence a reviewer reads about the scheme and the target.').optional(),
+    fix: str('When `accepted` is false: how to get a model the target takes, in the quantizer\'s words (an `onnxruntime.quantization.quantize_static(...)` call with the arguments this target needs, or the converter\'s own quantization step).').optional(),
   })
   .meta({ id: 'QuantizationReport', description: 'The model\'s quantization scheme and whether this device accepts it. Empty (`{}`) when the device `verdict` is `error`.' });
 

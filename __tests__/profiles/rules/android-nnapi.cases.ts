@@ -1,6 +1,6 @@
 /** Rule cases for android-nnapi (ORT NNAPI EP, nnapi_supported_ops.md caveats). */
 import type { ModelSpec, TensorSpec } from '../../support/onnx-builder.js';
-import { FLOAT, INT64, INT8, UINT8, bad, binary, conv, ok, qdq, unary, type RuleCase } from './harness.js';
+import { FLOAT, INT64, INT8, UINT8, bad, decidedBy, binary, conv, ok, qdq, unary, type RuleCase } from './harness.js';
 
 const f32 = (name: string, v: number): TensorSpec => ({ name, dims: [], values: [v] });
 const u8 = (name: string, v: number): TensorSpec => ({ name, dims: [], values: [v], dtype: UINT8 });
@@ -107,19 +107,19 @@ export const cases: readonly RuleCase[] = [
   ok('QLinearConv', '2D conv, uint8 activations, constant int8 weights and scales', qlinearConv([1, 4, 8, 8], [8, 4, 3, 3])),
   bad('QLinearConv', '1D conv (rank-3 weights)', qlinearConv([1, 4, 8], [8, 4, 3]), 'RANK'),
   bad('QLinearConv', 'weights computed at run time', qlinearConv([1, 4, 8, 8], [8, 4, 3, 3], ['w']), 'NON_CONSTANT_INPUT'),
-  bad('QLinearConv', 'weight scale computed at run time (profile gate)', qlinearConv([1, 4, 8, 8], [8, 4, 3, 3], ['w_scale']), 'QUANT_SCALE_NOT_CONSTANT'),
+  decidedBy(bad('QLinearConv', 'weight scale computed at run time (profile gate)', qlinearConv([1, 4, 8, 8], [8, 4, 3, 3], ['w_scale']), 'QUANT_SCALE_NOT_CONSTANT'), 'quantization'),
   ok('QLinearMatMul', 'constant scales and zero points', qlinearMatMul()),
-  bad('QLinearMatMul', 'input scale computed at run time (profile gate)', qlinearMatMul(['a_scale']), 'QUANT_SCALE_NOT_CONSTANT'),
-  bad('QLinearMatMul', 'output zero point computed at run time (profile gate)', qlinearMatMul(['y_zp']), 'QUANT_SCALE_NOT_CONSTANT'),
+  decidedBy(bad('QLinearMatMul', 'input scale computed at run time (profile gate)', qlinearMatMul(['a_scale']), 'QUANT_SCALE_NOT_CONSTANT'), 'quantization'),
+  decidedBy(bad('QLinearMatMul', 'output zero point computed at run time (profile gate)', qlinearMatMul(['y_zp']), 'QUANT_SCALE_NOT_CONSTANT'), 'quantization'),
   ok('com.microsoft:QLinearAdd', 'constant scales and zero points', qlinearAdd()),
-  bad('com.microsoft:QLinearAdd', 'A scale computed at run time (profile gate)', qlinearAdd(['a_scale']), 'QUANT_SCALE_NOT_CONSTANT'),
-  bad('com.microsoft:QLinearAdd', 'C (output) scale computed at run time', qlinearAdd(['c_scale']), 'QUANT_SCALE_NOT_CONSTANT'),
-  bad('com.microsoft:QLinearAdd', 'C (output) zero point computed at run time', qlinearAdd(['c_zp']), 'QUANT_SCALE_NOT_CONSTANT'),
+  decidedBy(bad('com.microsoft:QLinearAdd', 'A scale computed at run time (profile gate)', qlinearAdd(['a_scale']), 'QUANT_SCALE_NOT_CONSTANT'), 'quantization'),
+  decidedBy(bad('com.microsoft:QLinearAdd', 'C (output) scale computed at run time', qlinearAdd(['c_scale']), 'QUANT_SCALE_NOT_CONSTANT'), 'quantization'),
+  decidedBy(bad('com.microsoft:QLinearAdd', 'C (output) zero point computed at run time', qlinearAdd(['c_zp']), 'QUANT_SCALE_NOT_CONSTANT'), 'quantization'),
   ok('com.microsoft:QLinearSigmoid', 'constant scales and zero points', qlinearSigmoid()),
-  bad('com.microsoft:QLinearSigmoid', 'X scale computed at run time (profile gate)', qlinearSigmoid(['x_scale']), 'QUANT_SCALE_NOT_CONSTANT'),
-  bad('com.microsoft:QLinearSigmoid', 'Y (output) scale computed at run time', qlinearSigmoid(['y_scale']), 'QUANT_SCALE_NOT_CONSTANT'),
+  decidedBy(bad('com.microsoft:QLinearSigmoid', 'X scale computed at run time (profile gate)', qlinearSigmoid(['x_scale']), 'QUANT_SCALE_NOT_CONSTANT'), 'quantization'),
+  decidedBy(bad('com.microsoft:QLinearSigmoid', 'Y (output) scale computed at run time', qlinearSigmoid(['y_scale']), 'QUANT_SCALE_NOT_CONSTANT'), 'quantization'),
   ok('com.microsoft:QLinearAveragePool', '2D pool, constant scales', qlinearAvgPool([1, 3, 8, 8])),
   bad('com.microsoft:QLinearAveragePool', '1D pool', qlinearAvgPool([1, 3, 8]), 'RANK'),
-  bad('com.microsoft:QLinearAveragePool', 'X scale computed at run time (profile gate)', qlinearAvgPool([1, 3, 8, 8], ['x_scale']), 'QUANT_SCALE_NOT_CONSTANT'),
-  bad('com.microsoft:QLinearAveragePool', 'Y (output) scale computed at run time', qlinearAvgPool([1, 3, 8, 8], ['y_scale']), 'QUANT_SCALE_NOT_CONSTANT'),
+  decidedBy(bad('com.microsoft:QLinearAveragePool', 'X scale computed at run time (profile gate)', qlinearAvgPool([1, 3, 8, 8], ['x_scale']), 'QUANT_SCALE_NOT_CONSTANT'), 'quantization'),
+  decidedBy(bad('com.microsoft:QLinearAveragePool', 'Y (output) scale computed at run time', qlinearAvgPool([1, 3, 8, 8], ['y_scale']), 'QUANT_SCALE_NOT_CONSTANT'), 'quantization'),
 ];

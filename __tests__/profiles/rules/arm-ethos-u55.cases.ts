@@ -1,6 +1,6 @@
 /** Rule cases for arm-ethos-u55 (TFLite via onnx2tf + Vela; int8/int16; CPU fallback per op). */
 import type { ModelSpec, NodeSpec, TensorSpec } from '../../support/onnx-builder.js';
-import { INT64, bad, binary, conv, ok, qdq, unary, type RuleCase } from './harness.js';
+import { INT64, bad, decidedBy, binary, conv, ok, qdq, unary, type RuleCase } from './harness.js';
 
 const INT32 = 6;
 const INT16 = 5;
@@ -122,7 +122,7 @@ export const cases: readonly RuleCase[] = [
   ok('MAX_POOL_2D', 'stride 2', qdq(unary('MaxPool', [1, 3, 16, 16], { kernel_shape: [2, 2], strides: [2, 2] }))),
   bad('MAX_POOL_2D', 'stride 4 exceeds 3', qdq(unary('MaxPool', [1, 3, 16, 16], { kernel_shape: [4, 4], strides: [4, 4] })), 'ATTRIBUTE'),
   ok('FULLY_CONNECTED', '2D output', qdq(binary('Gemm', [1, 16], [16, 10]))),
-  bad('FULLY_CONNECTED', 'per-channel weights (Vela takes them only for convolutions)', qdq(binary('Gemm', [1, 16], [16, 10]), { perChannel: true }), 'QUANT_GRANULARITY'),
+  decidedBy(bad('FULLY_CONNECTED', 'per-channel weights (Vela takes them only for convolutions)', qdq(binary('Gemm', [1, 16], [16, 10]), { perChannel: true }), 'QUANT_GRANULARITY'), 'quantization'),
 
   // Rules whose only condition is "IFM batch 1".
   ...batchOnly('ABS', 'Abs'),

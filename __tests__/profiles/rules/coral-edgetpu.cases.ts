@@ -1,6 +1,6 @@
 /** Rule cases for coral-edgetpu (TFLite via onnx2tf + edgetpu_compiler; full int8; single prefix). */
 import type { ModelSpec } from '../../support/onnx-builder.js';
-import { bad, binary, conv, ok, qdq, unary, type RuleCase } from './harness.js';
+import { bad, decidedBy, binary, conv, ok, qdq, unary, type RuleCase } from './harness.js';
 import { i64, resize, slice } from './arm-ethos-u55.cases.js';
 
 /** Concat `n` on axis 1 of activations a0..a(k-1) [1, 3, 8, 8], plus a constant [1, 3, 8, 8] input when `constant`. */
@@ -22,7 +22,7 @@ export const cases: readonly RuleCase[] = [
   ok('quantization', 'full-int8 QDQ conv', qdq(conv())),
   bad('quantization', 'float conv', conv(), 'QUANT_REQUIRED'),
   ok('CONV_2D', '2D conv, group 1', qdq(conv())),
-  bad('CONV_2D', '3D conv has no TFLite lowering EdgeGate can predict', qdq(conv({ x: [1, 4, 4, 8, 8], w: [8, 4, 3, 3, 3] })), 'CONVERSION', 'unknown'),
+  decidedBy(bad('CONV_2D', '3D conv has no TFLite lowering EdgeGate can predict', qdq(conv({ x: [1, 4, 4, 8, 8], w: [8, 4, 3, 3, 3] })), 'CONVERSION', 'unknown'), 'conversion'),
   ok('defaults', '4D activation (NHWC, batch 1)', qdq(unary('Relu', [1, 3, 8, 8]))),
   bad('defaults', '5D activation with two outer dims > 1', qdq(unary('Relu', [1, 2, 3, 4, 5])), 'SHAPE'),
   ok('PAD', 'padding H and W only', qdq(unary('Pad', [1, 3, 8, 8], {}, [{ name: 'pads', dims: [8], values: [0, 0, 1, 1, 0, 0, 1, 1], dtype: 7 }]))),

@@ -20,6 +20,11 @@ export interface RuleCase {
   readonly reason: string;
   /** Expected placement; default `accelerated` for valid cases, any non-accelerated one otherwise. */
   readonly placement?: Placement;
+  /**
+   * The rule id the engine must name as the one that decided (`PlacedNode.ruleId`), when it is not `rule`:
+   * a profile-level block (`quantization`, `defaults`, `opset`, `unlisted`, `conversion`) or another rule.
+   */
+  readonly decidedBy?: string;
   /** A known profile defect this case exposes: the case runs as a TODO (reported, not failing). */
   readonly todo?: string;
 }
@@ -118,6 +123,11 @@ export function ok(rule: string, name: string, model: ModelSpec, node = 'n'): Ru
 }
 
 /** Shorthand for an invalid case. */
+/** The case with the block or rule that must decide it, when that is not the case's own rule. */
+export function decidedBy(c: RuleCase, id: string): RuleCase {
+  return { ...c, decidedBy: id };
+}
+
 export function bad(rule: string, name: string, model: ModelSpec, reason: string, placement?: Placement, node = 'n'): RuleCase {
   return { rule, valid: false, name, model, node, reason, ...(placement ? { placement } : {}) };
 }
@@ -133,7 +143,13 @@ const BINARY_OPS: ReadonlySet<string> = new Set([
  * has ~100 of them): valid = the first listed dtype, invalid = a common dtype the list lacks → DTYPE.
  * `skip` names ops whose models need more than one plain tensor input (attributes, shape inputs).
  */
-export function dtypeCases(rules: readonly { op?: string | undefined; when?: unknown }[], skip: ReadonlySet<string>, placement?: Placement): RuleCase[] {
+export function dtypeCases(
+  rules: readonly { op?: string | undefined; when?: unknown }[],
+  skip: ReadonlySet<string>,
+  placement?: Placement,
+  /** The profile's `dtypeCasts.map`: a dtype cast down to an allowed one is accepted (a valid case). */
+  casts: Readonly<Partial<Record<string, string>>> = {},
+): RuleCase[] {
   const out: RuleCase[] = [];
   for (const r of rules) {
     const w = r.when as { inputs?: { index?: number; dtypes?: string[] }[] } | undefined;
@@ -141,11 +157,15 @@ export function dtypeCases(rules: readonly { op?: string | undefined; when?: unk
     const c = w.inputs[0]!;
     if (c.index !== 0 || !c.dtypes || Object.keys(c).some((k) => !['index', 'dtypes', 'message'].includes(k))) continue;
     const allowed = c.dtypes.find((d) => DTYPE_CODES[d] !== undefined);
-    const denied = ['float', 'int64', 'bool', 'int32', 'uint8'].find((d) => !c.dtypes!.includes(d));
+    const accepts = (d: string): boolean => c.dtypes!.includes(d) || (casts[d] !== undefined && c.dtypes!.includes(casts[d]!));
+    const denied = ['float', 'int64', 'bool', 'int32', 'uint8'].find((d) => !accepts(d));
     if (allowed === undefined || denied === undefined) continue;
     const make = (dt: string): ModelSpec =>
       BINARY_OPS.has(r.op!) ? binary(r.op!, [1, 8], [1, 8], { bInput: true, dtype: DTYPE_CODES[dt]! }) : unary(r.op!, [1, 8], {}, [], 17, DTYPE_CODES[dt]!);
     out.push(ok(r.op, `input 0 ${allowed}`, make(allowed)));
+    for (const [from, to] of Object.entries(casts)) {
+      if (to !== undefined && !c.dtypes.includes(from) && c.dtypes.includes(to) && DTYPE_CODES[from] !== undefined) out.push(ok(r.op, `input 0 ${from}, cast down to ${to} by the runtime`, make(from)));
+    }
     out.push(bad(r.op, `input 0 ${denied}`, make(denied), 'DTYPE', placement));
   }
   return out;

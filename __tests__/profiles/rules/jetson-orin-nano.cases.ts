@@ -246,9 +246,15 @@ const RULE_CASES: RuleCase[] = [
 ];
 
 export const cases: readonly RuleCase[] = [
-  ...dtypeCases(loadProfile('jetson-orin-nano').profile.rules, SKIP, 'unsupported'),
+  // onnx-tensorrt docs/operators.md (TensorRT 8.5): "TensorRT will attempt to cast down INT64 to INT32", so int64
+  // shape arithmetic passes every rule that takes INT32 (profile `dtypeCasts`).
+  ...dtypeCases(loadProfile('jetson-orin-nano').profile.rules, SKIP, 'unsupported', loadProfile('jetson-orin-nano').profile.dtypeCasts?.map),
   ok('Abs', 'float input', unary('Abs')),
-  bad('Abs', 'int64 input', unary('Abs', [1, 8], {}, [], 17, INT64), 'DTYPE', 'unsupported'),
+  ok('Abs', 'int64 input: cast down to INT32, which Abs takes', unary('Abs', [1, 8], {}, [], 17, INT64)),
+  bad('Abs', 'bool input', unary('Abs', [1, 8], {}, [], 17, 9), 'DTYPE', 'unsupported'),
+  // A shape computation a dynamic batch keeps (Shape → Gather → Unsqueeze → Concat): all int64, all INT32 in TensorRT.
+  ok('Concat', 'int64 shape pieces (cast down to INT32)', binary('Concat', [1], [1], { bInput: true, dtype: INT64, attrs: { axis: 0 } })),
+  bad('Concat', 'uint8 input', binary('Concat', [1], [1], { bInput: true, dtype: UINT8, attrs: { axis: 0 } }), 'DTYPE', 'unsupported'),
   ok('AveragePool', '2D pool', unary('AveragePool', [1, 3, 8, 8], { kernel_shape: [2, 2] })),
   bad('AveragePool', '1D pool', unary('AveragePool', [1, 3, 8], { kernel_shape: [2] }), 'RANK', 'unsupported'),
   ok('opset', 'opset 17', unary('Relu')),

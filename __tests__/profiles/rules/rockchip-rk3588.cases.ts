@@ -54,6 +54,27 @@ function roiAlign(batch: number, attrs: NodeSpec['attrs'] = {}): ModelSpec {
 
 const tile = (x: number[]): ModelSpec => unary('Tile', x, {}, [{ name: 'repeats', dims: [x.length], values: x.map((_, i) => (i < 2 ? 1 : 2)), dtype: INT64 }]);
 
+/**
+ * `Slice` of the shape of a [batch, 3, 8, 8] tensor (LR-ASPP's `x.shape[-2:]` for Resize): the Slice reads
+ * a shape tensor [4], whose dim 0 is not a batch. `batch` stays symbolic so the Shape is not folded.
+ */
+function sliceOfShape(): ModelSpec {
+  return {
+    inputs: [{ name: 'x', dims: ['batch', 3, 8, 8] }],
+    outputs: [{ name: 'y' }],
+    initializers: [
+      { name: 'starts', dims: [1], values: [2], dtype: INT64 },
+      { name: 'ends', dims: [1], values: [4], dtype: INT64 },
+      { name: 'axes', dims: [1], values: [0], dtype: INT64 },
+    ],
+    opsets: [{ domain: '', version: 17 }],
+    nodes: [
+      { op: 'Shape', name: 's', inputs: ['x'], outputs: ['shape'] },
+      { op: 'Slice', name: 'n', inputs: ['shape', 'starts', 'ends', 'axes'], outputs: ['y'] },
+    ],
+  };
+}
+
 export const cases: readonly RuleCase[] = [
   ok('Softmax', 'batch 1', unary('Softmax', [1, 10])),
   bad('Softmax', 'batch 2', unary('Softmax', [2, 10]), 'SHAPE', 'unsupported'),
@@ -66,6 +87,8 @@ export const cases: readonly RuleCase[] = [
   ok('LogSoftmax', 'batch 1', unary('LogSoftmax', [1, 10])),
   bad('LogSoftmax', 'batch 4', unary('LogSoftmax', [4, 10]), 'SHAPE', 'unsupported'),
   ok('Slice', 'batch 1', unary('Slice', [1, 8], {}, [{ name: 'starts', dims: [1], values: [0], dtype: 7 }, { name: 'ends', dims: [1], values: [4], dtype: 7 }, { name: 'axes', dims: [1], values: [1], dtype: 7 }])),
+  // RKNN-Toolkit2 v2.1.0 OP support, Slice row: "batchsize: 1" is about the data tensor; a shape tensor has none.
+  ok('Slice', 'input is a shape tensor [4] (Shape of [batch, 3, 8, 8]): rank 1, no batch dim', sliceOfShape()),
   bad('Slice', 'batch 2', unary('Slice', [2, 8], {}, [{ name: 'starts', dims: [1], values: [0], dtype: 7 }, { name: 'ends', dims: [1], values: [4], dtype: 7 }, { name: 'axes', dims: [1], values: [1], dtype: 7 }]), 'SHAPE', 'unsupported'),
 
   ok('EyeLike', 'constant input', eyeLike(false)),
