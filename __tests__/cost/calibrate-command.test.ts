@@ -95,7 +95,7 @@ describe('edgegate calibrate', () => {
     const { profile } = loadProfile(out);
     assert.equal(profile.id, 'host-x64-calibrated');
     const k = profile.calibration!.kernels!['cpu']!;
-    assert.equal(k.cases, 13);
+    assert.equal(k.cases, 15);
     assert.ok(k.curves.some((c) => c.key === 'conv/float/k1') && k.curves.some((c) => c.key === 'rnn/float/LSTM'), k.curves.map((c) => c.key).join());
     assert.equal(profile.calibration!.forced, undefined);
     // It loads beside the shipped profile (different id).

@@ -16,13 +16,13 @@ import { DeviceProfileSchema } from '../../src/profiles/schema.js';
 const { profile } = loadProfile('host-x64');
 const unit = profile.hardware.units.find((u) => u.id === profile.hardware.fallbackUnit)!;
 
-async function analyses(): Promise<{ id: string; nodes: number; family: string; analysis: ReturnType<typeof analyzeModel> }[]> {
+async function analyses(): Promise<{ id: string; op: string; nodes: number; family: string; analysis: ReturnType<typeof analyzeModel> }[]> {
   const dir = mkdtempSync(join(tmpdir(), 'eg-curves-'));
   const out = [];
   for (const c of kernelGrid('small')) {
     const f = join(dir, `${c.id}.onnx`);
     writeFileSync(f, c.bytes);
-    out.push({ id: c.id, nodes: c.nodes, family: c.family, analysis: analyzeModel(await readModel(f)) });
+    out.push({ id: c.id, op: c.op, nodes: c.nodes, family: c.family, analysis: analyzeModel(await readModel(f)) });
   }
   return out;
 }
@@ -56,12 +56,14 @@ describe('kernel curves', () => {
     const truth = 0.3;
     const points: KernelPoint[] = cases.map((c) => {
       if (c.family === 'overhead') return { id: c.id, analysis: c.analysis, overheadChain: c.nodes, measuredMs: (P + c.nodes * D) * 1e3 };
-      const w = works(c.analysis).find((x) => !x.free && x.mergedAs === undefined)!;
+      const w = works(c.analysis).find((x) => !x.free && x.mergedAs === undefined && x.opType === c.op)!;
+      if (c.family === 'stream') return { id: c.id, analysis: c.analysis, op: c.op, stream: true, measuredMs: (P + D + w.weightBytes / 12e9) * 1e3 };
       const t = c.family === 'data_movement' ? (w.bytes ?? 0) / (unit.memoryBandwidthBytesPerSecond.value * truth) : (w.work ?? 0) / (peakFor(unit, w.dtype).value * truth);
-      return { id: c.id, analysis: c.analysis, measuredMs: (P + D + t) * 1e3, mainShare: 1 };
+      return { id: c.id, analysis: c.analysis, op: c.op, measuredMs: (P + D + t) * 1e3 };
     });
     const fit = fitKernelCurves(points, unit, works, { perInferenceS: 0, perNodeS: 0 });
     assert.ok(Math.abs(fit.perInferenceS - P) < 1e-9 && Math.abs(fit.perNodeS - D) < 1e-10);
+    assert.ok(Math.abs(fit.weightBandwidth! / 12e9 - 1) < 0.01, `stream case: ${fit.weightBandwidth}`);
     assert.deepEqual(fit.skipped, []);
     for (const c of fit.curves) for (const p of c.points) assert.ok(Math.abs(p[p.length - 1]! / truth - 1) < 0.01, `${c.key}: ${p}`);
     const { profile: cal } = fitKernelCalibration({ points, grid: 'small, synthetic' }, [], profile, { runtime: { name: 'synthetic', version: '0' } });
@@ -71,7 +73,7 @@ describe('kernel curves', () => {
     const est = estimateCost(conv.analysis, cpuPlacement(conv.analysis, cal.id), cal).latencyMs!.estimate;
     const own = points.find((p) => p.id === conv.id)!.measuredMs;
     assert.ok(Math.abs(est / own - 1) < 0.05, `${est} vs ${own}`);
-    const w = works(conv.analysis).find((x) => !x.free && x.mergedAs === undefined)!;
+    const w = works(conv.analysis).find((x) => !x.free && x.mergedAs === undefined && x.opType !== 'Slice')!;
     assert.ok(kernelCurveTime(cal, cal.hardware.units.find((u) => u.id === 'cpu')!, conv.analysis, w));
     assert.equal(kernelCurveTime(profile, unit, conv.analysis, w), null, 'no curves in the shipped profile');
   });

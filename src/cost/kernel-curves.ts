@@ -197,14 +197,21 @@ export interface KernelPoint {
   readonly id: string;
   /** `overhead` chains separate per-inference and per-node cost; every other case times one kernel. */
   readonly overheadChain?: number;
+  /** The timed op (other kernels of the case are context, src/cost/kernel-grid.ts); default: the only one. */
+  readonly op?: string;
+  /** A case whose weights no cache holds: it measures the DRAM bandwidth weights stream at. */
+  readonly stream?: boolean;
+  /** A generated network timed whole: it joins the fit like a whole-model measurement, not as a point. */
+  readonly composite?: boolean;
   readonly analysis: GraphAnalysis;
   /** Time per run of the whole micro-model, ms (the device's latency figure: CPU time on the host). */
   readonly measuredMs: number;
   /**
-   * Share of the profiled kernel time in the case's own kernel (not in layout kernels the runtime adds, e.g.
-   * NCHWc reorders). 1 when there is no per-node profile (edge runners time whole runs only).
+   * The per-node profile, when there is one: the case's own kernel time and all kernels' time (µs, one run).
+   * Layout kernels the runtime adds (NCHWc reorders) and the grid's output Slice are not the case's own.
+   * Without it (edge runners time whole runs only) the whole run less the per-inference cost counts.
    */
-  readonly mainShare?: number;
+  readonly profiled?: { readonly ownUs: number; readonly totalUs: number };
 }
 
 export interface KernelFit {
@@ -212,8 +219,25 @@ export interface KernelFit {
   readonly perInferenceS: number;
   readonly perNodeS: number;
   readonly curves: KernelCurve[];
+  /** Bytes/s weights stream at from DRAM (the stream case), when measured. */
+  readonly weightBandwidth?: number;
   /** Cases that gave no point, with the reason. */
   readonly skipped: { id: string; reason: string }[];
+}
+
+/**
+ * The case's own kernel time, seconds. Profiled: the kernel's profiled time, scaled down when the profiled
+ * kernels add up to more than the measured run (a profiled session on a busy machine runs slower, and the
+ * profiler adds its own cost per event); a measured run longer than its kernels is per-inference cost, not
+ * kernel time. Not profiled: the run less the per-inference and one per-node cost.
+ */
+export function ownKernelSeconds(p: KernelPoint, line: { perInferenceS: number; perNodeS: number }): number {
+  const run = p.measuredMs / 1e3 - line.perInferenceS;
+  if (p.profiled && p.profiled.totalUs > 0) {
+    const own = p.profiled.ownUs / 1e6;
+    return Math.max(1e-9, own * Math.min(1, Math.max(run, 0) / (p.profiled.totalUs / 1e6)));
+  }
+  return Math.max(run - line.perNodeS, 0.1 * run, 1e-9);
 }
 
 /** Least-squares line through the overhead chains: time = perInference + nodes × perNode (both ≥ 0). */
@@ -249,9 +273,15 @@ export function fitKernelCurves(
   const line = fitOverheadLine(chains) ?? prior;
   const byKey = new Map<string, { names: readonly string[]; points: number[][] }>();
   const skipped: { id: string; reason: string }[] = [];
+  let weightBandwidth: number | undefined;
   for (const p of points) {
-    if (p.overheadChain !== undefined) continue;
-    const kernels = works(p.analysis).filter((w) => !w.free && w.mergedAs === undefined);
+    if (p.overheadChain !== undefined || p.composite) continue;
+    // The grid's one-element output Slice and context ops are not the case's kernel (src/cost/kernel-grid.ts).
+    const kernels = works(p.analysis).filter((w) => !w.free && w.mergedAs === undefined && w.opType !== 'Slice' && (p.op === undefined || w.opType === p.op));
+    if (p.stream && kernels.length === 1) {
+      weightBandwidth = kernels[0]!.weightBytes / ownKernelSeconds(p, line);
+      continue;
+    }
     if (kernels.length !== 1) {
       skipped.push({ id: p.id, reason: `the cost model sees ${kernels.length} kernels in it, not one` });
       continue;
@@ -262,8 +292,7 @@ export function fitKernelCurves(
       skipped.push({ id: p.id, reason: `no curve for ${w.opType} (${w.opClass})` });
       continue;
     }
-    const own = (p.measuredMs / 1e3 - line.perInferenceS) * (p.mainShare ?? 1);
-    const t = Math.max(own - line.perNodeS, 0.1 * own, 1e-9);
+    const t = ownKernelSeconds(p, line);
     const memory = isMemoryCurve(shape.key);
     const num = memory ? (w.bytes ?? 0) : (w.work ?? 0);
     if (num <= 0) {
@@ -279,5 +308,5 @@ export function fitKernelCurves(
   const curves: KernelCurve[] = [...byKey.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, e]) => ({ key, features: [...e.names], points: e.points, sigma: Number(curveSigma(e.points).toPrecision(4)) }));
-  return { ...line, curves, skipped };
+  return { ...line, curves, skipped, ...(weightBandwidth !== undefined ? { weightBandwidth } : {}) };
 }

@@ -21,7 +21,7 @@ const INT32 = 6;
 const INT64 = 7;
 
 export type KernelFamily =
-  | 'conv' | 'depthwise' | 'matmul' | 'rnn' | 'elementwise' | 'pool' | 'resize' | 'softmax' | 'norm' | 'data_movement' | 'quantize' | 'overhead';
+  | 'conv' | 'depthwise' | 'matmul' | 'rnn' | 'elementwise' | 'pool' | 'resize' | 'softmax' | 'norm' | 'data_movement' | 'quantize' | 'overhead' | 'stream' | 'composite';
 
 /** One micro-model of the grid. */
 export interface KernelCase {
@@ -32,7 +32,16 @@ export interface KernelCase {
   readonly op: string;
   readonly dtype: 'float' | 'int8';
   readonly inputs: readonly { readonly name: string; readonly dims: readonly number[]; readonly elemType: number }[];
+  /** The graph's output: one element sliced from the kernel's output (see `finish`). */
   readonly outputs: readonly { readonly name: string; readonly dims: readonly number[]; readonly elemType: number }[];
+  /** Shape of the timed kernel's own output. */
+  readonly kernelOutput: readonly number[];
+  /**
+   * Ops in the graph that are context, not the timed kernel: they put the timed op where it runs in a real
+   * model (onnxruntime runs a uint8 MaxPool in NHWC only next to a QLinearConv; alone it takes a slow NCHW
+   * path).
+   */
+  readonly context: readonly string[];
   /** Nodes in the graph (overhead chains: the chain length). */
   readonly nodes: number;
   /** The encoded model. */
@@ -205,14 +214,31 @@ interface Built {
   readonly outDims: number[];
 }
 
-function finish(id: string, family: KernelFamily, op: string, dtype: 'float' | 'int8', b: Built): KernelCase {
+/**
+ * Ends the graph: the kernel's output goes through a Slice to one element, the graph's only output. A large
+ * graph output would cost the measurement what no real model pays: onnxruntime-node allocates every output
+ * as a new JS buffer on every run (measured here: ~0.9 ms of CPU per run for a 194 kB conv output, about four
+ * times the kernel). The Slice copies one element; it is left out of the fit like the runtime's layout kernels.
+ */
+function finish(id: string, family: KernelFamily, op: string, dtype: 'float' | 'int8', b: Built, context: readonly string[] = []): KernelCase {
   const { g, outDims } = b;
-  const elemType = dtype === 'int8' && g.outputs.length === 0 && family !== 'quantize' ? UINT8 : FLOAT;
-  if (g.outputs.length === 0) {
+  if (family === 'overhead') {
     g.nameLast('y');
-    g.output('y', outDims, elemType);
+    g.output('y', outDims, FLOAT);
+    return { id, family, op, dtype, inputs: g.inputs, outputs: g.outputs, kernelOutput: outDims, context, nodes: g.nodes.length, bytes: g.encode() };
   }
-  return { id, family, op, dtype, inputs: g.inputs, outputs: g.outputs, nodes: g.nodes.length, bytes: g.encode() };
+  const declared = g.outputs.splice(0);
+  const dims = declared[0]?.dims ?? outDims;
+  const elemType = declared[0]?.elemType ?? (dtype === 'int8' && family !== 'quantize' ? UINT8 : FLOAT);
+  const last = g.nodes[g.nodes.length - 1]!;
+  const y = declared[0]?.name && last.output?.[0] === declared[0].name ? g.fresh('t') : last.output![0]!;
+  if (declared[0]) last.output = [y, ...(last.output ?? []).slice(1)];
+  const axes = dims.map((_, i) => i);
+  const one = dims.map(() => 1);
+  g.node('Slice', [y, g.ints([axes.length], INT64, () => 0), g.ints([axes.length], INT64, () => 1), g.ints([axes.length], INT64, (i) => i)]);
+  g.nameLast('y');
+  g.output('y', one, elemType);
+  return { id, family, op, dtype, inputs: g.inputs, outputs: g.outputs, kernelOutput: dims, context, nodes: g.nodes.length, bytes: g.encode() };
 }
 
 function seedOf(id: string): number {
@@ -322,7 +348,9 @@ function poolCase(op: string, c: number, h: number, dtype: 'float' | 'int8', k =
   const g = new GraphBuilder(seedOf(id));
   const elem = dtype === 'int8' ? UINT8 : FLOAT;
   const x0 = g.input('x', [1, c, h, h], elem);
-  const x = dtype === 'int8' ? dqAct(g, x0) : x0;
+  // int8 MaxPool: behind a 1x1 QLinearConv, where onnxruntime runs it (NHWC), as in quantized CNNs.
+  const behindConv = dtype === 'int8' && op === 'MaxPool';
+  const x = dtype === 'int8' ? (behindConv ? dqAct(g, qAct(g, g.node('Conv', [dqAct(g, x0), dqWeights(g, [c, c, 1, 1], false).w])[0]!)) : dqAct(g, x0)) : x0;
   let outDims: number[];
   if (op === 'GlobalAveragePool') {
     g.node(op, [x]);
@@ -337,7 +365,7 @@ function poolCase(op: string, c: number, h: number, dtype: 'float' | 'int8', k =
     outDims = [1, c, ho, ho];
   }
   if (dtype === 'int8') void qAct(g, g.nodes[g.nodes.length - 1]!.output![0]!);
-  return finish(id, 'pool', op, dtype, { g, outDims });
+  return finish(id, 'pool', op, dtype, { g, outDims }, behindConv ? ['Conv'] : []);
 }
 
 /** Resize ×2 (nearest or linear) of [1, C, H, H]. */
@@ -383,6 +411,65 @@ function movementCase(op: 'Transpose' | 'Concat', c: number, h: number, dtype: '
   return finish(id, 'data_movement', op, dtype, { g, outDims: [1, 2 * c, h, h] });
 }
 
+/**
+ * A GEMV whose 64 MiB of weights no cache holds: its time is the rate weights stream from DRAM, which a real
+ * model pays for weights that the caches do not keep between layers (the other cases run with hot caches).
+ */
+function streamCase(): KernelCase {
+  const c = matmulCase(1, 4096, 4096, 'gemm', 'float');
+  return { ...c, id: 'stream-gemm-float-m1-k4096-n4096', family: 'stream' };
+}
+
+/**
+ * Small generated networks (timed whole, never a curve point): in a real model each kernel finds its weights
+ * and part of its input cold, where a micro-model run after run finds everything in cache. The ratio of these
+ * networks' measured time to the sum their curves predict is the correction the fit applies to every curve
+ * (the same join as whole-model measurements: calibration.kernels.scale).
+ */
+function compositeCase(kind: 'inverted-residual' | 'conv3x3' | 'se-hardswish'): KernelCase {
+  const id = `composite-${kind}-float`;
+  const g = new GraphBuilder(seedOf(id));
+  const conv = (x: string, cin: number, cout: number, k: number, s: number, group = 1): string =>
+    g.node('Conv', [x, g.floats([cout, cin / group, k, k], 0.1), g.floats([cout], 0.01)], { kernel_shape: [k, k], strides: [s, s], pads: [k >> 1, k >> 1, k >> 1, k >> 1], group })[0]!;
+  const relu = (x: string): string => g.node('Relu', [x])[0]!;
+  let x = g.input('x', [1, 3, 112, 112]);
+  let c = 16;
+  let h = 56;
+  x = relu(conv(x, 3, c, 3, 2));
+  if (kind === 'conv3x3') {
+    for (const [co, s] of [[16, 1], [32, 2], [32, 1], [64, 2], [64, 1], [128, 2], [128, 1]] as const) {
+      const y = relu(conv(relu(conv(x, c, co, 3, s)), co, co, 3, 1));
+      x = s === 1 && co === c ? g.node('Add', [x, y])[0]! : y;
+      c = co;
+      h = s === 2 ? Math.ceil(h / 2) : h;
+    }
+  } else {
+    for (const [co, s] of [[16, 1], [24, 2], [24, 1], [40, 2], [40, 1], [80, 2], [80, 1], [112, 1]] as const) {
+      const e = c * 4;
+      let y = conv(x, c, e, 1, 1);
+      y = kind === 'se-hardswish' ? g.node('HardSwish', [y])[0]! : relu(y);
+      y = conv(y, e, e, kind === 'se-hardswish' ? 5 : 3, s, e);
+      y = kind === 'se-hardswish' ? g.node('HardSwish', [y])[0]! : relu(y);
+      if (kind === 'se-hardswish') {
+        const sq = relu(conv(g.node('GlobalAveragePool', [y])[0]!, e, e / 4, 1, 1));
+        y = g.node('Mul', [y, g.node('HardSigmoid', [conv(sq, e / 4, e, 1, 1)], { alpha: 1 / 6, beta: 0.5 })[0]!])[0]!;
+      }
+      y = conv(y, e, co, 1, 1);
+      x = s === 1 && co === c ? g.node('Add', [x, y])[0]! : y;
+      c = co;
+      h = s === 2 ? Math.ceil(h / 2) : h;
+    }
+  }
+  const pooled = g.node('GlobalAveragePool', [x])[0]!;
+  g.node('Flatten', [pooled]);
+  const flat = g.nodes[g.nodes.length - 1]!.output![0]!;
+  g.node('Gemm', [flat, g.floats([100, c], 0.05), g.floats([100], 0.01)], { transB: 1 });
+  void h;
+  g.nameLast('y');
+  g.output('y', [1, 100]);
+  return { id, family: 'composite', op: 'model', dtype: 'float', inputs: g.inputs, outputs: g.outputs, kernelOutput: [1, 100], context: [], nodes: g.nodes.length, bytes: g.encode() };
+}
+
 /** A chain of `n` Adds of a constant on an 8-element tensor: per-inference + n × per-node cost. */
 function overheadCase(n: number): KernelCase {
   const id = `overhead-chain-float-n${n}`;
@@ -406,6 +493,7 @@ const CONV1: readonly (readonly [number, number, number, number])[] = [
 const CONVK: readonly (readonly [number, number, number, number, number])[] = [
   [3, 16, 224, 2, 3], [3, 96, 224, 2, 7], [3, 24, 224, 2, 3], [16, 64, 55, 1, 3], [32, 128, 27, 1, 3], [64, 256, 13, 1, 3],
   [16, 16, 56, 1, 3], [32, 32, 28, 1, 3], [64, 64, 14, 1, 3], [128, 128, 7, 1, 3], [32, 64, 28, 2, 3], [8, 8, 16, 1, 3],
+  [128, 256, 8, 2, 3], [256, 256, 4, 1, 3], [256, 512, 4, 2, 3], [512, 512, 2, 1, 3],
 ];
 /** [channels, input H, stride, k] of depthwise convolutions. */
 const DW: readonly (readonly [number, number, number, number])[] = [
@@ -426,10 +514,12 @@ export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
       eltCase('Add', 16, 28, 'float'),
       eltCase('Sigmoid', 16, 28, 'float'),
       poolCase('MaxPool', 16, 28, 'float'),
+      poolCase('MaxPool', 16, 28, 'int8'),
       softmaxCase(16, 64),
       overheadCase(1),
       overheadCase(8),
       overheadCase(32),
+      streamCase(),
     ];
   }
   const cases: KernelCase[] = [];
@@ -471,5 +561,7 @@ export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
   for (const [t, d] of [[16, 64], [49, 192], [196, 384], [64, 128]] as const) cases.push(layerNormCase(t, d));
   for (const [c, h] of [[24, 28], [116, 14], [232, 7]] as const) cases.push(movementCase('Transpose', c, h, 'float'));
   for (const n of [1, 16, 64, 128]) cases.push(overheadCase(n));
+  cases.push(streamCase());
+  for (const kind of ['inverted-residual', 'conv3x3', 'se-hardswish'] as const) cases.push(compositeCase(kind));
   return cases;
 }

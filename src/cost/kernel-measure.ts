@@ -32,16 +32,29 @@ export interface TimedKernel extends KernelPoint {
   readonly ortVersion?: string;
 }
 
-/** Kernels the runtime adds for its own layouts (onnxruntime's NCHWc reorders, NHWC transposes). */
-const LAYOUT_OPS = new Set(['ReorderInput', 'ReorderOutput', 'Transpose']);
+/**
+ * Kernels that are not the case's own: the runtime's layout kernels (onnxruntime's NCHWc reorders, NHWC
+ * transposes) and the grid's one-element output Slice (src/cost/kernel-grid.ts).
+ */
+const LAYOUT_OPS = new Set(['ReorderInput', 'ReorderOutput', 'Transpose', 'Slice']);
 
-/** Share of the profiled kernel time in the case's own kernels (layout kernels excluded). */
-export function mainShare(kernels: ModelMeasurement['kernels'], caseOp: string): number {
-  if (!kernels || kernels.length === 0) return 1;
-  const total = kernels.reduce((s, k) => s + k.medianUs, 0);
-  if (total <= 0) return 1;
-  const layout = kernels.filter((k) => LAYOUT_OPS.has(k.op) && k.op !== caseOp).reduce((s, k) => s + k.medianUs, 0);
-  return Math.max(0.05, (total - layout) / total);
+/** The case's own kernel time and all kernels' time in a per-node profile (µs per run). */
+export function ownKernelTime(kernels: ModelMeasurement['kernels'], caseOp: string, context: readonly string[] = []): { ownUs: number; totalUs: number } | undefined {
+  if (!kernels || kernels.length === 0) return undefined;
+  const totalUs = kernels.reduce((s, k) => s + k.medianUs, 0);
+  const notOwn = new Set([...LAYOUT_OPS, ...context.flatMap((op) => CONTEXT_KERNELS[op] ?? [op])]);
+  const ownUs = kernels.filter((k) => !notOwn.has(k.op) || k.op === caseOp).reduce((s, k) => s + k.medianUs, 0);
+  return totalUs > 0 ? { ownUs, totalUs } : undefined;
+}
+
+/** Kernel names onnxruntime gives a context op after fusion. */
+const CONTEXT_KERNELS: Readonly<Record<string, readonly string[]>> = { Conv: ['Conv', 'QLinearConv', 'FusedConv'] };
+
+/** The fit's view of a case: timed op, overhead chain length, stream case. */
+function roleOf(c: KernelCase): Pick<KernelPoint, 'op' | 'overheadChain' | 'stream' | 'composite'> {
+  if (c.family === 'overhead') return { overheadChain: c.nodes };
+  if (c.family === 'composite') return { composite: true };
+  return { op: c.op, ...(c.family === 'stream' ? { stream: true } : {}) };
 }
 
 async function prepare(c: KernelCase, dir: string): Promise<{ file: string; analysis: ReturnType<typeof analyzeModel> }> {
@@ -64,7 +77,7 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
   // Rounds outside, cases inside: a burst of load from other processes hits one round of many cases.
   for (let r = 0; r < rounds; r++) {
     for (const p of prepared) {
-      const m = await measureModel(p.file, p.analysis, { runs, warmup, threads, profile: r === 0 && p.c.family !== 'overhead', profileRuns: 8 });
+      const m = await measureModel(p.file, p.analysis, { runs, warmup, threads, profile: r === 0 && p.c.family !== 'overhead' && p.c.family !== 'composite', profileRuns: 8 });
       if (r === 0) first.set(p.c.id, m);
       const v = threads === 1 ? m.cpuMedianMs : m.medianMs;
       best.set(p.c.id, Math.min(best.get(p.c.id) ?? Infinity, v));
@@ -73,16 +86,16 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
   return prepared.map((p) => {
     const m = first.get(p.c.id)!;
     const measuredMs = best.get(p.c.id)!;
-    const share = mainShare(m.kernels, p.c.op);
-    options.log?.(`${p.c.id}: ${measuredMs.toFixed(4)} ms${share < 1 ? ` (own kernel ${(share * 100).toFixed(0)}%)` : ''}`);
+    const profiled = ownKernelTime(m.kernels, p.c.op, p.c.context);
+    options.log?.(`${p.c.id}: ${measuredMs.toFixed(4)} ms${profiled ? ` (profiled: own kernel ${(profiled.ownUs / 1e3).toFixed(4)} of ${(profiled.totalUs / 1e3).toFixed(4)} ms)` : ''}`);
     return {
       id: p.c.id,
       file: p.file,
       analysis: p.analysis,
       measuredMs,
-      mainShare: share,
+      ...(profiled ? { profiled } : {}),
       ortVersion: m.ortVersion,
-      ...(p.c.family === 'overhead' ? { overheadChain: p.c.nodes } : {}),
+      ...roleOf(p.c),
     };
   });
 }
@@ -106,7 +119,7 @@ export async function timeKernelsRunner(cases: readonly KernelCase[], dir: strin
     const s = times.slice().sort((a, b) => a - b);
     const measuredMs = s[s.length >> 1]!;
     options.log?.(`${c.id}: ${measuredMs.toFixed(4)} ms (wall, runner)`);
-    out.push({ id: c.id, file, analysis, measuredMs, ...(c.family === 'overhead' ? { overheadChain: c.nodes } : {}) });
+    out.push({ id: c.id, file, analysis, measuredMs, ...roleOf(c) });
   }
   return out;
 }
