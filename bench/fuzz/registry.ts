@@ -2,6 +2,9 @@
 import { modelBytes } from './families/model-bytes.js';
 import { modelOps } from './families/model-ops.js';
 import { modelStruct } from './families/model-struct.js';
+import { configYaml } from './families/config-yaml.js';
+import { parityReference, parityResult } from './families/parity.js';
+import { profileYaml } from './families/profile-yaml.js';
 import type { FuzzFamily } from './types.js';
 
-export const FUZZ_FAMILIES: readonly FuzzFamily[] = [modelBytes, modelStruct, modelOps];
+export const FUZZ_FAMILIES: readonly FuzzFamily[] = [modelBytes, modelStruct, modelOps, configYaml, profileYaml, parityReference, parityResult];
