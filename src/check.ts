@@ -10,11 +10,11 @@ import { ModelReadError } from './onnx/errors.js';
 import { analyzeModel } from './graph/analyze.js';
 import { GraphError } from './graph/errors.js';
 import type { GraphAnalysis } from './graph/types.js';
-import { dtypeName } from './onnx/types.js';
-import { REPORT_SCHEMA_VERSION, type ModelReport, type Report, type ReportError } from './report/types.js';
+import { dtypeName, type Shape } from './onnx/types.js';
+import { REPORT_SCHEMA_VERSION, type FoldingReport, type ModelReport, type Report, type ReportError } from './report/types.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { evaluateDevices, loadDeviceContext, type DeviceContext } from './devices.js';
-import { foldingSummary, type FoldingSummary } from './profiles/ort-basic.js';
+import { foldingSummary } from './profiles/ort-basic.js';
 
 export interface CheckOptions {
   /** Model files to check. */
@@ -75,6 +75,8 @@ function emptyModelReport(path: string, errors: ModelReport['errors']): ModelRep
   };
 }
 
+const copyShape = (s: Shape): (string | number | null)[] | null => (s ? [...s] : null);
+
 /** Model-level facts of the report from an analysis. */
 export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
   const t = a.totals;
@@ -102,7 +104,7 @@ export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
     activationLowerBoundBytes: a.memory.unknownTensors > 0 ? null : a.memory.lowerBoundBytes,
     inputs: a.model.graph.inputs
       .filter((i) => !a.model.graph.initializers.has(i.name))
-      .map((i) => ({ name: i.name, dtype: dtypeName(i.dtype), shape: a.tensors.get(i.name)?.shape ?? i.shape })),
+      .map((i) => ({ name: i.name, dtype: dtypeName(i.dtype), shape: copyShape(a.tensors.get(i.name)?.shape ?? i.shape) })),
     pinnedDims: a.pinnedDims,
     errors: [],
     devices: [],
@@ -118,8 +120,9 @@ export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
 }
 
 /** The folding stage's counts for the model line, with a note when symbolic dims kept shape arithmetic. */
-function foldingReport(a: GraphAnalysis): FoldingSummary & { note?: string } {
-  const f = foldingSummary(a);
+function foldingReport(a: GraphAnalysis): FoldingReport {
+  const s = foldingSummary(a);
+  const f = { ...s, symbolicDims: [...s.symbolicDims] };
   if (f.symbolicShapeNodes === 0) return f;
   const dims = f.symbolicDims.length > 0 ? f.symbolicDims : ['a symbolic dim'];
   const pin = f.symbolicDims.length > 0 ? `; pin ${f.symbolicDims.length === 1 ? 'it' : 'them'} with --dim ${f.symbolicDims[0]}=1 or \`dims\` in .edgegate.yml` : '';

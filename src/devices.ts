@@ -4,7 +4,7 @@
  * Gathers nothing itself after loading and never logs: errors go into the report.
  */
 import type { GraphAnalysis } from './graph/types.js';
-import type { DeviceReport, ModelReport, NodePlacementReport, ReportError } from './report/types.js';
+import type { DeviceReport, ModelReport, NodePlacementReport, QuantizationReport, ReportError } from './report/types.js';
 import type { CheckOptions } from './check.js';
 import { loadProfiles, type LoadedProfile } from './profiles/load.js';
 import { placeModel } from './profiles/engine.js';
@@ -63,12 +63,77 @@ function nodeReports(placement: DevicePlacement, cost: DeviceCost | null): NodeP
       reason: n.reason,
       ...(n.detail ? { detail: n.detail } : {}),
       ...(n.hint ? { hint: n.hint } : {}),
-      sourceNodes: n.sourceNodes,
+      sourceNodes: [...n.sourceNodes],
       ...(n.ruleId ? { rule: n.ruleId } : {}),
       latencyMs: c ? c.latencyMs : null,
       unit: c?.unit ?? (n.placement === 'accelerated' ? 'accelerator' : 'cpu'),
     };
   });
+}
+
+function quantizationReport(q: DevicePlacement['quantization']): QuantizationReport {
+  return {
+    scheme: q.scheme,
+    activationDtypes: [...q.activationDtypes],
+    weightDtypes: [...q.weightDtypes],
+    weightGranularity: [...q.weightGranularity],
+    symmetricWeights: q.symmetricWeights,
+    quantizedNodeShare: q.quantizedNodeShare,
+    accepted: q.accepted,
+    message: q.message,
+    ...(q.fix ? { fix: q.fix } : {}),
+  };
+}
+
+/** What the device stage got for one model on one device: a placement (and maybe a cost), or an error. */
+export type DeviceOutcome =
+  | { readonly kind: 'placed'; readonly placement: DevicePlacement; readonly cost: DeviceCost | null; readonly costError?: string }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** The one constructor of a DeviceReport (the contract's shape for both outcomes). */
+export function deviceReport(device: string, outcome: DeviceOutcome): DeviceReport {
+  if (outcome.kind === 'error') {
+    return {
+      device,
+      verdict: 'error',
+      verdictReason: outcome.message,
+      partitions: 0,
+      nodesTotal: 0,
+      nodesAccelerated: 0,
+      macsAcceleratedFraction: null,
+      quantization: {},
+      nodes: [],
+      error: outcome.message,
+    };
+  }
+  const { placement, cost, costError } = outcome;
+  const count = (p: NodePlacementReport['placement']): number => placement.nodes.filter((n) => n.placement === p).length;
+  const f = cost?.reportFields;
+  const unknownReason = deviceUnknownReason(placement, cost, costError);
+  return {
+    device,
+    verdict: placement.verdict,
+    verdictReason: placement.verdictReason,
+    placedGraph: placement.placedGraph,
+    countBasis: placement.countBasis,
+    partitions: placement.partitions.length,
+    nodesTotal: placement.nodesTotal,
+    nodesAccelerated: placement.nodesAccelerated,
+    nodesFallback: count('cpu-fallback'),
+    nodesUnsupported: count('unsupported'),
+    nodesUnknown: count('unknown'),
+    macsAcceleratedFraction: placement.macsAcceleratedFraction,
+    quantization: quantizationReport(placement.quantization),
+    nodes: nodeReports(placement, cost),
+    latencyMs: f?.latencyMs ?? null,
+    peakRamBytes: f?.peakRamBytes ?? null,
+    flashBytes: f?.flashBytes ?? null,
+    budgets: f?.budgets ? [...f.budgets] : [],
+    ...(f ? { whatIf: [...f.whatIf], costAssumptions: [...f.costAssumptions] } : {}),
+    ...(f?.costUnknownReason ? { costUnknownReason: f.costUnknownReason } : {}),
+    ...(cost ? { ram: cost.cost.ram, flash: cost.cost.flash, transfers: [...cost.cost.transfers] } : {}),
+    ...(unknownReason ? { unknownReason } : {}),
+  };
 }
 
 /** One device: placement → cost → budgets. A failure in one device becomes that device's error verdict. */
@@ -78,61 +143,19 @@ function evaluateOne(analysis: GraphAnalysis, path: string, loaded: LoadedProfil
   try {
     placement = placeModel(analysis, profile, { ruleMode: ctx.ruleMode });
   } catch (err) {
-    return errorDevice(loaded.id, `placement failed: ${(err as Error).message}`);
+    return deviceReport(loaded.id, { kind: 'error', message: `placement failed: ${(err as Error).message}` });
   }
-  let cost: DeviceCost | null = null;
-  let costError: string | undefined;
   try {
-    cost = costDevice({ analysis, placement, profile, modelPath: path, config: ctx.config, overrides: ctx.budgetOverrides, today: ctx.today });
+    const cost = costDevice({ analysis, placement, profile, modelPath: path, config: ctx.config, overrides: ctx.budgetOverrides, today: ctx.today });
+    return deviceReport(loaded.id, { kind: 'placed', placement, cost });
   } catch (err) {
-    costError = `cost estimate failed: ${(err as Error).message}`;
+    return deviceReport(loaded.id, { kind: 'placed', placement, cost: null, costError: `cost estimate failed: ${(err as Error).message}` });
   }
-  return {
-    device: loaded.id,
-    verdict: placement.verdict,
-    verdictReason: placement.verdictReason,
-    placedGraph: placement.placedGraph,
-    countBasis: placement.countBasis,
-    partitions: placement.partitions.length,
-    nodesTotal: placement.nodesTotal,
-    nodesAccelerated: placement.nodesAccelerated,
-    nodesFallback: placement.nodes.filter((n) => n.placement === 'cpu-fallback').length,
-    nodesUnsupported: placement.nodes.filter((n) => n.placement === 'unsupported').length,
-    nodesUnknown: placement.nodes.filter((n) => n.placement === 'unknown').length,
-    macsAcceleratedFraction: placement.macsAcceleratedFraction,
-    quantization: { ...placement.quantization },
-    nodes: nodeReports(placement, cost),
-    ...(cost
-      ? {
-          ...cost.reportFields,
-          ram: cost.cost.ram,
-          flash: cost.cost.flash,
-          transfers: cost.cost.transfers,
-        }
-      : { latencyMs: null, peakRamBytes: null, flashBytes: null, budgets: [] }),
-    ...(deviceUnknownReason(placement, cost, costError) ?? {}),
-  };
 }
 
 /** The one reason beside the device's null values (the contract's `unknownReason`). */
-function deviceUnknownReason(placement: DevicePlacement, cost: DeviceCost | null, costError: string | undefined): { unknownReason: string } | null {
-  const reason = costError ?? cost?.reportFields.costUnknownReason ?? (placement.macsAcceleratedFraction === null ? 'MACs are unknown: some shapes depend on unpinned symbolic dims (--dim NAME=VALUE)' : undefined);
-  return reason ? { unknownReason: reason } : null;
-}
-
-function errorDevice(device: string, message: string): DeviceReport {
-  return {
-    device,
-    verdict: 'error',
-    verdictReason: message,
-    partitions: 0,
-    nodesTotal: 0,
-    nodesAccelerated: 0,
-    macsAcceleratedFraction: null,
-    quantization: {},
-    nodes: [],
-    error: message,
-  };
+function deviceUnknownReason(placement: DevicePlacement, cost: DeviceCost | null, costError: string | undefined): string | undefined {
+  return costError ?? cost?.reportFields.costUnknownReason ?? (placement.macsAcceleratedFraction === null ? 'MACs are unknown: some shapes depend on unpinned symbolic dims (--dim NAME=VALUE)' : undefined);
 }
 
 /** Every loaded device for one model. */

@@ -13,11 +13,11 @@ function gate(head: ReturnType<typeof report>, base: ReturnType<typeof report> |
 }
 
 describe('metricDelta', () => {
-  const cases: [number | null, number | null, number | null][] = [
+  const cases: [number | null, number | null, number | 'Infinity' | null][] = [
     [10, 11, 0.1],
     [10, 9, -0.1],
     [0, 0, 0],
-    [0, 5, Infinity],
+    [0, 5, 'Infinity'],
     [null, 5, null],
     [5, null, null],
   ];
@@ -25,7 +25,8 @@ describe('metricDelta', () => {
     it(`${b} → ${h} gives ratio ${r}`, () => {
       const d = metricDelta(b, h);
       if (r === null) assert.equal(d.ratio, null);
-      else assert.ok(Math.abs((d.ratio as number) - r) < 1e-12 || d.ratio === r);
+      else if (r === 'Infinity') assert.equal(d.ratio, 'Infinity');
+      else assert.ok(Math.abs((d.ratio as number) - r) < 1e-12);
     });
   }
 });

@@ -1,6 +1,6 @@
-// The JSON report schema (src/report/schema.ts, docs/report-schema.json): the committed document is up to
+// The JSON report schema (src/report/contract.ts, docs/report-schema.json): the committed document is up to
 // date, real reports from runCheck validate and declare every field they carry, invalid reports fail with
-// the field path, and the hand-written contract types (src/report/types.ts) are all in the schema.
+// the field path. contract-types.test.ts checks the zod shapes against the JSON schema.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,10 @@ import {
   ReportValidationError,
 } from '../../src/report/schema.js';
 import { REASON_CODES } from '../../src/profiles/schema.js';
+import { compareReports } from '../../src/gate/compare.js';
+import { decide } from '../../src/gate/decide.js';
+import { DEFAULT_GATE_OPTIONS } from '../../src/gate/types.js';
+import { notRunResult } from '../../src/parity/run.js';
 import type { Report } from '../../src/report/types.js';
 import { reportJsonSchemaText, reportSchemaUpToDate, REPORT_SCHEMA_PATH } from '../../scripts/gen-report-schema.js';
 import { deref, type JsonSchema, undeclaredFields } from './json-schema-walk.js';
@@ -129,6 +133,34 @@ describe('real reports from runCheck', () => {
     assert.ok(r.ok, r.ok ? '' : r.errors.map((e) => e.message).join('\n'));
     // Validation keeps every field (loose objects), so the typed result equals the input.
     assert.deepEqual(r.report, clone(report));
+  });
+
+  it('with a comparison, a gate decision and parity results, still validate with nothing undeclared', () => {
+    const head = clone(report);
+    const good = head.models.filter((m) => m.errors.length === 0);
+    assert.ok(good.length >= 3);
+    // Base: the same models with the first one's nodes shuffled, so the node diff has all three kinds.
+    const base = clone({ ...head, models: good.slice(1) });
+    const m1 = base.models[0]!;
+    for (const d of m1.devices) d.nodes = [...d.nodes.slice(1).map((n) => ({ ...n, placement: n.placement === 'accelerated' ? ('cpu-fallback' as const) : n.placement })), { ...d.nodes[0]!, name: 'only-at-base', op: 'GRU' }];
+    const changes = [
+      { path: good[0]!.path, kind: 'added' as const },
+      { path: good[1]!.path, kind: 'modified' as const },
+      { path: 'models/gone.onnx', kind: 'deleted' as const },
+    ];
+    const comparison = compareReports(head, base, changes, 'a'.repeat(40));
+    assert.equal(comparison.models[0]!.status, 'new');
+    assert.equal(comparison.removed.length, 1);
+    const kinds = new Set(comparison.models[1]!.devices.flatMap((d) => d.nodeChanges.map((c) => c.change)));
+    assert.deepEqual([...kinds].sort(), ['added', 'moved', 'removed']);
+    const decision = decide(head, comparison, DEFAULT_GATE_OPTIONS);
+    assert.ok(decision.blocking.some((f) => f.newModel && f.blockedUnder === 'regression'));
+    const parityResults = [notRunResult(good[0]!.path, 'raspberry-pi-4', 'not-run', 'NO_RESULT', 'no runner')];
+    const json = clone({ ...head, verdict: decision.verdict, changes, baseline: comparison, gate: decision, parityResults });
+    const r = parseReport(json, 'report.json');
+    assert.ok(r.ok, r.ok ? '' : r.errors.map((e) => e.message).join('\n'));
+    const doc = reportJsonSchema() as JsonSchema;
+    assert.deepEqual([...undeclaredFields(doc, doc, json)], []);
   });
 
   it('carry no field the schema does not declare', () => {
@@ -268,16 +300,20 @@ describe('invalid reports', () => {
     assert.equal(expectReport(clone(valid), 'a.json').schemaVersion, 1);
   });
 
-  it('extra fields anywhere pass through untouched (the contract says "add fields freely")', () => {
-    const x = clone(valid) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    x.futureTop = { a: 1 };
-    x.models[0].futureModel = [1];
-    x.models[0].devices[0].futureDevice = 'x';
-    x.models[0].devices[0].nodes[0].futureNode = null;
-    x.models[0].devices[0].quantization.futureQuant = true;
-    const r = parseReport(x, 'r.json');
-    assert.ok(r.ok);
-    assert.deepEqual(r.report, x);
+  it('an undeclared field anywhere is refused, naming its path (strict contract)', () => {
+    for (const [where, put] of [
+      ['futureTop', (x: Record<string, any>) => (x.futureTop = 1)], // eslint-disable-line @typescript-eslint/no-explicit-any
+      ['models[0].devices[0].futureDevice', (x: Record<string, any>) => (x.models[0].devices[0].futureDevice = 'x')], // eslint-disable-line @typescript-eslint/no-explicit-any
+      ['models[0].devices[0].nodes[0]', (x: Record<string, any>) => (x.models[0].devices[0].nodes[0].futureNode = null)], // eslint-disable-line @typescript-eslint/no-explicit-any
+      ['models[0].devices[0].quantization', (x: Record<string, any>) => (x.models[0].devices[0].quantization.futureQuant = true)], // eslint-disable-line @typescript-eslint/no-explicit-any
+    ] as const) {
+      const x = clone(valid) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      put(x);
+      const r = parseReport(x, 'r.json');
+      assert.ok(!r.ok, where);
+      assert.match(r.errors[0]!.message, /[Uu]nrecognized key/, where);
+      assert.ok(r.errors[0]!.message.includes(where.replace(/\.future\w+$/, '')), r.errors[0]!.message);
+    }
   });
 
   it('a device whose placement failed validates in the shape src/devices.ts errorDevice writes', () => {

@@ -3,8 +3,7 @@
  * stores in its report artifact (validated by the report job like any artifact from another job).
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { ParityResultSchema, type ParityResult } from '../parity/result-schema.js';
+import type { ParityCell, ParityPlan, ParityResult } from '../report/contract.js';
 
 /** Short hash of a repo-relative model path: artifact names cannot hold `/`. */
 export function modelHash(modelPath: string): string {
@@ -33,24 +32,8 @@ export const RESULT_ARTIFACT_FILE = 'result.json';
 /** Retention of reference artifacts: they are only needed within the run. */
 export const REFERENCE_RETENTION_DAYS = 1;
 
-/** One cell of the parity matrix. */
-export const ParityCellSchema = z.object({
-  model: z.string().min(1),
-  device: z.string().min(1),
-  runsOn: z.array(z.string().min(1)).min(1),
-});
-export type ParityCell = z.infer<typeof ParityCellSchema>;
-
-/** The check job's plan: cells sent to runners, and cells decided at once (not-run or error). */
-export const ParityPlanSchema = z.object({
-  schemaVersion: z.literal(1),
-  cells: z.array(ParityCellSchema),
-  /** Results known without a runner: EP_UNAVAILABLE, FORK_PR, offline runners, reference errors. */
-  decided: z.array(ParityResultSchema),
-  references: z.array(z.object({ model: z.string(), artifact: z.string(), bytes: z.number().int().nonnegative(), tensors: z.number().int().nonnegative() })),
-  notes: z.array(z.string()),
-});
-export type ParityPlan = z.infer<typeof ParityPlanSchema>;
+export { ParityCellSchema, ParityPlanSchema } from '../report/contract.js';
+export type { ParityCell, ParityPlan } from '../report/contract.js';
 
 /** The `parity-matrix` output for `strategy.matrix: ${{ fromJSON(...) }}`. */
 export function matrixJson(cells: readonly ParityCell[]): string {

@@ -7,6 +7,7 @@
  */
 import type { GraphAnalysis } from '../graph/types.js';
 import type { DevicePlacement, PlacedNode } from '../profiles/placement.js';
+import type { Placement } from '../report/types.js';
 import type { ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpClass } from '../profiles/schema.js';
 import { planGreedyBySize, planOrtArena, type Buffer } from '../graph/memory.js';
 import { ORT_CPU_QDQ_KERNELS, sourceWork, tensorBytes, type SourceWork, type SourceWorkOptions } from './work.js';
@@ -63,7 +64,7 @@ export interface WhatIf {
   readonly index: number;
   readonly name: string;
   readonly op: string;
-  readonly placement: string;
+  readonly placement: Placement;
   readonly reason: string;
   /** Whole-model latency now and with this node accelerated (transfers included). */
   readonly currentMs: number;

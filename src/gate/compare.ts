@@ -1,18 +1,24 @@
 /**
  * Baseline vs head comparison. Pure: takes the head report, the report of the base versions, and the
- * list of model changes, and returns typed deltas per model × device.
+ * list of model changes, and returns typed deltas per model × device, with the node diff of each.
  */
 import type { DeviceReport, ModelReport, Report } from '../report/types.js';
+import { diffNodes } from './node-diff.js';
 import type { Comparison, DeviceComparison, MetricDelta, ModelChange, ModelComparison, NodeRef } from './types.js';
 
-/** Builds a MetricDelta; ratio is Infinity when base is 0 and head grew. */
+/** Builds a MetricDelta; ratio is `"Infinity"` when base is 0 and head grew. */
 export function metricDelta(base: number | null | undefined, head: number | null | undefined): MetricDelta {
   const b = typeof base === 'number' && Number.isFinite(base) ? base : null;
   const h = typeof head === 'number' && Number.isFinite(head) ? head : null;
   if (b === null || h === null) return { base: b, head: h, delta: null, ratio: null };
   const delta = h - b;
-  const ratio = b === 0 ? (delta === 0 ? 0 : delta > 0 ? Infinity : -Infinity) : delta / b;
+  const ratio = b === 0 ? (delta === 0 ? 0 : delta > 0 ? 'Infinity' : null) : delta / b;
   return { base: b, head: h, delta, ratio };
+}
+
+/** A MetricDelta ratio as a number (`"Infinity"`, as JSON carries it, becomes Infinity). */
+export function ratioValue(r: MetricDelta['ratio']): number | null {
+  return r === 'Infinity' ? Infinity : r;
 }
 
 /**
@@ -31,27 +37,8 @@ export function offloadedNodes(d: DeviceReport): NodeRef[] {
     .map((n) => ({ index: n.index, name: n.name, op: n.op, placement: n.placement, reason: n.reason }));
 }
 
-// Node names are optional and not unique, so nodes are matched as a multiset on (op, name, placement):
-// a node is "new" when head has more of that key than base.
-function keyOf(n: NodeRef): string {
-  return `${n.op}\u0000${n.name}\u0000${n.placement}`;
-}
-
-function multisetMinus(a: readonly NodeRef[], b: readonly NodeRef[]): NodeRef[] {
-  const counts = new Map<string, number>();
-  for (const n of b) counts.set(keyOf(n), (counts.get(keyOf(n)) ?? 0) + 1);
-  const out: NodeRef[] = [];
-  for (const n of a) {
-    const c = counts.get(keyOf(n)) ?? 0;
-    if (c > 0) counts.set(keyOf(n), c - 1);
-    else out.push(n);
-  }
-  return out;
-}
-
 /** Compares one device of one model; `base` undefined means there is no baseline. */
 export function compareDevice(head: DeviceReport, base: DeviceReport | undefined, modelIsNew: boolean): DeviceComparison {
-  const headOff = offloadedNodes(head);
   if (!base) {
     const none = metricDelta(null, null);
     return {
@@ -63,9 +50,10 @@ export function compareDevice(head: DeviceReport, base: DeviceReport | undefined
       acceleratedFraction: { ...none, head: acceleratedFraction(head) },
       newUnsupported: [],
       removedUnsupported: [],
+      nodeChanges: [],
     };
   }
-  const baseOff = offloadedNodes(base);
+  const diff = diffNodes(base.nodes, head.nodes);
   return {
     device: head.device,
     status: 'compared',
@@ -73,15 +61,17 @@ export function compareDevice(head: DeviceReport, base: DeviceReport | undefined
     peakRamBytes: metricDelta(base.peakRamBytes, head.peakRamBytes),
     flashBytes: metricDelta(base.flashBytes, head.flashBytes),
     acceleratedFraction: metricDelta(acceleratedFraction(base), acceleratedFraction(head)),
-    newUnsupported: multisetMinus(headOff, baseOff),
-    removedUnsupported: multisetMinus(baseOff, headOff),
+    newUnsupported: diff.newOff,
+    removedUnsupported: diff.newOn,
+    nodeChanges: diff.changes,
   };
 }
 
 /**
  * Compares every head model that has a change entry. Base models are looked up by the change's
- * `oldPath` (renames) or its path. A model whose base report is missing or broken is treated as new
- * only when the change says `added`; otherwise its devices are `new-device` (no baseline, no deltas).
+ * `oldPath` (renames) or its path. A model the PR adds is `new` (judged on its own by the gate); a
+ * model whose base report is missing or broken is `no-baseline` (its devices `new-device`, no deltas).
+ * Deleted models are listed in `removed`.
  */
 export function compareReports(head: Report, base: Report | undefined, changes: readonly ModelChange[], baseSha: string): Comparison {
   const baseByPath = new Map<string, ModelReport>();
@@ -95,12 +85,14 @@ export function compareReports(head: Report, base: Report | undefined, changes: 
     const bm = isNew ? undefined : baseByPath.get(change.oldPath ?? change.path);
     const baseDevices = new Map<string, DeviceReport>();
     // A broken base model gives no baseline rather than a misleading one.
-    if (bm && bm.errors.length === 0) for (const d of bm.devices) if (d.verdict !== 'error') baseDevices.set(d.device, d);
+    const usable = !!bm && bm.errors.length === 0;
+    if (usable) for (const d of bm.devices) if (d.verdict !== 'error') baseDevices.set(d.device, d);
     models.push({
       path: hm.path,
       change,
+      status: isNew ? 'new' : usable ? 'compared' : 'no-baseline',
       devices: hm.devices.map((d) => compareDevice(d, baseDevices.get(d.device), isNew)),
     });
   }
-  return { baseSha, models };
+  return { baseSha, models, removed: changes.filter((c) => c.kind === 'deleted') };
 }

@@ -3,12 +3,16 @@
  * and the list of reasons. Pure; never logs or posts.
  */
 import picomatch from 'picomatch';
+import { describeBudget, humanBytes, humanChange, humanMs } from '../report/humane.js';
+import { ratioValue } from './compare.js';
 import type { DeviceReport, Report } from '../report/types.js';
+import { FAIL_ON_CONDITIONS } from './types.js';
 import type {
   Comparison,
   DeviceComparison,
   Finding,
   GateDecision,
+  FailOnCondition,
   GateOptions,
   MetricDelta,
   RegressionMetric,
@@ -25,38 +29,11 @@ interface RegressionRule {
   readonly format: (v: number) => string;
 }
 
-/** Formats bytes with binary units, e.g. `1.5 MiB`. */
-export function formatBytes(v: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let x = Math.abs(v);
-  let i = 0;
-  while (x >= 1024 && i < units.length - 1) {
-    x /= 1024;
-    i++;
-  }
-  const s = i === 0 ? String(Math.round(x)) : x.toFixed(x >= 100 ? 0 : x >= 10 ? 1 : 2);
-  return `${v < 0 ? '-' : ''}${s} ${units[i]}`;
-}
-
-/** Formats milliseconds with 3 significant digits. */
-export function formatMs(v: number): string {
-  const a = Math.abs(v);
-  const s = a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
-  return `${s} ms`;
-}
-
-/** Formats a ratio as a signed percentage, e.g. `+12.3%`. */
-export function formatRatio(r: number): string {
-  if (!Number.isFinite(r)) return r > 0 ? '+∞%' : '-∞%';
-  const p = r * 100;
-  return `${p > 0 ? '+' : ''}${Math.abs(p) >= 10 ? p.toFixed(0) : p.toFixed(1)}%`;
-}
-
 /** The relative regression rules, as data. */
 export const REGRESSION_RULES: readonly RegressionRule[] = [
-  { metric: 'latency', code: 'LATENCY_REGRESSION', label: 'estimated latency', pick: (c) => c.latencyMs, threshold: (o) => o.maxLatencyRegression, format: formatMs },
-  { metric: 'ram', code: 'RAM_REGRESSION', label: 'peak RAM', pick: (c) => c.peakRamBytes, threshold: (o) => o.maxRamRegression, format: formatBytes },
-  { metric: 'flash', code: 'FLASH_REGRESSION', label: 'flash', pick: (c) => c.flashBytes, threshold: (o) => o.maxFlashRegression, format: formatBytes },
+  { metric: 'latency', code: 'LATENCY_REGRESSION', label: 'estimated latency', pick: (c) => c.latencyMs, threshold: (o) => o.maxLatencyRegression, format: humanMs },
+  { metric: 'ram', code: 'RAM_REGRESSION', label: 'peak RAM', pick: (c) => c.peakRamBytes, threshold: (o) => o.maxRamRegression, format: humanBytes },
+  { metric: 'flash', code: 'FLASH_REGRESSION', label: 'flash', pick: (c) => c.flashBytes, threshold: (o) => o.maxFlashRegression, format: humanBytes },
 ];
 
 function todayIso(): string {
@@ -86,16 +63,17 @@ export function regressionFindings(model: string, c: DeviceComparison, o: GateOp
   const out: Finding[] = [];
   for (const rule of REGRESSION_RULES) {
     const d = rule.pick(c);
-    if (d.ratio === null || d.base === null || d.head === null) continue;
+    const ratio = ratioValue(d.ratio);
+    if (ratio === null || d.base === null || d.head === null) continue;
     const limit = rule.threshold(o);
-    if (d.ratio > limit) {
+    if (ratio > limit) {
       out.push({
         condition: 'regression',
         code: rule.code,
         model,
         device: c.device,
         metric: rule.metric,
-        message: `${rule.label} ${rule.format(d.base)} → ${rule.format(d.head)} (${formatRatio(d.ratio)}, limit +${(limit * 100).toFixed(limit * 100 < 10 ? 1 : 0)}%)`,
+        message: `${rule.label} ${rule.format(d.base)} → ${rule.format(d.head)} (${humanChange(ratio)}, limit +${(limit * 100).toFixed(limit * 100 < 10 ? 1 : 0)}%)`,
       });
     }
   }
@@ -113,8 +91,12 @@ export function regressionFindings(model: string, c: DeviceComparison, o: GateOp
   return out;
 }
 
-/** Findings that do not need a baseline: errors, unsupported nodes, failed budgets. */
-export function reportFindings(report: Report): Finding[] {
+/**
+ * Findings that do not need a baseline: errors, unsupported nodes, failed device verdicts and budgets.
+ * Those of models in `newModels` (added by the PR) are marked `newModel`: they also block under
+ * `regression`, because a new model has nothing to regress from and its own verdict stands.
+ */
+export function reportFindings(report: Report, newModels: ReadonlySet<string> = new Set()): Finding[] {
   const out: Finding[] = [];
   for (const e of report.errors) {
     out.push({ condition: 'error', code: e.code, model: e.file, message: `${e.file}: ${e.message}` });
@@ -126,18 +108,19 @@ export function reportFindings(report: Report): Finding[] {
         out.push({ condition: 'error', code: 'DEVICE_ERROR', model: m.path, device: d.device, message: `${m.path} on ${d.device}: the check could not complete` });
         continue;
       }
-      out.push(...deviceFindings(m.path, d));
+      out.push(...deviceFindings(m.path, d, newModels.has(m.path)));
     }
   }
   return out;
 }
 
-function deviceFindings(model: string, d: DeviceReport): Finding[] {
+function deviceFindings(model: string, d: DeviceReport, isNew: boolean): Finding[] {
   const out: Finding[] = [];
+  const newModel = isNew ? { newModel: true as const } : {};
   // The profile's own verdict (partition count, accelerated node/MAC share thresholds) failed.
   if (d.verdict === 'fail') {
-    const why = typeof d['verdictReason'] === 'string' ? `: ${d['verdictReason']}` : '';
-    out.push({ condition: 'unsupported', code: 'DEVICE_VERDICT', model, device: d.device, message: `verdict fail on ${d.device}${why}` });
+    const why = d.verdictReason ? `: ${d.verdictReason}` : '';
+    out.push({ condition: 'unsupported', code: 'DEVICE_VERDICT', model, device: d.device, message: `verdict fail on ${d.device}${why}`, ...newModel });
   }
   const unsupported = d.nodes.filter((n) => n.placement === 'unsupported');
   if (unsupported.length > 0) {
@@ -146,20 +129,32 @@ function deviceFindings(model: string, d: DeviceReport): Finding[] {
   }
   for (const b of d.budgets ?? []) {
     if (b.verdict === 'fail') {
-      out.push({ condition: 'budget', code: 'BUDGET', model, device: d.device, message: `budget ${b.name}: ${b.value ?? '?'} ${b.unit} over limit ${b.limit} ${b.unit}` });
+      out.push({ condition: 'budget', code: 'BUDGET', model, device: d.device, message: `budget: ${describeBudget(b)}`, ...newModel });
     }
   }
   return out;
 }
 
 /**
- * Decides the gate. `extra` carries findings from other stages (the parity issue adds `parity` ones).
+ * The `fail-on` condition a finding blocks under, or undefined when it is only a notice: its own
+ * condition when listed, else `regression` for a new model's device verdict or budget.
+ */
+export function blockingCondition(f: Finding, failOn: ReadonlySet<FailOnCondition>): FailOnCondition | undefined {
+  if (failOn.has(f.condition)) return f.condition;
+  if (f.newModel && failOn.has('regression') && (f.code === 'DEVICE_VERDICT' || f.code === 'BUDGET')) return 'regression';
+  return undefined;
+}
+
+/**
+ * Decides the gate. `extra` carries findings from other stages (the report job adds `parity` ones).
  * Verdict: `error` when any error finding exists; else `fail` when anything blocks; else `not-run`
- * when no model × device was checked; else `pass`.
+ * when no model × device was checked; else `pass`. Models the comparison marks `new` are judged on
+ * their own (see `reportFindings`).
  */
 export function decide(report: Report, comparison: Comparison | undefined, o: GateOptions, extra: readonly Finding[] = []): GateDecision {
   const today = o.today ?? todayIso();
-  const findings: Finding[] = [...reportFindings(report)];
+  const newModels = new Set((comparison?.models ?? []).filter((m) => m.status === 'new').map((m) => m.path));
+  const findings: Finding[] = [...reportFindings(report, newModels)];
   for (const m of comparison?.models ?? []) for (const d of m.devices) findings.push(...regressionFindings(m.path, d, o));
   findings.push(...extra);
 
@@ -173,28 +168,31 @@ export function decide(report: Report, comparison: Comparison | undefined, o: Ga
       errors.push(f);
       continue;
     }
-    if (!o.failOn.has(f.condition)) {
+    const under = blockingCondition(f, o.failOn);
+    if (!under) {
       notices.push(f);
       continue;
     }
-    if (f.condition === 'regression') {
-      const w = findWaiver(o.waivers ?? [], f, today);
+    const g: Finding = { ...f, blockedUnder: under };
+    if (under === 'regression') {
+      const w = findWaiver(o.waivers ?? [], g, today);
       if (w && !w.expired) {
-        accepted.push({ ...f, accepted: { by: 'waiver', reason: w.waiver.reason } });
+        accepted.push({ ...g, accepted: { by: 'waiver', reason: w.waiver.reason } });
         continue;
       }
       if (w?.expired) remarks.add(`Waiver for ${[w.waiver.model ?? 'all models'].flat().join(', ')} expired on ${w.waiver.expires}: ${w.waiver.reason}`);
       if (o.acceptLabel) {
-        accepted.push({ ...f, accepted: { by: 'label', reason: `label ${o.acceptLabel.label} on PR #${o.acceptLabel.pr}` } });
+        accepted.push({ ...g, accepted: { by: 'label', reason: `label ${o.acceptLabel.label} on PR #${o.acceptLabel.pr}` } });
         continue;
       }
     }
-    blocking.push(f);
+    blocking.push(g);
   }
   const checked = report.models.some((m) => m.devices.length > 0);
   const verdict = errors.length > 0 ? 'error' : blocking.length > 0 ? 'fail' : checked ? 'pass' : 'not-run';
   const failed = blocking.length > 0 || (errors.length > 0 && o.failOn.has('error'));
-  return { verdict, failed, blocking, errors, accepted, notices, remarks: [...remarks] };
+  const failOn = FAIL_ON_CONDITIONS.filter((c) => o.failOn.has(c));
+  return { verdict, failed, failOn, blocking, errors, accepted, notices, remarks: [...remarks] };
 }
 
 /**
