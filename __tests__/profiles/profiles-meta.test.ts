@@ -53,6 +53,17 @@ function docSection(id: string): string | undefined {
   return end < 0 ? rest : rest.slice(0, end);
 }
 
+/**
+ * Conditional rules whose valid (or invalid) side exists only as a `todo` case: the rule is one unconditional
+ * `unverifiable` (no Resize/Squeeze/Einsum/If can be accelerated, though some could be decided statically).
+ */
+const UNCOVERED_BY_TODO: Readonly<Record<string, readonly string[]>> = {
+  'apple-coreml': ['Resize'],
+  'arm-ethos-u55': ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR'],
+  'coral-edgetpu': ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'SQUEEZE'],
+  'jetson-orin-nano': ['Einsum', 'If'],
+};
+
 const ids = listProfileIds();
 const casesById = new Map<string, readonly RuleCase[] | string>();
 for (const id of ids) {
@@ -123,13 +134,18 @@ describe('profile completeness', () => {
             .filter((r) => r.when !== undefined || r.pattern !== undefined)
             .map(ruleId)
             .filter((r) => {
-              const mine = cases.filter((k) => k.rule === r);
+              // A `todo` case documents a defect; it does not cover the rule.
+              const mine = cases.filter((k) => k.rule === r && k.todo === undefined);
               return !mine.some((k) => k.valid) || !mine.some((k) => !k.valid);
             })
         : [];
-      it('every rule with conditions has a valid and an invalid case', () =>
-        assert.deepEqual(missing, [], `${missing.length} conditional rules lack a valid or invalid case: ${missing.join(', ')}`),
-      );
+      // Rules whose remaining side is only a `todo` case, each a known profile defect (the todo text says
+      // which). A ratchet: the list may only shrink, and an entry that becomes covered must be removed.
+      const pending = UNCOVERED_BY_TODO[id] ?? [];
+      it('every rule with conditions has a valid and an invalid case (todo cases do not count)', () => {
+        assert.deepEqual(missing.filter((r) => !pending.includes(r)), [], `${missing.length} conditional rules lack a valid or invalid case: ${missing.join(', ')}`);
+        assert.deepEqual(pending.filter((r) => !missing.includes(r)), [], 'covered now: remove from UNCOVERED_BY_TODO');
+      });
     });
   }
 });

@@ -274,7 +274,7 @@ function decideNodeInner(ctx: NodeContext): Decision {
   if (defaults && !edgeQdq) {
     if (defaults.inputs) {
       node.inputs.forEach((x, i) => {
-        if (x === '' || viewOf(ctx, 'input', i)?.constant === true) return;
+        if (x === '' || viewOf(ctx, 'input', i)?.constant === true || isParameterTensor(ctx, x, i)) return;
         defaultChecks.push(tensorCond({ ...defaults.inputs!, index: i }, ctx, 'input'));
       });
     }
@@ -290,6 +290,16 @@ function decideNodeInner(ctx: NodeContext): Decision {
   const own = evalRule(rule, ctx);
   const r = all([...defaultChecks, own, ...unverifiables(defaults?.unverifiable, ctx)]);
   return toDecision(r, own.status === 'ok' && r.status !== 'ok' ? 'defaults' : idOf(rule), rule.hint);
+}
+
+/**
+ * A shape, pads, starts or axes operand (a later input of int32/int64 and rank ≤ 1) is not an activation: the
+ * profile's `defaults` do not apply to it, and the op's rule decides (e.g. "shape must be constant").
+ */
+function isParameterTensor(ctx: NodeContext, name: string, index: number): boolean {
+  if (index === 0) return false;
+  const t = ctx.graph.tensors.get(name);
+  return t !== undefined && (t.dtype === 6 || t.dtype === 7) && t.shape !== null && t.shape.length <= 1;
 }
 
 function decideConverted(ctx: NodeContext, defaultChecks: R[]): Decision {

@@ -22,8 +22,6 @@ const lstm = (): ModelSpec =>
     { name: 'R', dims: [1, 16, 4], values: fill([1, 16, 4]) },
   ]);
 
-const LSTM_UNREACHABLE = "no ONNX op reaches UNIDIRECTIONAL_SEQUENCE_LSTM: conversion.opMap maps LSTM only to `unknown` (CONVERSION), so this rule's dtype condition is never evaluated; the profile needs an opMap alternative for the LSTM form onnx2tf fuses (or should drop the rule)";
-const SVDF_UNREACHABLE = 'no ONNX op reaches SVDF: onnx2tf never emits it and conversion.opMap has no entry producing it, so this rule is dead in a profile that only sees ONNX models (the nearest ONNX source, a recurrent layer, is CONVERSION unknown)';
 
 export const cases: readonly RuleCase[] = [
   ok('CONV_2D', 'int8 QDQ conv takes the CMSIS-NN kernel', qdq(conv(), { act: INT8 })),
@@ -62,8 +60,4 @@ export const cases: readonly RuleCase[] = [
   ok('TRANSPOSE_CONV', 'int8 2D ConvTranspose (per-tensor weights)', int8(convTranspose())),
   bad('TRANSPOSE_CONV', 'float 2D ConvTranspose', convTranspose(), 'DTYPE', 'cpu-fallback'),
   bad('conversion', 'LSTM: the onnx2tf lowering is not predicted', lstm(), 'CONVERSION', 'unknown'),
-  { ...ok('UNIDIRECTIONAL_SEQUENCE_LSTM', 'int8 QDQ LSTM', int8(lstm())), todo: LSTM_UNREACHABLE },
-  { ...bad('UNIDIRECTIONAL_SEQUENCE_LSTM', 'float LSTM runs the reference kernel', lstm(), 'DTYPE', 'cpu-fallback'), todo: LSTM_UNREACHABLE },
-  { ...ok('SVDF', 'int8 QDQ recurrent layer', int8(lstm())), todo: SVDF_UNREACHABLE },
-  { ...bad('SVDF', 'float recurrent layer runs the reference kernel', lstm(), 'DTYPE', 'cpu-fallback'), todo: SVDF_UNREACHABLE },
 ];
