@@ -180,7 +180,7 @@ function writeReportFile(ctx: CheckModeContext, outcome: Omit<CheckOutcome, 'bod
     gate: outcome.decision,
     ...(outcome.parity ? { parity: outcome.parity } : {}),
   };
-  writeFileSync(file, `${JSON.stringify(json, (_k, v) => (v instanceof Set ? [...v] : v === Infinity ? 'Infinity' : v), 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(json, (_k, v: unknown) => (v instanceof Set ? [...(v as Set<unknown>)] : v === Infinity ? 'Infinity' : v), 2)}\n`);
   return file;
 }
 

@@ -128,7 +128,7 @@ export async function runReportMode(ctx: CheckModeContext): Promise<ReportOutcom
   const outDir = join(ctx.tempDir, 'edgegate');
   mkdirSync(outDir, { recursive: true });
   const reportPath = join(outDir, 'report-with-parity.json');
-  writeFileSync(reportPath, `${JSON.stringify({ ...raw, verdict: decision.verdict, gate: decision, parityResults: results }, (_k, v) => (v instanceof Set ? [...v] : v === Infinity ? 'Infinity' : v), 1)}\n`);
+  writeFileSync(reportPath, `${JSON.stringify({ ...raw, verdict: decision.verdict, gate: decision, parityResults: results }, (_k, v: unknown) => (v instanceof Set ? [...(v as Set<unknown>)] : v === Infinity ? 'Infinity' : v), 1)}\n`);
   const commentId = await publish(ctx, input, body, reportPath, decision, changes);
   rmSync(join(root), { recursive: true, force: true });
   return { decision, results, body, ...(commentId !== undefined ? { commentId } : {}) };

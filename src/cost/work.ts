@@ -93,7 +93,7 @@ export function sourceWork(analysis: GraphAnalysis, options: SourceWorkOptions =
   // Every device of a check asks again; the result depends only on the analysis and these two sets.
   const key = `${options.qdqKernels ? [...options.qdqKernels].sort().join(',') : '*'}|${options.signedUnfused ? [...options.signedUnfused].sort().join(',') : ''}`;
   let byKey = workCache.get(analysis);
-  if (!byKey) workCache.set(analysis, (byKey = new Map()));
+  if (!byKey) workCache.set(analysis, (byKey = new Map<string, SourceWork[]>()));
   const hit = byKey.get(key);
   if (hit) return hit;
   const work = computeSourceWork(analysis, options);

@@ -343,7 +343,7 @@ function runGraph(
     tensors.set(vi.name, f);
   });
 
-  const nodeFacts: NodeFacts[] = new Array(graph.nodes.length);
+  const nodeFacts = new Array<NodeFacts>(graph.nodes.length);
   let nestedNodes = 0;
 
   for (const pos of order) {

@@ -92,7 +92,7 @@ export function hashFilesInBackground(
     }
   };
   const hashInline = (): Map<string, string | null> => new Map(unique.map((p) => [p, tryHash(p)]));
-  if (unique.length === 0) return Promise.resolve(new Map());
+  if (unique.length === 0) return Promise.resolve(new Map<string, string | null>());
   // Starting a worker costs more than hashing a few megabytes: small batches are hashed here.
   if (totalBytes(unique) <= (options.inlineBelowBytes ?? INLINE_HASH_BYTES)) return Promise.resolve(hashInline());
   let worker: Worker;

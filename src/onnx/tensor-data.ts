@@ -110,7 +110,7 @@ export function readTensorValues(ref: TensorRef, maxElements = DEFAULT_MAX_VALUE
   }
   const bytes = loadTensorBytes(ref);
   const n = ref.elementCount;
-  const out: number[] = new Array(n);
+  const out = new Array<number>(n);
   const need = (per: number): boolean => bytes.length >= n * per;
   switch (ref.dtype) {
     case DataType.FLOAT:

@@ -719,7 +719,7 @@ function eqVal(a: Val, b: Val): boolean {
 }
 
 /** true/false, or null when the value's type does not fit the predicate. */
-export function predicate(p: Predicate, v: Val | number | boolean): boolean | null {
+export function predicate(p: Predicate, v: Val): boolean | null {
   if (p.eq !== undefined && !eqVal(v as Val, p.eq as Val)) return false;
   if (p.ne !== undefined && eqVal(v as Val, p.ne as Val)) return false;
   if (p.in !== undefined && !p.in.some((x) => eqVal(v as Val, x as Val))) return false;
@@ -754,7 +754,7 @@ export function predicate(p: Predicate, v: Val | number | boolean): boolean | nu
   return true;
 }
 
-function show(v: Val | number | boolean): string {
+function show(v: Val): string {
   return Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
 }
 

@@ -467,7 +467,7 @@ function flattenIssues(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] 
 }
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
-  const got = value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 80) ?? String(value);
+  const got = value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 80) ?? typeof value;
   switch (issue.code) {
     case 'invalid_type':
       return `expected ${issue.expected}, got ${got}`;

@@ -218,7 +218,7 @@ export function ortBasicGraph(analysis: GraphAnalysis, options: OrtBasicOptions 
   const kept = base.nodes.filter((n) => n.alive && isDefault(n.domain) && EXPANDED_FUNCTION_OPS.has(n.opType) && keep?.(toGraphNode(n, -1)) === true);
   const key = kept.map((n) => n.id).join(',');
   let byKey = resultCache.get(analysis);
-  if (byKey === undefined) resultCache.set(analysis, (byKey = new Map()));
+  if (byKey === undefined) resultCache.set(analysis, (byKey = new Map<string, PlacedGraph>()));
   const hit = byKey.get(key);
   if (hit) return hit;
   const rw = Rewriter.fromBase(analysis, base.nodes, base.tensors, { ...base.rewrites });

@@ -8,6 +8,7 @@
 // Bidi overrides and isolates can make text read differently than it is ("trojan source").
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/g;
 // C0 controls except tab/newline/CR, and DEL.
+// eslint-disable-next-line no-control-regex -- matching control characters is what this pattern is for
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 const ENTITIES: Readonly<Record<string, string>> = {
