@@ -2,7 +2,7 @@
  * Kernel calibration against measured models, side by side, in one run. Benchmark figures, not a test.
  *
  *   npx tsx bench/calibrate-kernels.ts [--runs 40] [--rounds 3] [--grid full|small]
- *                                      [--arm64] [--arm64-only] [--json out.json]
+ *                                      [--arm64] [--arm64-only] [--arm64-runs 5] [--arm64-rounds 1] [--json out.json]
  *                                      [--profile calibrated.yaml] [--save-measurements m.json | --load-measurements m.json]
  *
  * 1. `edgegate calibrate --kernels --device host-x64` alone (the real CLI in a child process, no user model),
@@ -49,6 +49,9 @@ const SAVE = arg('--save-measurements', '');
 const LOAD = arg('--load-measurements', '');
 const ARM64 = process.argv.includes('--arm64') || process.argv.includes('--arm64-only');
 const ARM64_ONLY = process.argv.includes('--arm64-only');
+/** Runs and rounds per case under emulation (each emulated run is 10-50x slower than a native one). */
+const ARM64_RUNS = arg('--arm64-runs', '5');
+const ARM64_ROUNDS = arg('--arm64-rounds', '1');
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
@@ -84,7 +87,7 @@ async function calibrateArm64(tmp: string): Promise<void> {
   const envPath = join(root, 'scripts/arm64-runner/env.mjs');
   const { findArm64Runner, runArm64 } = (await import(envPath)) as {
     findArm64Runner: () => { available: boolean; reason?: string };
-    runArm64: (r: unknown, args: string[], o?: { timeoutMs?: number; cwd?: string }) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+    runArm64: (r: unknown, args: string[], o?: { timeoutMs?: number; cwd?: string; env?: Record<string, string> }) => Promise<{ code: number | null; stdout: string; stderr: string }>;
   };
   const runner = findArm64Runner();
   if (!runner.available) {
@@ -103,10 +106,13 @@ async function calibrateArm64(tmp: string): Promise<void> {
   const ortPath = join(root, 'node_modules', 'onnxruntime-node');
   const before = load();
   const t0 = process.hrtime.bigint();
-  const r = await runArm64(runner, [bundle, '--kernels', '--grid', GRID, '--device', join(root, 'device-profiles', 'raspberry-pi-4.yaml'), '--force', '--out', out], { timeoutMs: 30 * 60_000, cwd: root });
+  const r = await runArm64(runner, [bundle, '--kernels', '--grid', GRID, '--device', join(root, 'device-profiles', 'raspberry-pi-4.yaml'), '--force', '--out', out, '--runs', ARM64_RUNS, '--rounds', ARM64_ROUNDS], {
+    timeoutMs: 30 * 60_000,
+    cwd: root,
+    env: { EDGEGATE_ORT_PATH: ortPath },
+  });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  void ortPath;
-  console.log(`\n## calibrate --kernels --device raspberry-pi-4 --force under emulated arm64 (${GRID} grid)\n`);
+  console.log(`\n## calibrate --kernels --device raspberry-pi-4 --force --runs ${ARM64_RUNS} --rounds ${ARM64_ROUNDS} under emulated arm64 (${GRID} grid)\n`);
   console.log(`exit ${r.code}; wall ${s.toFixed(1)} s (target < 600 s); load average before ${before}, after ${load()}`);
   console.log(r.stdout.trim().split('\n').slice(0, 3).join('\n'));
   if (r.code !== 0) console.log(r.stderr.split('\n').slice(-8).join('\n'));
