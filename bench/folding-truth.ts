@@ -14,7 +14,7 @@
  * source nodes that the placed graph still sends off the accelerator (the "Done when" figure: 0 everywhere).
  * Models: ../shared/models (or /work/shared/models), __tests__/fixtures/models, examples/.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readModel } from '../src/onnx/reader.js';
@@ -83,8 +83,12 @@ let disagreeOurs = 0;
 for (const path of modelList()) {
   const name = basename(path, '.onnx');
   const optPath = join(tmp, `${name}.opt.onnx`);
-  // ORT's optimized model keeps external-data references relative to itself: give it the model's siblings.
-  for (const f of readdirSync(dirname(path))) if (!f.endsWith('.onnx') && !existsSync(join(tmp, f))) symlinkSync(join(dirname(path), f), join(tmp, f));
+  // ORT's optimized model keeps external-data references relative to itself: copy the model's data files
+  // beside it (copies, since the reader takes external data only from regular files).
+  for (const f of readdirSync(dirname(path))) {
+    const src = join(dirname(path), f);
+    if (f.endsWith('.bin') && !existsSync(join(tmp, f)) && statSync(src).isFile()) copyFileSync(src, join(tmp, f));
+  }
   try {
     const session = await ort.InferenceSession.create(path, {
       graphOptimizationLevel: 'basic',

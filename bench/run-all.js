@@ -11,6 +11,7 @@ const BENCHES = [
   'check-speed.ts',
   'memory.ts',
   'profiles-agreement.ts',
+  'folding-truth.ts',
   'profiles-quant.ts',
   'profiles-speed.ts',
   'cost-accuracy.ts',
