@@ -183,13 +183,14 @@ describe('parity e2e: check (x64) → parity (emulated arm64) → report, throug
     // To look at the rendered comment: EDGEGATE_E2E_DUMP=/tmp/comment.md node scripts/run-tests.js parity-e2e
     if (process.env.EDGEGATE_E2E_DUMP) writeFileSync(process.env.EDGEGATE_E2E_DUMP, body);
     assert.match(body, /### Parity on edge runners/);
-    const row = (device: string): string => body.split('\n').find((l) => l.startsWith('|') && l.includes(`| ${device} |`)) ?? '';
+    const paritySection = body.slice(body.indexOf('Parity on edge runners'));
+    const row = (device: string): string => paritySection.split('\n').find((l) => l.startsWith(`| <code>${device}</code> |`)) ?? '';
     assert.match(row('raspberry-pi-4'), /✅ pass/);
-    assert.match(row('raspberry-pi-4'), /ms \(median of 3\) vs est\./);
+    assert.match(row('raspberry-pi-4'), /s \(est\.\u00a0[\d.]+\u00a0m?s, ×[\d.]+\) \|$/);
     assert.match(row('raspberry-pi-5'), /⚪ not run <code>NO&#95;RESULT<\/code>/);
     assert.match(row('coral-edgetpu'), /⚪ not run <code>EP&#95;UNAVAILABLE<\/code>/);
     assert.match(body, /no online self-hosted runner carries the labels/);
-    assert.match(body, /<details><summary>models\/tiny&#95;cnn\.onnx on raspberry-pi-4: \d+ kernels isolated, 0 out of tolerance/);
+    assert.match(body, /<details>\n<summary>models\/tiny&#95;cnn\.onnx on raspberry-pi-4: \d+ kernels isolated, 0 out of tolerance/);
     assert.match(body, /xychart-beta/);
     assert.equal(report.outputs['comment-id'], String(comments[0]!.id));
 

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumAvailable, CHROMIUM, openCommentBrowser, type CommentBrowser, type RenderMeasure } from '../support/comment-browser.js';
-import { FOUR_DEVICES, manyModels, ROOT, scenario, twoModelsFourDevices, type Scenario } from './support/comment-scenarios.js';
+import { FOUR_DEVICES, manyModels, parityResults, ROOT, scenario, twoModelsFourDevices, type Scenario } from './support/comment-scenarios.js';
+import { renderParitySection } from '../../src/report/parity-markdown.js';
 import { GITHUB_COMMENT_LIMIT, renderMarkdown } from '../../src/report/markdown.js';
 
 const ARTIFACTS = join(ROOT, '.test-artifacts', 'comment-render');
@@ -60,6 +61,25 @@ describe('PR comment rendered at GitHub width', { skip: skipReason }, () => {
     assert.doesNotMatch(text, /\d\.\d{4,}/);
     assert.doesNotMatch(text, /\/ (4|8)\.00 GiB/);
     assert.doesNotMatch(text, /-0\.0|\(\+?0\.0 ?pp\)/);
+  });
+
+  it('with the parity section: compact table, forced and host-mismatch cells as such, one chart per cell whose axis labels do not overlap', async () => {
+    const s = await twoModelsFourDevices();
+    const results = parityResults(s, 'models/vww.onnx');
+    const section = renderParitySection({ results, report: s.report });
+    const md = renderMarkdown({ report: s.report, comparison: s.comparison, decision: s.decision, changes: s.changes, extraSections: [{ title: 'Parity on edge runners', markdown: section }] });
+    const m = await browser.render(md, join(ARTIFACTS, '2x4-parity'));
+    assertFits(m, 'parity');
+    const cells = results.filter((r) => r.kernels.length > 0).length;
+    assert.equal((md.match(/```mermaid/g) ?? []).length, cells);
+    assert.equal(m.charts.rendered, cells);
+    assert.match(m.text, /not run HOST_MISMATCH/);
+    assert.match(m.text, /pass ⚠️ forced on another host/);
+    assert.match(m.text, /was forced: host linux\/x64 is not qualcomm-htp .* It is not the device's result\./);
+    // One chart per cell, and no table inside a parity cell's details.
+    const cellDetails = md.split('<details>').filter((d) => /^\n<summary>models\/vww\.onnx on /.test(d));
+    assert.equal(cellDetails.length, cells);
+    for (const d of cellDetails) assert.doesNotMatch(d.slice(0, d.indexOf('</details>')), /^\|/m);
   });
 
   it('23 models × 4 devices: under 65,536 characters, every model in the table, a shortened comment says so', async () => {

@@ -9,6 +9,7 @@ import { compareReports } from '../../../src/gate/compare.js';
 import { decide } from '../../../src/gate/decide.js';
 import { DEFAULT_GATE_OPTIONS, type Comparison, type FailOnCondition, type GateDecision, type ModelChange } from '../../../src/gate/types.js';
 import type { Report } from '../../../src/report/types.js';
+import { PARITY_RESULT_SCHEMA_VERSION, ParityResultSchema, type ParityResult } from '../../../src/parity/result-schema.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const FOUR_DEVICES = ['raspberry-pi-4', 'coral-edgetpu', 'android-nnapi', 'qualcomm-htp'] as const;
@@ -102,4 +103,39 @@ export function manyModels(count = 23): Promise<Scenario> {
   head['models/new/added_model.onnx'] = 'examples/kws_dscnn.onnx';
   base['models/old/removed_model.onnx'] = 'examples/kws_dscnn.onnx';
   return scenario(base, head, FOUR_DEVICES);
+}
+
+/**
+ * Parity results for the devices of a scenario, shaped as `edgegate parity run` writes them: one pass,
+ * one failing from a diverging kernel on, one not run (host mismatch) and one forced on another host.
+ * Kernel names and ops come from the scenario's own placed graph.
+ */
+export function parityResults(s: Scenario, modelPath: string): ParityResult[] {
+  const m = s.report.models.find((x) => x.path === modelPath)!;
+  const host = { arch: 'arm64', platform: 'linux', cpu: 'Cortex-A72', cpuFlags: [], cores: 4, ortVersion: '1.30.0', node: 'v24.4.0', runtime: 'onnxruntime-node cpu', cpufreq: null, throttling: null, temperatureC: null };
+  return m.devices.map((d, i): ParityResult => {
+    const failFrom = i === 1 ? Math.floor(d.nodes.length / 2) : Infinity;
+    const kernels = i === 2 ? [] : d.nodes.map((n, position) => {
+      const maxAbs = position >= failFrom ? 0.05 * (1 + position - failFrom) : 10 ** -(4 + ((position * 7) % 5));
+      return { index: n.index, name: n.name, op: n.op, position, unit: 'single' as const, nodes: [n.index], maxAbs, failing: position >= failFrom ? 12 : 0, pass: position < failFrom, outputs: [`${n.name}_out`] };
+    });
+    const failing = kernels.filter((k) => !k.pass);
+    const first = failing[0];
+    return ParityResultSchema.parse({
+      schemaVersion: PARITY_RESULT_SCHEMA_VERSION,
+      model: modelPath,
+      device: d.device,
+      verdict: i === 2 ? 'not-run' : failing.length > 0 ? 'fail' : 'pass',
+      ...(i === 2 ? { reason: 'HOST_MISMATCH', detail: `host linux/x64 is not ${d.device} (arm64): arch x64 ≠ arm64` } : {}),
+      firstDivergingNode: first ? { index: first.index, name: first.name, op: first.op } : null,
+      worstTensor: kernels.length > 0 ? { name: `${(first ?? kernels[0]!).name}_out`, stage: 'isolation', maxAbs: Math.max(...kernels.map((k) => k.maxAbs)), pass: failing.length === 0 } : null,
+      kernelsFailing: failing.length,
+      tensors: [],
+      kernels,
+      passes: {},
+      latencyMs: i === 2 ? null : { median: (d.latencyMs?.estimate ?? 1) * 1.4, runs: 20, warmup: 3, samples: [] },
+      host: i === 2 ? null : host,
+      ...(i === 3 ? { forced: true, hostMatch: { status: 'mismatch', reasons: ['arch x64 ≠ arm64'], emulated: null, summary: `host linux/x64 is not ${d.device} (arm64): arch x64 ≠ arm64` } } : {}),
+    });
+  });
 }
