@@ -153,9 +153,9 @@ describe('length cap', () => {
   );
 
   it('stays under 65,536 characters with a note pointing to the job summary', () => {
-    const full = renderMarkdown({ report: many }, { maxLength: Infinity });
+    const full = renderMarkdown({ report: many, decision: decide(many, undefined, DEFAULT_GATE_OPTIONS) }, { maxLength: Infinity });
     assert.ok(full.length > GITHUB_COMMENT_LIMIT, `fixture too small: ${full.length}`);
-    const body = renderMarkdown({ report: many }, { summaryUrl: 'https://github.com/o/r/actions/runs/1' });
+    const body = renderMarkdown({ report: many, decision: decide(many, undefined, DEFAULT_GATE_OPTIONS) }, { summaryUrl: 'https://github.com/o/r/actions/runs/1' });
     assert.ok(body.length < GITHUB_COMMENT_LIMIT, String(body.length));
     assert.match(body, /Shortened to stay under GitHub's 65,536-character limit for comments: \d+ sections? left out\. The full report is in \[the job summary\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\)/);
     // The summary table survives whole: 60 model rows and 120 device rows.
@@ -166,13 +166,13 @@ describe('length cap', () => {
 
   it('cuts even a huge table at a line boundary', () => {
     const huge = report(Array.from({ length: 900 }, (_, i) => model(`models/${'x'.repeat(40)}${i}.onnx`, [device('rpi4')])));
-    const body = renderMarkdown({ report: huge }, { maxLength: 20_000 });
+    const body = renderMarkdown({ report: huge, decision: decide(huge, undefined, DEFAULT_GATE_OPTIONS) }, { maxLength: 20_000 });
     assert.ok(body.length <= 20_000);
     assert.match(body, /The full report is in the job summary/);
   });
 
   it('the job summary is not shortened under 1 MB', () => {
-    const s = renderSummary({ report: many });
+    const s = renderSummary({ report: many, decision: decide(many, undefined, DEFAULT_GATE_OPTIONS) });
     assert.ok(s.length > GITHUB_COMMENT_LIMIT);
     assert.ok(!s.includes('Shortened'));
   });

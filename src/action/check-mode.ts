@@ -6,23 +6,27 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { runCheck, type CheckOptions } from '../check.js';
 import { loadConfig } from '../config/load.js';
-import { compareReports } from '../gate/compare.js';
-import { decide, failureMessage } from '../gate/decide.js';
-import type { Comparison, GateDecision, GateOptions, ModelChange, RegressionWaiver } from '../gate/types.js';
-import { ensureCommit, extractBaseModel } from '../git/baseline.js';
+import { mergeGateOptions } from '../gate/options.js';
+import type { Comparison, GateDecision, GateOptions, ModelChange } from '../gate/types.js';
+import { ensureCommit } from '../git/baseline.js';
+import { baselineError, checkBaseVersions } from '../git/base-check.js';
 import { NoMergeBaseError } from '../git/errors.js';
 import { externalDataLocations } from '../git/external-refs.js';
 import type { GitClient, NameStatus } from '../git/types.js';
-import { DEFAULT_COMMENT_MAX, renderMarkdown, renderSummary, type RenderInput } from '../report/markdown.js';
+import { decideRun, renderJson, type CheckRun, type Gathered } from '../pipeline.js';
+import { renderMarkdown, type RenderInput } from '../report/markdown.js';
 import type { Report, ReportError } from '../report/types.js';
-import { isForbidden, isTooLong, upsertStickyComment, findStickyComment } from './comment.js';
 import type { EventInfo } from './context.js';
 import type { GitHubApi } from './github.js';
-import { INPUT_DEFAULTS, OUTPUT_NAMES, parsePercent, type Inputs } from './inputs.js';
+import type { Inputs } from './inputs.js';
+import { OUTPUT_NAMES } from './inputs.js';
+import { publish } from './publish.js';
 import { listModelFiles, pullFilesToNameStatus, selectModels } from './select.js';
 import { renderParitySection } from '../report/parity-markdown.js';
 import { parityEnabled, planParityRuns, type ParityPorts } from './parity-check.js';
 import { matrixJson, REPORT_ARTIFACT_FILE, reportArtifactName, type ParityPlan } from './parity-shared.js';
+
+export { publish, postComment } from './publish.js';
 
 /** Side effects of a run. main.ts implements them with @actions/core; tests with plain functions. */
 export interface ActionPorts {
@@ -64,10 +68,6 @@ export interface CheckOutcome {
   readonly parity?: ParityPlan;
 }
 
-function baselineError(message: string, file = '.'): ReportError {
-  return { code: 'BASELINE_UNAVAILABLE', file, message };
-}
-
 /** Devices given as paths to files in the repository (profiles a PR can change). */
 function profileFiles(devices: readonly string[], workspace: string): string[] {
   return devices.filter((d) => /[\\/]|\.(ya?ml|json)$/i.test(d) && existsSync(resolve(workspace, d))).map((d) => d.replace(/\\/g, '/').replace(/^\.\//, ''));
@@ -75,19 +75,7 @@ function profileFiles(devices: readonly string[], workspace: string): string[] {
 
 /** The thresholds: action input, then the config's `regression` section, then the defaults. */
 export function gateOptions(inputs: Inputs, config: ReturnType<typeof loadConfig>['config'], event: EventInfo, today?: string): GateOptions {
-  const r = config.regression ?? {};
-  const label = inputs.acceptRegressionLabel ?? r.acceptLabel ?? INPUT_DEFAULTS.acceptRegressionLabel;
-  const labelled = event.kind === 'pull_request' && event.labels.includes(label);
-  return {
-    failOn: inputs.failOn,
-    maxLatencyRegression: inputs.maxLatencyRegression ?? r.maxLatencyRegression ?? parsePercent('max-latency-regression', INPUT_DEFAULTS.maxLatencyRegression),
-    maxRamRegression: inputs.maxRamRegression ?? r.maxRamRegression ?? parsePercent('max-ram-regression', INPUT_DEFAULTS.maxRamRegression),
-    maxFlashRegression: inputs.maxFlashRegression ?? r.maxFlashRegression ?? parsePercent('max-flash-regression', INPUT_DEFAULTS.maxFlashRegression),
-    maxNewUnsupported: inputs.maxNewUnsupported ?? r.maxNewUnsupported ?? Number(INPUT_DEFAULTS.maxNewUnsupported),
-    ...(labelled && event.kind === 'pull_request' ? { acceptLabel: { label, pr: event.number } } : {}),
-    waivers: (config.waivers ?? []) as readonly RegressionWaiver[],
-    ...(today ? { today } : {}),
-  };
+  return mergeGateOptions(inputs, config, event.kind === 'pull_request' ? event : undefined, today);
 }
 
 /** The PR's changed files: three-dot git diff, the files API only when history is missing. */
@@ -114,112 +102,15 @@ async function prDiff(ctx: CheckModeContext, event: Extract<EventInfo, { kind: '
   }
 }
 
-/** Extracts base versions of the models (and of the config and profile files) and checks them. */
-async function checkBase(
-  ctx: CheckModeContext,
-  baseSha: string,
-  changes: readonly ModelChange[],
-  profiles: readonly string[],
-  errors: ReportError[],
-): Promise<Report | undefined> {
-  const wanted = changes.filter((c) => c.kind === 'modified' || c.kind === 'renamed' || c.kind === 'unchanged');
-  if (wanted.length === 0) return undefined;
-  try {
-    await ensureCommit(ctx.git, baseSha, 'base');
-  } catch (err) {
-    errors.push(baselineError((err as Error).message));
-    return undefined;
-  }
-  const dir = mkdtempSync(join(ctx.tempDir, 'edgegate-base-'));
-  const files: string[] = [];
-  for (const c of wanted) {
-    const path = c.oldPath ?? c.path;
-    try {
-      const x = await extractBaseModel(ctx.git, baseSha, path, dir);
-      if (x) files.push(x.file);
-    } catch (err) {
-      errors.push(baselineError(`No baseline for ${path}: ${(err as Error).message}`, path));
-    }
-  }
-  if (files.length === 0) return undefined;
-  // The baseline is the base commit as a whole: its own config and profile files where it has them.
-  const extractFile = async (p: string): Promise<string | undefined> => {
-    const blob = await ctx.git.blobAt(baseSha, p);
-    if (!blob) return undefined;
-    const dest = join(dir, '.edgegate-base-files', ...p.split('/'));
-    mkdirSync(join(dest, '..'), { recursive: true });
-    await ctx.git.writeBlob(blob.oid, dest);
-    return dest;
-  };
-  const baseConfig = await extractFile(ctx.inputs.config);
-  const devices: string[] = [];
-  for (const d of ctx.inputs.devices) {
-    const norm = d.replace(/\\/g, '/').replace(/^\.\//, '');
-    devices.push(profiles.includes(norm) ? ((await extractFile(norm)) ?? resolve(ctx.workspace, d)) : d);
-  }
-  return (ctx.check ?? runCheck)({
-    models: files,
-    devices,
-    ...(baseConfig ? { configPath: baseConfig, configExplicit: true } : {}),
-    repoRoot: dir,
-  });
-}
-
 /** The title of the parity section in the comment. */
 export const PARITY_SECTION_TITLE = 'Parity on edge runners';
 
-function writeReportFile(ctx: CheckModeContext, outcome: Omit<CheckOutcome, 'body' | 'commentId'>): string {
+function writeReportFile(ctx: CheckModeContext, run: CheckRun): string {
   const dir = join(ctx.tempDir, 'edgegate');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `report${ctx.inputs.commentKey ? `-${ctx.inputs.commentKey.replace(/[^A-Za-z0-9._-]/g, '_')}` : ''}.json`);
-  const json = {
-    ...outcome.report,
-    verdict: outcome.decision.verdict,
-    changes: outcome.changes,
-    ...(outcome.comparison ? { baseline: outcome.comparison } : {}),
-    gate: outcome.decision,
-    ...(outcome.parity ? { parity: outcome.parity } : {}),
-  };
-  writeFileSync(file, `${JSON.stringify(json, (_k, v: unknown) => (v instanceof Set ? [...(v as Set<unknown>)] : v === Infinity ? 'Infinity' : v), 2)}\n`);
+  writeFileSync(file, renderJson(run));
   return file;
-}
-
-/** Posts or updates the sticky comment per the `comment` input; a read-only token only warns. */
-export async function postComment(ctx: Pick<CheckModeContext, 'inputs' | 'event' | 'api' | 'ports' | 'runUrl'>, input: RenderInput, body: string, checked: number): Promise<number | undefined> {
-  const { inputs, event, api, ports } = ctx;
-  if (event.kind !== 'pull_request' || inputs.comment === 'never') return undefined;
-  if (!api) {
-    ports.warning('No github-token: the report is in the job summary only.');
-    return undefined;
-  }
-  try {
-    if (inputs.comment === 'auto' && checked === 0) {
-      // Nothing to report: only refresh a comment an earlier run left, so it does not go stale.
-      const existing = await findStickyComment(api, event.number, inputs.commentKey);
-      if (!existing) return undefined;
-    }
-    let result;
-    try {
-      result = await upsertStickyComment(api, event.number, inputs.commentKey, body);
-    } catch (err) {
-      if (!isTooLong(err)) throw err;
-      // GitHub counted more than we did (it may count bytes of astral characters): halve the room once.
-      const shorter = renderMarkdown(input, { maxLength: Math.floor(DEFAULT_COMMENT_MAX * 0.6), summaryUrl: ctx.runUrl });
-      result = await upsertStickyComment(api, event.number, inputs.commentKey, shorter);
-    }
-    ports.info(`PR comment ${result.action}: id ${result.id}`);
-    return result.id;
-  } catch (err) {
-    if (isForbidden(err)) {
-      ports.warning(
-        `EdgeGate could not comment on PR #${event.number} (${err.message}). The token is read-only, as on pull requests from forks; the report is in the job summary. ` +
-          'To comment on fork PRs, use the two-stage workflow in docs/workflows/fork-safe.yml.',
-      );
-      return undefined;
-    }
-    ports.warning(`EdgeGate could not post the PR comment: ${(err as Error).message}. The report is in the job summary.`);
-    return undefined;
-  }
 }
 
 /** Runs `mode: check`. Never throws for bad models or missing history: those become report errors. */
@@ -260,13 +151,15 @@ export async function runCheckMode(ctx: CheckModeContext): Promise<CheckOutcome>
     configExplicit: inputs.configExplicit,
     repoRoot: workspace,
   });
-  let comparison: Comparison | undefined;
+  let base: Gathered['base'];
   if (event.kind === 'pull_request') {
-    const base = await checkBase(ctx, event.baseSha, changes, profiles, errors);
-    comparison = compareReports(head, base, changes, event.baseSha);
+    const baseReport = await checkBaseVersions(
+      { git: ctx.git, baseSha: event.baseSha, changes, configPath: inputs.config, devices: inputs.devices, profileFiles: profiles, workspace, tempDir: ctx.tempDir, check: ctx.check ?? runCheck },
+      errors,
+    );
+    base = { sha: event.baseSha, report: baseReport, changes };
   }
-  const report: Report = { ...head, errors: [...head.errors, ...errors] };
-  const decision = decide(report, comparison, gateOptions(inputs, loaded.config, event));
+  const { report, comparison, decision } = decideRun({ report: { ...head, errors: [...head.errors, ...errors] }, ...(base ? { base } : {}) }, gateOptions(inputs, loaded.config, event));
   const notes = selection.allBecause ? [`Every model was checked because ${selection.allBecause}.`] : [];
   // Parity (issue 6): references and the matrix; the report job gates on the results.
   let parity: ParityPlan | undefined;
@@ -281,44 +174,13 @@ export async function runCheckMode(ctx: CheckModeContext): Promise<CheckOutcome>
     : [];
   const input: RenderInput = { report, comparison, decision, changes, commentKey: inputs.commentKey, notes, extraSections };
   const body = renderMarkdown(input, { summaryUrl: ctx.runUrl });
-  const reportPath = writeReportFile(ctx, { report, comparison, decision, changes, ...(parity ? { parity } : {}) });
+  const reportPath = writeReportFile(ctx, { report: parity ? { ...report, parity } : report, ...(comparison ? { comparison } : {}), decision });
   if (parity) await uploadReport(ctx, reportPath);
 
   ports.setOutput(OUTPUT_NAMES.parityMatrix, matrixJson(parity?.cells ?? []));
   ports.setOutput(OUTPUT_NAMES.parityNeeded, String((parity?.cells.length ?? 0) > 0));
   const commentId = await publish(ctx, input, body, reportPath, decision, changes);
   return { report, comparison, decision, changes, body, ...(commentId !== undefined ? { commentId } : {}), ...(parity ? { parity } : {}) };
-}
-
-/**
- * The post stage shared by the check and report modes: job summary first (the one place the report
- * always reaches: fork PRs, API outages), then the sticky comment, the outputs, and the gate.
- */
-export async function publish(
-  ctx: CheckModeContext,
-  input: RenderInput,
-  body: string,
-  reportPath: string,
-  decision: GateDecision,
-  changes: readonly ModelChange[],
-): Promise<number | undefined> {
-  const { ports } = ctx;
-  const { report } = input;
-  try {
-    await ports.writeSummary(renderSummary(input, reportPath));
-  } catch (err) {
-    ports.warning(`Could not write the job summary: ${(err as Error).message}`);
-  }
-  const checked = report.models.length + changes.filter((c) => c.kind === 'deleted').length;
-  const commentId = await postComment(ctx, input, body, checked);
-  ports.setOutput(OUTPUT_NAMES.report, reportPath);
-  ports.setOutput(OUTPUT_NAMES.verdict, decision.verdict);
-  ports.setOutput(OUTPUT_NAMES.commentId, commentId === undefined ? '' : String(commentId));
-  ports.setOutput(OUTPUT_NAMES.summary, body);
-  ports.info(`EdgeGate verdict: ${decision.verdict}`);
-  if (decision.failed) ports.setFailed(failureMessage(decision));
-  else if (decision.errors.length > 0 || decision.blocking.length > 0) ports.warning(failureMessage(decision));
-  return commentId;
 }
 
 /** Uploads the JSON report for the report job. A failure is a warning: the report job then says so. */

@@ -6,9 +6,11 @@ import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { runCheck } from '../check.js';
 import { renderText } from '../report/text.js';
-import type { Report } from '../report/types.js';
+import type { Report, ReportError } from '../report/types.js';
 import { TOOL_VERSION } from '../version.js';
-import { decide } from '../gate/decide.js';
+import { loadConfig } from '../config/load.js';
+import { mergeGateOptions } from '../gate/options.js';
+import { decideRun, exitCodeOf, renderJson, type CheckRun } from '../pipeline.js';
 import { DEFAULT_GATE_OPTIONS, FAIL_ON_CONDITIONS, type FailOnCondition } from '../gate/types.js';
 
 export const EXIT = { OK: 0, GATE_FAILED: 1, USAGE: 2 } as const;
@@ -16,7 +18,7 @@ export const EXIT = { OK: 0, GATE_FAILED: 1, USAGE: 2 } as const;
 const USAGE = `usage:
   edgegate check MODEL... [--device ID|PATH]... [--dim NAME=VALUE]... [--format text|json|markdown]
                  [--config FILE] [--out FILE] [--rules full|op-names]
-                 [--fail-on unsupported,budget,error|never]
+                 [--fail-on unsupported,budget,error|never] [--base GIT-REF]
   edgegate calibrate MODEL... --device ID|PATH [--out FILE] [--id ID] [--force]
   edgegate calibrate --kernels --device ID|PATH [--grid full|small] [MODEL...] [--force]
   edgegate parity reference|run|report|compare ...   (see docs/parity.md)
@@ -62,20 +64,9 @@ export function parseFailOn(value: string): Set<FailOnCondition> {
   return new Set(items as FailOnCondition[]);
 }
 
-/**
- * Exit code for a finished report, decided by the same gate as the action: input errors (2) win over
- * gate failures (1).
- */
+/** Exit code for a report alone (no base), decided by the same gate as the action. */
 export function exitCodeFor(report: Report, failOn: ReadonlySet<FailOnCondition> = new Set(CLI_DEFAULT_FAIL_ON)): number {
-  const decision = decide(report, undefined, { ...DEFAULT_GATE_OPTIONS, failOn });
-  if (decision.errors.length > 0) return EXIT.USAGE;
-  return decision.failed ? EXIT.GATE_FAILED : EXIT.OK;
-}
-
-async function renderMarkdownBody(report: Report): Promise<string> {
-  // The action's renderer: the CLI's markdown is exactly the body the action posts.
-  const { renderComment } = await import('../report/markdown.js');
-  return renderComment(report);
+  return exitCodeOf(decideRun({ report }, { ...DEFAULT_GATE_OPTIONS, failOn }));
 }
 
 async function checkCommand(argv: readonly string[]): Promise<number> {
@@ -90,6 +81,7 @@ async function checkCommand(argv: readonly string[]): Promise<number> {
       out: { type: 'string', short: 'o' },
       rules: { type: 'string', default: 'full' },
       'fail-on': { type: 'string', default: CLI_DEFAULT_FAIL_ON.join(',') },
+      base: { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError('check needs at least one MODEL file');
@@ -97,20 +89,48 @@ async function checkCommand(argv: readonly string[]): Promise<number> {
   const format = values.format!;
   assertFormat(format);
   if (values.rules !== 'full' && values.rules !== 'op-names') throw new UsageError(`--rules must be full or op-names, got '${values.rules}'`);
-  const report = await runCheck({
+  const configPath = values.config ?? '.edgegate.yml';
+  const head = await runCheck({
     models: positionals,
     devices: values.device ?? [],
     dims: parseDims(values.dim ?? []),
-    configPath: values.config ?? '.edgegate.yml',
+    configPath,
     configExplicit: values.config !== undefined,
     ruleMode: values.rules,
   });
-  const body = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'markdown' ? await renderMarkdownBody(report) : renderText(report);
+  const run = await decideCli(head, positionals, { base: values.base, devices: values.device ?? [], configPath, configExplicit: values.config !== undefined, failOn });
+  const body = format === 'json' ? renderJson(run) : format === 'markdown' ? await renderMarkdownBody(run) : renderText(run.report, run.decision);
   if (values.out) writeFileSync(values.out, body);
   else process.stdout.write(body);
   // Errors also go to stderr in one line each, so a JSON consumer on stdout still sees a clean document.
-  for (const e of report.errors) process.stderr.write(`edgegate: error [${e.code}] ${e.message}\n`);
-  return exitCodeFor(report, failOn);
+  for (const e of run.report.errors) process.stderr.write(`edgegate: error [${e.code}] ${e.message}\n`);
+  return exitCodeOf(run);
+}
+
+/** Gather the base (with `--base`) and decide, with the same gate options as the action. */
+async function decideCli(
+  head: Report,
+  models: readonly string[],
+  o: { readonly base: string | undefined; readonly devices: readonly string[]; readonly configPath: string; readonly configExplicit: boolean; readonly failOn: ReadonlySet<FailOnCondition> },
+): Promise<CheckRun> {
+  const config = loadConfig(o.configPath, { required: o.configExplicit }).config;
+  const options = mergeGateOptions({ failOn: o.failOn }, config);
+  if (o.base === undefined) return decideRun({ report: head }, options);
+  const { gatherLocalBase, BaseRefError } = await import('../git/local-base.js');
+  const errors: ReportError[] = [];
+  try {
+    const base = await gatherLocalBase(o.base, models, { devices: o.devices, configPath: o.configPath, check: runCheck }, errors);
+    return decideRun({ report: { ...head, errors: [...head.errors, ...errors] }, base }, options);
+  } catch (err) {
+    if (err instanceof BaseRefError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+async function renderMarkdownBody(run: CheckRun): Promise<string> {
+  // The action's renderer on the same CheckRun: the CLI's markdown is exactly the body the action posts.
+  const { renderMarkdown } = await import('../report/markdown.js');
+  return renderMarkdown({ ...run, ...(run.report.changes ? { changes: run.report.changes } : {}) });
 }
 
 type Command = (argv: readonly string[]) => Promise<number>;

@@ -9,8 +9,7 @@
  */
 import { markdownTable } from 'markdown-table';
 import type { BudgetReport, DeviceReport, ModelReport, NodePlacementReport, Report } from './types.js';
-import { DEFAULT_GATE_OPTIONS, type Comparison, type DeviceComparison, type Finding, type GateDecision, type GateOptions, type ModelChange, type NodeRef } from '../gate/types.js';
-import { decide } from '../gate/decide.js';
+import { type Comparison, type DeviceComparison, type Finding, type GateDecision, type ModelChange, type NodeRef } from '../gate/types.js';
 import { code, escapeCell, escapeMarkdown } from './escape.js';
 import { describeBudget, humanBytes, humanChange, humanMs, humanPercent, plural } from './humane.js';
 
@@ -31,7 +30,8 @@ export interface ExtraSection {
 export interface RenderInput {
   readonly report: Report;
   readonly comparison?: Comparison;
-  readonly decision?: GateDecision;
+  /** The decide stage's decision: shown, never made here. */
+  readonly decision: GateDecision;
   /** Deleted models (not in the report) and renamed ones, from the PR diff. */
   readonly changes?: readonly ModelChange[];
   /** Distinguishes several EdgeGate comments on one PR; part of the hidden marker. */
@@ -510,13 +510,4 @@ export function renderSummary(input: RenderInput, reportPath?: string): string {
   let cut = full.slice(0, SUMMARY_MAX_BYTES - 4_000);
   while (Buffer.byteLength(cut, 'utf8') > SUMMARY_MAX_BYTES - 4_000) cut = cut.slice(0, cut.length - 10_000);
   return `${cut.slice(0, cut.lastIndexOf('\n'))}${note}`;
-}
-
-/**
- * The comment for a report alone, as the CLI prints it (`edgegate check --format markdown`): the gate
- * is decided with `gate` (default: the action's defaults), with no baseline.
- */
-export function renderComment(report: Report, options: { readonly gate?: GateOptions; readonly commentKey?: string } & RenderOptions = {}): string {
-  const decision = decide(report, undefined, options.gate ?? DEFAULT_GATE_OPTIONS);
-  return renderMarkdown({ report, decision, commentKey: options.commentKey }, options);
 }
