@@ -14,7 +14,7 @@ import { openRegularFile, RegularFileError } from '../io/regular-file.js';
 import { MODEL_MAX_ELEMENTS, MODEL_MAX_NODES, MODEL_MAX_RANK, MODEL_MAX_SUBGRAPH_DEPTH } from '../limits.js';
 import { ModelReadError } from './errors.js';
 import { sha256File } from './hash.js';
-import { ProtoReader, WindowedFile, WireError, WireType, type WireField } from './wire.js';
+import { ProtoReader, WindowedFile, WireError, WireType, plainBytes, type WireField } from './wire.js';
 import {
   byteSize,
   dtypeName,
@@ -275,8 +275,7 @@ class ModelDecoder {
    * with `new Buffer(0)`, which Node reports as DEP0005 once the code is bundled outside node_modules.
    */
   private protoBytes(offset: number, length: number): Uint8Array {
-    const b = this.r.file.read(offset, length);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return plainBytes(this.r.file.read(offset, length));
   }
 
   private decodeOpset(f: WireField): [string, number] {

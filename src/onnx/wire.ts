@@ -7,6 +7,15 @@ import { closeSync, readSync } from 'node:fs';
 import { openRegularFile } from '../io/regular-file.js';
 
 /** Protobuf wire types. Groups (3, 4) are deprecated and never appear in ONNX files. */
+/**
+ * The same bytes as a plain Uint8Array view (no copy). protobufjs decodes a Node Buffer with its Buffer
+ * reader, which makes every empty string/bytes field with `new Buffer(0)`: Node's DEP0005 warning on
+ * stderr once the code is bundled. Every protobufjs decode goes through this.
+ */
+export function plainBytes(b: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
 export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
 
 /** Raised for any structural problem; the reader turns it into a ModelReadError with a code. */

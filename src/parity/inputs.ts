@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { ValueInfo } from '../onnx/types.js';
+import { plainBytes } from '../onnx/wire.js';
 import { readNpy } from './npy.js';
 import {
   type HostTensor,
@@ -160,7 +161,7 @@ export function readInputFile(name: string, file: string): HostTensor {
   try {
     if (ext === '.npy') return readNpy(file);
     if (ext === '.pb') {
-      const t = onnx.TensorProto.decode(readFileSync(file));
+      const t = onnx.TensorProto.decode(plainBytes(readFileSync(file)));
       const type = dtypeFromOnnx(t.dataType ?? 0);
       if (!type) throw new UnsupportedDTypeError(t.dataType ?? 0, file);
       const dims = t.dims.map((d) => Number(d));

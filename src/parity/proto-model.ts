@@ -9,6 +9,7 @@ import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, realpathSy
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { OnnxNode, ValueInfo } from '../onnx/types.js';
+import { plainBytes } from '../onnx/wire.js';
 
 const { onnx } = onnxProto;
 
@@ -348,7 +349,7 @@ export function readProtoModel(file: string): ProtoModel {
   } catch (cause) {
     throw new ModelEditError(file, 'cannot read the model file', { cause });
   }
-  return parseProtoModel(bytes, file);
+  return parseProtoModel(plainBytes(bytes), file);
 }
 
 /** Encodes a ValueInfoProto; a tensor type is written when dtype is known, shape only when given. */
