@@ -16,6 +16,7 @@ import {
   type ValueInfo,
 } from '../onnx/types.js';
 import { MODEL_MAX_ELEMENTS, MODEL_MAX_RANK, MODEL_MAX_SUBGRAPH_DEPTH } from '../limits.js';
+import { validateNode } from './attr-schema.js';
 import { nodeCost, type Cost } from './cost.js';
 import { BroadcastError, formatShape, numElements, pinShape } from './dims.js';
 import { GraphError, ShapeInferenceError } from './errors.js';
@@ -427,7 +428,11 @@ function runGraph(
         reason = `no shape rule for ${domain || 'ai.onnx'}::${node.opType}`;
         issue('UNKNOWN_OP', `node ${describe(node)}: EdgeGate has no shape rule for ${domain || 'ai.onnx'}::${node.opType}; its outputs are unknown`, node);
       } else {
-        outs = rule(ctx);
+        const problem = validateNode(node, inFacts);
+        if (problem !== null) {
+          reason = problem.message;
+          issue(problem.code, `node ${describe(node)}: ${problem.message}; its outputs are unknown`, node);
+        } else outs = rule(ctx);
       }
       if (outs !== null) {
         const bad = checkOutFacts(outs);
@@ -442,9 +447,14 @@ function runGraph(
         throw new GraphError(e.code, `node ${describe(node)}${where === '' ? '' : ` in ${where}`}: ${e.message}`, { nodes: [nodeRef(node)], cause: e });
       }
       if (e instanceof GraphError) throw e;
-      if (!(e instanceof ShapeInferenceError || e instanceof BroadcastError || e instanceof RangeError || e instanceof TypeError)) throw e;
-      reason = `shape inference failed: ${e.message}`;
-      issue('SHAPE_ERROR', `node ${describe(node)}: ${e.message}`, node);
+      if (e instanceof ShapeInferenceError || e instanceof BroadcastError) {
+        reason = `shape inference failed: ${e.message}`;
+        issue('SHAPE_ERROR', `node ${describe(node)}: ${e.message}`, node);
+      } else if (e instanceof RangeError || e instanceof TypeError) {
+        // A rule that failed on input the schema let through is EdgeGate's bug: say so, for this node only.
+        reason = 'internal error in the shape rule';
+        issue('INTERNAL', `node ${describe(node)}: internal error in EdgeGate's ${node.opType} shape rule (${e.name}: ${e.message}); its outputs are unknown. Please report it with the model.`, node);
+      } else throw e;
       outs = null;
     }
 

@@ -4,6 +4,7 @@
  * an opaque parenthesized expression (`"(seq+1)"`) so that equal derivations compare equal. `null` means
  * nothing is known. Nothing here guesses: when a result cannot be derived exactly it is `null`.
  */
+import { ShapeInferenceError } from './errors.js';
 import type { Dim, Shape } from '../onnx/types.js';
 
 /** A product `coef × atom1 × atom2 …` with atoms sorted, the canonical form of symbolic products. */
@@ -212,7 +213,7 @@ export function numElements(shape: Shape): number | null {
 /** Normalizes a possibly negative axis against `rank`; throws RangeError when out of range. */
 export function normAxis(axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= rank) throw new RangeError(`axis ${axis} out of range for rank ${rank}`);
+  if (!Number.isSafeInteger(a) || a < 0 || a >= rank) throw new ShapeInferenceError(`axis ${axis} out of range for rank ${rank}`);
   return a;
 }
 

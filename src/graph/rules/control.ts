@@ -2,6 +2,7 @@
  * Control flow: If, Loop, Scan. Bodies are analyzed through `ctx.inferSubgraph` (outer-scope names are
  * visible); outputs merge what every path can produce, so a dim that differs between paths is unknown.
  */
+import { ShapeInferenceError } from '../errors.js';
 import { DataType, type Dim, type Shape } from '../../onnx/types.js';
 import { dimEquals, normAxis } from '../dims.js';
 import {
@@ -110,6 +111,7 @@ const scan: ShapeRule = (ctx) => {
   if (ctx.opset < 9) return ctx.node.outputs.map(() => unknown(0, 'Scan opset 8 not modelled'));
   const all = ctx.inputs;
   const n = all.length - m;
+  if (n < 0) throw new ShapeInferenceError(`num_scan_inputs is ${m} but the node has ${all.length} inputs`);
   const inAxes = attrInts(ctx.node, 'scan_input_axes') ?? new Array<number>(m).fill(0);
   let seq: Dim = null;
   const scanIns: (InFact | undefined)[] = [];
@@ -128,6 +130,7 @@ const scan: ShapeRule = (ctx) => {
   const outs: OutFact[] = [];
   for (let i = 0; i < n; i++) outs.push(out(res.outputs[i]?.dtype ?? 0, mergeShapes(states[i]?.shape ?? null, res.outputs[i]?.shape ?? null)));
   const k = res.outputs.length - n;
+  if (k < 0) throw new ShapeInferenceError(`the body has ${res.outputs.length} outputs, fewer than the ${n} loop-carried states`);
   const outAxes = attrInts(ctx.node, 'scan_output_axes') ?? new Array<number>(k).fill(0);
   for (let j = 0; j < k; j++) {
     const o = res.outputs[n + j];
