@@ -59,7 +59,6 @@ function docSection(id: string): string | undefined {
  */
 const UNCOVERED_BY_TODO: Readonly<Record<string, readonly string[]>> = {
   'apple-coreml': ['Resize'],
-  'arm-ethos-u55': ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR'],
   'coral-edgetpu': ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'SQUEEZE'],
   'jetson-orin-nano': ['Einsum', 'If'],
 };

@@ -24,7 +24,7 @@ export interface DerivedInput {
 /** Derived values that describe shapes (their failures default to reason SHAPE rather than ATTRIBUTE). */
 export const SHAPE_DERIVED: ReadonlySet<DerivedValue> = new Set([
   'input_channels', 'output_channels', 'output_rank', 'broadcasts', 'output_elements', 'axis_from_end', 'outputs_equal_shape',
-  'input_spatial_area',
+  'input_spatial_area', 'resize_scale',
 ]);
 
 function ints(attrs: ReadonlyMap<string, AttributeValue>, name: string): readonly number[] | undefined {
@@ -66,6 +66,20 @@ function hw(list: readonly (number | null)[] | null, fill: number): [number | nu
 
 /** Ops whose spatial rank is that of their N×C×… input (docs/profiles.md, `spatial_rank`). */
 const GLOBAL_SPATIAL_OPS = new Set(['GlobalAveragePool', 'GlobalMaxPool', 'GlobalLpPool', 'QLinearGlobalAveragePool']);
+
+/** See `resize_scale` in DERIVED_VALUES (schema.ts). */
+function resizeScale(n: DerivedInput): number | null {
+  const x = n.inputShapes[0];
+  const y = n.outputShapes[0];
+  if (!x || !y || x.length < 4 || y.length !== x.length) return null;
+  const [ih, iw, oh, ow] = [x[x.length - 2], x[x.length - 1], y[y.length - 2], y[y.length - 1]].map(num);
+  if (ih === null || iw === null || oh === null || ow === null || ih <= 0 || iw <= 0) return null;
+  const mode = n.attributes.get('coordinate_transformation_mode');
+  const corners = mode?.type === 'string' && mode.value === 'align_corners';
+  const factor = (i: number, o: number): number => (corners ? (i > 1 ? (o - 1) / (i - 1) : Number.NaN) : o / i);
+  const [fh, fw] = [factor(ih, oh), factor(iw, ow)];
+  return fh === fw && Number.isInteger(fh) ? fh : 0;
+}
 
 /** The value of one derived quantity for a node, or null when unknown. */
 export function derivedValue(n: DerivedInput, key: DerivedValue): number | boolean | null {
@@ -144,6 +158,8 @@ export function derivedValue(n: DerivedInput, key: DerivedValue): number | boole
       const sp = x.slice(2);
       return sp.every((d) => typeof d === 'number') ? (sp as number[]).reduce((a, b) => a * b, 1) : null;
     }
+    case 'resize_scale':
+      return resizeScale(n);
     case 'output_count':
       return n.outputCount ?? n.outputShapes.length;
     case 'outputs_equal_shape': {

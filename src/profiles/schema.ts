@@ -104,6 +104,11 @@ export const DERIVED_VALUES = [
   'output_count',
   /** true when all outputs have the same known shape (Split into equal parts). */
   'outputs_equal_shape',
+  /**
+   * Resize: the common integer factor of H and W (output ÷ input; (output − 1) ÷ (input − 1) under
+   * coordinate_transformation_mode align_corners); 0 when H and W scale differently or not by an integer.
+   */
+  'resize_scale',
 ] as const;
 export type DerivedValue = (typeof DERIVED_VALUES)[number];
 

@@ -92,6 +92,12 @@ export function resize(dims: number[], mode: string): ModelSpec {
   return qdqKeep({ ...spec, nodes: [{ ...spec.nodes[0]!, inputs: ['x', '', 'scales'] }] }, ['scales']);
 }
 
+/** A QDQ Resize of `dims` by `factor` on H and W, with the given coordinate_transformation_mode. */
+function resizeBy(dims: number[], mode: string, factor: number, ctm: string): ModelSpec {
+  const spec = unary('Resize', dims, { mode, coordinate_transformation_mode: ctm }, [{ name: 'scales', dims: [4], values: [1, 1, factor, factor] }]);
+  return qdqKeep({ ...spec, nodes: [{ ...spec.nodes[0]!, inputs: ['x', '', 'scales'] }] }, ['scales']);
+}
+
 /** `a, b → op` where b is an int64 graph input (a shape/pads tensor computed at run time); only a gets Q/DQ. */
 function runtimeInt(op: string, a: number[], b: number[]): ModelSpec {
   return qdqKeep({ ...binary(op, a, b, { bInput: true }), inputs: [{ name: 'a', dims: a }, { name: 'b', dims: b, dtype: INT64 }] }, ['b']);
@@ -200,18 +206,16 @@ export const cases: readonly RuleCase[] = [
     todo: 'constant steps ≠ 1 only trigger the vela-strided-slice-steps unverifiable (unknown); the profile has no condition that fails them although the steps are known',
   },
 
-  // RESIZE_*: batch 1, plus Vela's scale rule, which the profile leaves unverifiable for every Resize.
+  // RESIZE_*: Vela SUPPORTED_OPS (090f18a, read 2026-12-06), TFLite RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR
+  // Constraints: batch 1; IFM W and H both 1, or IFM = OFM, or equal W/H scaling by 2x/4x/8x; bilinear with
+  // half_pixel_centers needs 2x (whether onnx2tf sets it is not predicted: unknown).
   bad('RESIZE_BILINEAR', 'linear, batch 2', resize([2, 3, 8, 8], 'linear'), 'SHAPE'),
-  bad('RESIZE_BILINEAR', 'linear 2x, batch 1: the scale rule is not checked', resize([1, 3, 8, 8], 'linear'), 'UNVERIFIABLE', 'unknown'),
-  {
-    ...ok('RESIZE_BILINEAR', 'linear 2x upscale, batch 1', resize([1, 3, 8, 8], 'linear')),
-    todo: 'the vela-resize-scale unverifiable has no `when`, so no Resize is ever accelerated; constant 2x/4x/8x scales could be checked statically',
-  },
+  ok('RESIZE_BILINEAR', 'linear 2x upscale (half_pixel), batch 1', resize([1, 3, 8, 8], 'linear')),
+  ok('RESIZE_BILINEAR', 'linear 4x upscale, asymmetric', resizeBy([1, 3, 8, 8], 'linear', 4, 'asymmetric')),
+  bad('RESIZE_BILINEAR', 'linear 3x upscale', resizeBy([1, 3, 8, 8], 'linear', 3, 'asymmetric'), 'SHAPE'),
+  bad('RESIZE_BILINEAR', 'linear 4x upscale with half_pixel (needs 2x when onnx2tf sets half_pixel_centers)', resizeBy([1, 3, 8, 8], 'linear', 4, 'half_pixel'), 'UNVERIFIABLE', 'unknown'),
   bad('RESIZE_NEAREST_NEIGHBOR', 'nearest, batch 2', resize([2, 3, 8, 8], 'nearest'), 'SHAPE'),
-  bad('RESIZE_NEAREST_NEIGHBOR', 'nearest 2x, batch 1: the scale rule is not checked', resize([1, 3, 8, 8], 'nearest'), 'UNVERIFIABLE', 'unknown'),
-  {
-    ...ok('RESIZE_NEAREST_NEIGHBOR', 'nearest 2x upscale, batch 1', resize([1, 3, 8, 8], 'nearest')),
-    todo: 'the vela-resize-scale unverifiable has no `when`, so no Resize is ever accelerated; constant 2x/4x/8x scales could be checked statically',
-  },
-
+  ok('RESIZE_NEAREST_NEIGHBOR', 'nearest 2x upscale, batch 1', resize([1, 3, 8, 8], 'nearest')),
+  ok('RESIZE_NEAREST_NEIGHBOR', 'nearest 8x upscale of a 1x1 map', resizeBy([1, 3, 1, 1], 'nearest', 8, 'asymmetric')),
+  bad('RESIZE_NEAREST_NEIGHBOR', 'nearest 3x upscale', resizeBy([1, 3, 8, 8], 'nearest', 3, 'asymmetric'), 'SHAPE'),
 ];
