@@ -20,6 +20,8 @@ export const PROFILE_MAX_ITEMS = 50_000;
  * configs, and a few dozen nested aliases are enough to expand into billions of nodes.
  */
 export const YAML_MAX_ALIASES = 100;
+/** Flow collections (`[` / `{`) nested deeper than this are refused before parsing: yaml's parser recurses per level. */
+export const YAML_MAX_FLOW_DEPTH = 64;
 /** Device profiles one run loads (a config's `defaults.devices`, `--device`, the action's `devices`). */
 export const MAX_DEVICES = 256;
 /** Entries of any list in `.edgegate.yml` (budgets, waivers, dims, runners). */
@@ -37,6 +39,8 @@ export const REFERENCE_MAX_TOTAL_BYTES = 8 * 1024 * 1024 * 1024;
 export const RESULT_MAX_BYTES = 64 * 1024 * 1024;
 /** Tensor rows or kernel rows in one result.json. */
 export const RESULT_MAX_ROWS = 200_000;
+/** The check job's report artifact as `mode: report` reads it. */
+export const REPORT_ARTIFACT_MAX_BYTES = 256 * 1024 * 1024;
 
 // ---- models (src/onnx/reader.ts, src/graph/analyze.ts) ----
 

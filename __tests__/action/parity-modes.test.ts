@@ -266,6 +266,26 @@ describe('check → parity → report in-process (x64 onnxruntime-node)', () => 
     }
   });
 
+  it('a self-contradicting result.json (verdict pass, a kernel out of tolerance) is INVALID_RESULT and blocks', async () => {
+    const name = resultArtifactName(MODEL, 'raspberry-pi-4');
+    const file = join(tmp, 'store-flow', name, 'result.json');
+    const good = readFileSync(file, 'utf8');
+    const forged = JSON.parse(good) as { verdict: string; kernels: { pass: boolean; failing: number }[] };
+    assert.equal(forged.verdict, 'pass');
+    Object.assign(forged.kernels[0]!, { pass: false, failing: 12 });
+    writeFileSync(file, JSON.stringify(forged));
+    try {
+      const rep = ctx(store(), { ...inputs, mode: 'report' });
+      const r = await runReportMode(rep.c);
+      const pi4 = r.results.find((x) => x.device === 'raspberry-pi-4')!;
+      assert.equal(`${pi4.verdict}/${pi4.reason}`, 'error/INVALID_RESULT');
+      assert.match(pi4.detail ?? '', /kernelsFailing: is 0, the kernels listed have 1 out of tolerance/);
+      assert.ok(r.decision.blocking.some((f) => f.code === 'PARITY_ERROR' && f.device === 'raspberry-pi-4'));
+    } finally {
+      writeFileSync(file, good);
+    }
+  });
+
   it('report mode without the check report artifact fails with a named error', async () => {
     const rep = ctx(createFolderArtifactStore(join(tmp, 'store-empty')), { mode: 'report' });
     await assert.rejects(runReportMode(rep.c), (e: Error) => e.name === 'ReportArtifactError' && /edgegate-report/.test(e.message));

@@ -70,6 +70,13 @@ describe('config (.edgegate.yml)', () => {
     assert.match(errors[0]!.message, new RegExp(`over the limit of ${CONFIG_MAX_ITEMS}`));
   });
 
+  it('brackets nested 20,000 deep: CONFIG_TOO_LARGE before parsing (no parser stack overflow)', () => {
+    const p = file('deep.yml', `dims: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
+    const { errors } = loadConfig(p);
+    assert.deepEqual(errors.map((e) => e.code), ['CONFIG_TOO_LARGE']);
+    assert.match(errors[0]!.message, /brackets nested 20000 deep, over the limit of 64/);
+  });
+
   it(`${MAX_DEVICES + 1} devices (under the item count): one CONFIG_INVALID at devices naming the limit`, () => {
     const p = file('many2.yml', `devices: [${Array(MAX_DEVICES + 1).fill('x').join(',')}]\n`);
     const { errors } = loadConfig(p);

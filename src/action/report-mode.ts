@@ -4,9 +4,11 @@
  * comment from both, and gate with `fail-on: parity`. A matrix cell without a valid result is
  * `not-run` (or `error`), never `pass`. No @actions/* import.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
+import { readRegularTextFile } from '../io/regular-file.js';
+import { REPORT_ARTIFACT_MAX_BYTES } from '../limits.js';
 import { decide } from '../gate/decide.js';
 import type { Comparison, Finding, GateDecision, ModelChange } from '../gate/types.js';
 import { collectResults } from '../parity/report.js';
@@ -64,9 +66,9 @@ async function fetchReport(store: ArtifactStore, artifacts: readonly ArtifactInf
   const file = join(dir, REPORT_ARTIFACT_FILE);
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(readRegularTextFile(file, { maxBytes: REPORT_ARTIFACT_MAX_BYTES, what: 'report artifact' }));
   } catch (cause) {
-    throw new ReportArtifactError(name, `${REPORT_ARTIFACT_FILE} is missing or not JSON`, { cause });
+    throw new ReportArtifactError(name, `${REPORT_ARTIFACT_FILE} is missing, not a regular file within the size limit, or not JSON: ${(cause as Error).message}`, { cause });
   }
   const parsed = parseReport(data, `${name}/${REPORT_ARTIFACT_FILE}`);
   if (!parsed.ok) throw new ReportArtifactError(name, parsed.errors.map((e) => e.message).join('; '));

@@ -6,7 +6,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { readRegularTextFile, RegularFileError } from '../io/regular-file.js';
-import { yamlItemCount, yamlToJs } from '../io/yaml.js';
+import { yamlSizeProblem, yamlToJs } from '../io/yaml.js';
 import { CONFIG_MAX_BYTES, CONFIG_MAX_ITEMS } from '../limits.js';
 import type { ReportError } from '../report/types.js';
 import { ConfigSchema, EMPTY_CONFIG, type EdgegateConfig } from './schema.js';
@@ -125,11 +125,8 @@ export function loadConfig(path: string, options: LoadConfigOptions = {}): Loade
 
 /** Parses YAML text as a config (the body of `loadConfig`). */
 export function parseConfigText(text: string, file: string): LoadedConfig {
-  const items = yamlItemCount(text);
-  if (items > CONFIG_MAX_ITEMS) {
-    const message = `${file}: config has ${items} lines and commas, over the limit of ${CONFIG_MAX_ITEMS} (docs/limits.md)`;
-    return { config: EMPTY_CONFIG, found: true, errors: [{ code: 'CONFIG_TOO_LARGE', file, message }] };
-  }
+  const tooBig = yamlSizeProblem(text, CONFIG_MAX_ITEMS);
+  if (tooBig !== undefined) return { config: EMPTY_CONFIG, found: true, errors: [{ code: 'CONFIG_TOO_LARGE', file, message: `${file}: config has ${tooBig}` }] };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {

@@ -5,9 +5,10 @@
  * differ in the last ulp between V8 builds, so float inputs are rounded to float32 which absorbs it
  * in practice; the reference dump stores the inputs anyway and the edge side reads them back).
  */
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import onnxProto from 'onnx-proto';
+import { readRegularFile, readRegularTextFile } from '../io/regular-file.js';
+import { REFERENCE_MAX_FILE_BYTES, RESULT_MAX_BYTES } from '../limits.js';
 import type { ValueInfo } from '../onnx/types.js';
 import { plainBytes } from '../onnx/wire.js';
 import { readNpy } from './npy.js';
@@ -16,6 +17,7 @@ import {
   type TensorDType,
   allocTyped,
   dtypeFromOnnx,
+  dtypeSize,
   elementCount,
   isTensorDType,
   typedFromBytes,
@@ -161,12 +163,16 @@ export function readInputFile(name: string, file: string): HostTensor {
   try {
     if (ext === '.npy') return readNpy(file);
     if (ext === '.pb') {
-      const t = onnx.TensorProto.decode(plainBytes(readFileSync(file)));
+      const t = onnx.TensorProto.decode(plainBytes(readRegularFile(file, { maxBytes: REFERENCE_MAX_FILE_BYTES, what: 'input file' })));
       const type = dtypeFromOnnx(t.dataType ?? 0);
       if (!type) throw new UnsupportedDTypeError(t.dataType ?? 0, file);
       const dims = t.dims.map((d) => Number(d));
+      if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new InputSpecError(name, `TensorProto has invalid dims [${dims.join(', ')}]`, file);
       const n = elementCount(dims);
-      if (t.rawData && t.rawData.byteLength > 0) return { type, dims, data: typedFromBytes(type, t.rawData) };
+      if (t.rawData && t.rawData.byteLength > 0) {
+        if (t.rawData.byteLength !== n * dtypeSize(type)) throw new InputSpecError(name, `TensorProto raw_data has ${t.rawData.byteLength} bytes, dims need ${n * dtypeSize(type)}`, file);
+        return { type, dims, data: typedFromBytes(type, t.rawData) };
+      }
       const data = allocTyped(type, n);
       const src: ArrayLike<unknown> =
         type === 'float32' ? t.floatData : type === 'float64' ? t.doubleData : type === 'int64' ? t.int64Data : type === 'uint64' || type === 'uint32' ? t.uint64Data : t.int32Data;
@@ -179,7 +185,7 @@ export function readInputFile(name: string, file: string): HostTensor {
       return { type, dims, data };
     }
     if (ext === '.json') {
-      const j = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+      const j = JSON.parse(readRegularTextFile(file, { maxBytes: RESULT_MAX_BYTES, what: 'input file' })) as unknown;
       return tensorFromJson(name, j, file);
     }
   } catch (cause) {

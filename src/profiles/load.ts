@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, isNode, parseDocument } from 'yaml';
-import { yamlItemCount, yamlToJs } from '../io/yaml.js';
+import { yamlSizeProblem, yamlToJs } from '../io/yaml.js';
 import { readRegularTextFile, RegularFileError } from '../io/regular-file.js';
 import { MAX_DEVICES, PROFILE_MAX_BYTES, PROFILE_MAX_ITEMS } from '../limits.js';
 import type { z } from 'zod';
@@ -350,11 +350,8 @@ export interface ParseResult {
  * Runs the schema and the cross-field checks on the same raw data, so one pass reports every problem.
  */
 export function parseProfileText(text: string, file: string): ParseResult {
-  const items = yamlItemCount(text);
-  if (items > PROFILE_MAX_ITEMS) {
-    const detail = `profile has ${items} lines and commas, over the limit of ${PROFILE_MAX_ITEMS} (docs/limits.md)`;
-    return { errors: [new ProfileError({ code: 'PROFILE_TOO_LARGE', file, fieldPath: '', detail })], lineOf: () => undefined };
-  }
+  const tooBig = yamlSizeProblem(text, PROFILE_MAX_ITEMS);
+  if (tooBig !== undefined) return { errors: [new ProfileError({ code: 'PROFILE_TOO_LARGE', file, fieldPath: '', detail: `profile has ${tooBig}` })], lineOf: () => undefined };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineOf = (path: readonly (string | number)[]): number | undefined => {
