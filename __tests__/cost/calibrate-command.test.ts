@@ -61,9 +61,13 @@ describe('edgegate calibrate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eg-cal-res-'));
     const model = '__tests__/fixtures/models/tiny_cnn.onnx';
     assert.equal(await parityCommand(['reference', model, '--out', join(dir, 'ref')], quietIo), 0);
-    assert.equal(await parityCommand(['run', model, '--reference', join(dir, 'ref'), '--out', join(dir, 'result.json'), '--device', 'raspberry-pi-4', '--runs', '3', '--no-localization'], quietIo), 0);
+    assert.equal(await parityCommand(['run', model, '--reference', join(dir, 'ref'), '--out', join(dir, 'result.json'), '--device', 'raspberry-pi-4', '--runs', '3', '--no-localization', '--force'], quietIo), 0);
     const result = readParityResult(join(dir, 'result.json'));
     assert.ok(result.latencyMs && result.latencyMs.median > 0);
+    // A forced result (not taken on the device) is refused unless calibrate is forced too.
+    const refused = await withStderr([model, '--kernels', '--grid', 'small', '--device', 'host-x64', '--result', join(dir, 'result.json'), '--out', join(dir, 'x.yaml')]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.said, /parity result was forced on a host that is not raspberry-pi-4/);
     const out = join(dir, 'rpi4.yaml');
     // One model is refused without --kernels; the device's timing joins a (small) kernel grid run with --force here.
     const code = await calibrateCommand([model, '--kernels', '--grid', 'small', '--runs', '3', '--rounds', '1', '--force', '--device', 'raspberry-pi-4', '--result', join(dir, 'result.json'), '--out', out]);

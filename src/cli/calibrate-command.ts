@@ -161,6 +161,9 @@ async function measureModels(f: Flags, results: readonly ParityResult[]): Promis
     const analysis = analyzeModel(model, { dims: f.dims });
     const remote = results.find((r) => r.latencyMs && (r.modelSha256 === model.sha256 || r.model === file));
     if (remote?.latencyMs) {
+      if (remote.forced && !f.force) {
+        throw new Error(`${file}: its parity result was forced on a host that is not ${remote.device} (${remote.hostMatch?.summary ?? 'host mismatch'}); its timing is not the device's (pass --force to use it anyway)`);
+      }
       measurements.push({ model: file, ...(model.sha256 ? { sha256: model.sha256 } : {}), analysis, measuredMs: remote.latencyMs.median });
       ortVersion = remote.host?.ortVersion ?? ortVersion;
       remoteHost = remote.host ? `${remote.host.platform}/${remote.host.arch} ${remote.host.cpu ?? ''}`.trim() : remoteHost;
