@@ -129,7 +129,7 @@ export function deviceReport(device: string, outcome: DeviceOutcome): DeviceRepo
     peakRamBytes: f?.peakRamBytes ?? null,
     flashBytes: f?.flashBytes ?? null,
     budgets: f?.budgets ? [...f.budgets] : [],
-    ...(f ? { whatIf: [...f.whatIf], costAssumptions: [...f.costAssumptions] } : {}),
+    ...(f ? { whatIf: [...f.whatIf], assumptions: f.assumptions.map((a) => ({ ...a })) } : {}),
     ...(f?.costUnknownReason ? { costUnknownReason: f.costUnknownReason } : {}),
     ...(cost ? { ram: cost.cost.ram, flash: cost.cost.flash, transfers: [...cost.cost.transfers] } : {}),
     ...(unknownReason ? { unknownReason } : {}),

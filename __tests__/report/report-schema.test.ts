@@ -192,7 +192,7 @@ describe('real reports from runCheck', () => {
         if (dv.macsAcceleratedFraction === null && dv.verdict !== 'error' && m.macs !== 0 && !m.unknownReason && !reason) fail('FRACTION_NULL_WITHOUT_REASON', at);
         if (dv.latencyMs) {
           const { estimate, low, high } = dv.latencyMs;
-          if (low < 0) fail('LATENCY_LOW_NEGATIVE', `${at}: low ${low}`);
+          if (estimate > 0 ? !(low > 0) : low !== 0) fail('LATENCY_LOW_NOT_POSITIVE', `${at}: low ${low}`);
           if (!(low <= estimate && estimate <= high)) fail('LATENCY_RANGE_UNORDERED', at);
         }
         if (dv.latencyMs === null && dv.nodes.some((n) => typeof n.latencyMs === 'number')) fail('NODE_LATENCY_WITHOUT_TOTAL', at);

@@ -23,6 +23,28 @@ export function workOptionsFor(profile: DeviceProfile): SourceWorkOptions {
   return { qdqKernels: ORT_CPU_QDQ_KERNELS, ...(signed ? { signedUnfused: new Set(signed) } : {}) };
 }
 
+/**
+ * Something the estimate had to assume because a figure was missing or a node's placement was not known:
+ * `subject` names what (unit and figure, node), `assumed` what was used instead. Shown as
+ * "assumed: …" on the device line of the text output and the PR comment.
+ */
+export interface CostAssumption {
+  readonly subject: string;
+  readonly assumed: string;
+}
+
+/** One line per assumption: `<subject>: <assumed>`. */
+export function assumptionText(a: CostAssumption): string {
+  return `${a.subject}: ${a.assumed}`;
+}
+
+/** Assumptions collected while costing, keyed by their text (each is reported once). */
+export type AssumptionNotes = Map<string, CostAssumption>;
+
+function addNote(notes: AssumptionNotes | undefined, a: CostAssumption | undefined): void {
+  if (notes && a) notes.set(assumptionText(a), a);
+}
+
 /** Latency with its range, in milliseconds. */
 export interface LatencyRange {
   readonly estimate: number;
@@ -107,8 +129,10 @@ export interface CostEstimate {
   readonly flashBytes: number | null;
   readonly flash: FlashBreakdown | null;
   readonly whatIf: WhatIf[];
-  /** Things the estimate had to assume (missing figures, unknown placements). */
+  /** Things the estimate had to assume (missing figures, unknown placements), as text (`assumptionText`). */
   readonly assumptions: string[];
+  /** The same, structured. */
+  readonly assumptionList: CostAssumption[];
   readonly unknownReason?: string;
 }
 
@@ -144,7 +168,7 @@ export function efficiencyFor(
   unit: ComputeUnit,
   opClass: OpClass,
   dtype: ComputeDtype,
-): { value: number; sigma: number; key: string; note?: string } {
+): { value: number; sigma: number; key: string; note?: CostAssumption } {
   const cal = profile.calibration?.uncertainty[unit.id];
   const pick = (c: OpClass, d: ComputeDtype): Figure | undefined => unit.efficiency[c]?.[d];
   const chain: [OpClass, ComputeDtype][] = [
@@ -163,19 +187,20 @@ export function efficiencyFor(
       value: Math.max(f.value, 1e-6),
       sigma: exact ? sigma : Math.max(sigma, DEFAULT_SIGMA.estimate),
       key: `${unit.id}/${c}/${d}`,
-      ...(exact ? {} : { note: `${unit.id}: no efficiency for ${opClass}/${dtype}; used ${c}/${d}` }),
+      ...(exact ? {} : { note: { subject: `${unit.id} efficiency ${opClass}/${dtype}`, assumed: `not in the profile; used ${c}/${d} (${f.value})` } }),
     };
   }
-  return { value: 0.1, sigma: DEFAULT_SIGMA.missing, key: `${unit.id}/default`, note: `${unit.id}: no efficiency figures; assumed 0.1` };
+  return { value: 0.1, sigma: DEFAULT_SIGMA.missing, key: `${unit.id}/default`, note: { subject: `${unit.id} efficiency ${opClass}/${dtype}`, assumed: 'no efficiency figures; used 0.1 of peak' } };
 }
 
 /** Peak MAC/s for a dtype, falling back to float (e.g. int8 on a CPU profile that lists only float). */
-export function peakFor(unit: ComputeUnit, dtype: ComputeDtype): { value: number; note?: string } {
+export function peakFor(unit: ComputeUnit, dtype: ComputeDtype): { value: number; note?: CostAssumption } {
   const f = unit.peakMacsPerSecond[dtype];
   if (f) return { value: f.value };
   const fl = unit.peakMacsPerSecond.float ?? Object.values(unit.peakMacsPerSecond)[0];
-  if (!fl) return { value: 1e9, note: `${unit.id}: no peakMacsPerSecond; assumed 1 GMAC/s` };
-  return { value: fl.value, note: `${unit.id}: no peak for ${dtype}; used ${unit.peakMacsPerSecond.float ? 'float' : 'first listed'}` };
+  if (!fl) return { value: 1e9, note: { subject: `${unit.id} peak MAC/s`, assumed: 'none in the profile; used 1 GMAC/s' } };
+  const used = unit.peakMacsPerSecond.float ? 'float' : Object.keys(unit.peakMacsPerSecond)[0];
+  return { value: fl.value, note: { subject: `${unit.id} peak MAC/s for ${dtype}`, assumed: `not in the profile; used the ${used} peak` } };
 }
 
 /**
@@ -222,7 +247,7 @@ export function roofline(
   profile: DeviceProfile,
   unit: ComputeUnit,
   w: Pick<SourceWork, 'opClass' | 'dtype' | 'work' | 'bytes' | 'weightBytes'>,
-  notes?: Set<string>,
+  notes?: AssumptionNotes,
   weightSplit?: { readonly cachedWeightBytes: number; readonly streamedWeightBytes: number },
   analysis?: GraphAnalysis,
 ): Roofline {
@@ -235,8 +260,8 @@ export function roofline(
   }
   const eff = efficiencyFor(profile, unit, w.opClass, w.dtype);
   const peak = peakFor(unit, w.dtype);
-  if (notes && eff.note) notes.add(eff.note);
-  if (notes && peak.note) notes.add(peak.note);
+  addNote(notes, eff.note);
+  addNote(notes, peak.note);
   const computeS = (w.work ?? 0) / (peak.value * eff.value);
   const bw = unit.memoryBandwidthBytesPerSecond.value;
   const total = w.bytes ?? 0;
@@ -297,7 +322,7 @@ function placedSite(profile: DeviceProfile, p: PlacedNode | undefined): Site {
   return { unit: hw.fallbackUnit, key: 'cpu', accelerated: false };
 }
 
-function transferSpec(profile: DeviceProfile, from: string, to: string): { bw: number; fixedS: number; sigma: number } {
+function transferSpec(profile: DeviceProfile, from: string, to: string, notes?: AssumptionNotes): { bw: number; fixedS: number; sigma: number } {
   const t = profile.hardware.transfers.find((x) => x.from === from && x.to === to);
   if (t) {
     const sig = t.bytesPerSecond.estimate || t.fixedUs.estimate ? DEFAULT_SIGMA.estimate : DEFAULT_SIGMA.sourced;
@@ -306,6 +331,7 @@ function transferSpec(profile: DeviceProfile, from: string, to: string): { bw: n
   // No figure: the slower unit's memory bandwidth, no fixed cost, wide uncertainty.
   const a = unitById(profile, from).memoryBandwidthBytesPerSecond.value;
   const b = unitById(profile, to).memoryBandwidthBytesPerSecond.value;
+  addNote(notes, { subject: `transfer ${from} → ${to}`, assumed: `no figure; used the slower unit's memory bandwidth (${Math.min(a, b)} B/s), no fixed cost` });
   return { bw: Math.min(a, b), fixedS: 0, sigma: DEFAULT_SIGMA.missing };
 }
 
@@ -319,7 +345,7 @@ function computeCore(
   profile: DeviceProfile,
   works: readonly SourceWork[],
   sites: readonly Site[],
-  notes: Set<string>,
+  notes: AssumptionNotes,
 ): Core {
   const groups = new Map<string, { s: number; sigma: number }>();
   const addGroup = (key: string, s: number, sigma: number): void => {
@@ -463,7 +489,7 @@ function computeCore(
       bytes = Math.round((bytes / size) * ioElementBytes);
     }
     for (const [a, b] of hops) {
-      const spec = transferSpec(profile, a, b);
+      const spec = transferSpec(profile, a, b, notes);
       const s = (spec.bw > 0 ? bytes / spec.bw : 0) + spec.fixedS;
       transferS += s;
       addGroup(`transfer/${a}/${b}`, s, spec.sigma);
@@ -473,12 +499,12 @@ function computeCore(
   const host: Site = { unit: hw.fallbackUnit, key: 'cpu', accelerated: false };
   if (streamedBytes > 0) {
     // Parameters beyond the on-chip cache cross the host link on every inference.
-    const spec = transferSpec(profile, hw.fallbackUnit, hw.acceleratorUnit);
+    const spec = transferSpec(profile, hw.fallbackUnit, hw.acceleratorUnit, notes);
     const s = spec.bw > 0 ? streamedBytes / spec.bw : 0;
     transferS += s;
     addGroup(`transfer/${hw.fallbackUnit}/${hw.acceleratorUnit}`, s, spec.sigma);
     transfers.push({ tensor: STREAMED_WEIGHTS, from: hw.fallbackUnit, to: hw.acceleratorUnit, bytes: streamedBytes, latencyMs: s * 1e3 });
-    notes.add(`${streamedBytes} bytes of weights exceed the accelerator's ${cacheBytes} byte on-chip cache and stream from the host on every inference`);
+    addNote(notes, { subject: 'weights', assumed: `${streamedBytes} bytes beyond the accelerator's ${cacheBytes} byte on-chip cache stream from the host on every inference` });
   }
   const graphInputs = new Set(analysis.model.graph.inputs.map((i) => i.name));
   for (const node of analysis.model.graph.nodes) {
@@ -621,10 +647,10 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
   const z = options.rangeZ ?? 2;
   const threshold = options.whatIfThreshold ?? 0.1;
   const works = sourceWork(analysis, workOptionsFor(profile));
-  const notes = new Set<string>();
+  const notes: AssumptionNotes = new Map();
   const sites = placement.nodes.map((p) => placedSite(profile, p));
   for (const p of placement.nodes) {
-    if (p.placement === 'unsupported') notes.add(`node ${p.index} (${p.op}) is unsupported; costed on ${profile.hardware.fallbackUnit}`);
+    if (p.placement === 'unsupported') addNote(notes, { subject: `node ${p.index} (${p.op})`, assumed: `unsupported; costed on ${profile.hardware.fallbackUnit}` });
   }
   const core = computeCore(analysis, placement, profile, works, sites, notes);
   const mem = memoryEstimate(analysis, profile, works);
@@ -664,7 +690,7 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
       if (savingBound(p, base.latencyMs) <= threshold * latency.estimate) return;
       const flipped = sites.slice();
       flipped[i] = { unit: hw.acceleratorUnit, key: `acc:${partitionNear(i)}`, accelerated: true };
-      const alt = computeCore(analysis, placement, profile, works, flipped, new Set());
+      const alt = computeCore(analysis, placement, profile, works, flipped, new Map());
       const saving = (core.totalS - alt.totalS) * 1e3;
       if (saving <= threshold * latency.estimate) return;
       const accNode = alt.perNode[i]!;
@@ -694,7 +720,8 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
     flashBytes: mem.flashBytes,
     flash: mem.flash,
     whatIf,
-    assumptions: [...notes],
+    assumptions: [...notes.keys()],
+    assumptionList: [...notes.values()],
     ...(unknownWork
       ? { unknownReason: 'some nodes have unknown shapes, so their work is unknown; pin symbolic dims with --dim or config dims' }
       : mem.unknownReason

@@ -9,7 +9,7 @@ import type { BudgetReport, DeviceReport } from '../report/types.js';
 import type { EdgegateConfig } from '../config/schema.js';
 import { resolveBudgets, type BudgetField } from '../config/match.js';
 import { evaluateBudgets } from './budgets.js';
-import { estimateCost, type CostEstimate, type CostOptions, type WhatIf } from './estimate.js';
+import { estimateCost, type CostAssumption, type CostEstimate, type CostOptions, type WhatIf } from './estimate.js';
 
 export { estimateCost, evaluateBudgets };
 export type { CostEstimate, WhatIf };
@@ -32,10 +32,10 @@ export interface DeviceCostInput {
 export interface DeviceCost {
   readonly cost: CostEstimate;
   readonly budgets: BudgetReport[];
-  /** Spread into the DeviceReport: latencyMs, peakRamBytes, flashBytes, budgets, whatIf, costAssumptions. */
+  /** Spread into the DeviceReport: latencyMs, peakRamBytes, flashBytes, budgets, whatIf, assumptions. */
   readonly reportFields: Pick<DeviceReport, 'latencyMs' | 'peakRamBytes' | 'flashBytes' | 'budgets'> & {
     readonly whatIf: WhatIf[];
-    readonly costAssumptions: string[];
+    readonly assumptions: CostAssumption[];
     readonly costUnknownReason?: string;
   };
   /** Per placed node index: its latency and unit, for `nodes[].latencyMs` / `nodes[].unit`. */
@@ -79,7 +79,7 @@ export function costDevice(input: DeviceCostInput): DeviceCost {
       flashBytes: cost.flashBytes,
       budgets,
       whatIf: cost.whatIf,
-      costAssumptions: cost.assumptions,
+      assumptions: cost.assumptionList,
       ...(reason ? { costUnknownReason: reason } : {}),
     },
   };

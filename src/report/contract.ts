@@ -257,7 +257,13 @@ export const DeviceReportSchema = z
     ).optional(),
     budgets: d(z.array(BudgetReportSchema), 'One entry per budget that has a limit (latency, ram, flash, acceleratedFraction, in that order). RAM and flash default to the profile\'s hardware. Absent when `verdict` is `error`.').optional(),
     whatIf: d(z.array(WhatIfSchema), 'Fallback decisions that each cost more than 10 % of the estimate, largest saving first. Empty when latency is unknown or the target has one unit.').optional(),
-    costAssumptions: d(z.array(z.string()), 'What the cost model had to assume (missing efficiency figures, nodes costed on the fallback unit).').optional(),
+    assumptions: d(
+      z.array(z.strictObject({
+        subject: str('What the assumption is about: a unit\'s figure (`npu efficiency conv/float16`), a transfer, a node.'),
+        assumed: str('What the cost model used instead, and why.'),
+      })),
+      'Everything the cost model had to assume for a missing figure or an unknown placement; each widens the range. Shown as "assumed: …" on the device line. Empty when nothing was assumed.',
+    ).optional(),
     costUnknownReason: str('Why `latencyMs` and/or `peakRamBytes` (and with them `nodes[].latencyMs`) are null. Present only when one of them is.').optional(),
     unknownReason: str('Why some of this device\'s values are null: the cost model failed (`cost estimate failed: …`), shapes depend on unpinned symbolic dims (then also `costUnknownReason`), or MACs are unknown (`macsAcceleratedFraction`). Absent when every value is known.').optional(),
     ram: RamBreakdownSchema.nullable().meta({ description: 'Breakdown of `peakRamBytes`. Null when `peakRamBytes` is (see `costUnknownReason`).' }).optional(),

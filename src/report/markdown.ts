@@ -7,6 +7,7 @@
  * in a browser by __tests__/report/comment-render.test.ts): the decision and its blocking reasons first,
  * then one compact row per model × device, then per model the details, collapsed.
  */
+import { assumptionTexts } from './assumed.js';
 import { markdownTable } from 'markdown-table';
 import type { BudgetReport, DeviceReport, ModelReport, NodePlacementReport, Report } from './types.js';
 import { type Comparison, type DeviceComparison, type Finding, type GateDecision, type ModelChange, type NodeRef } from '../gate/types.js';
@@ -395,7 +396,7 @@ function whatIfLine(d: DeviceReport): string[] {
 }
 
 function assumptionLine(d: DeviceReport): string[] {
-  const a = Array.isArray(d['costAssumptions']) ? (d['costAssumptions'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  const a = assumptionTexts(d);
   if (a.length === 0) return [];
   const shown = a.slice(0, 3).map(escapeMarkdown).join('; ');
   return [`- Assumed: ${shown}${a.length > 3 ? `; and ${a.length - 3} more` : ''}`];

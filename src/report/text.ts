@@ -6,6 +6,7 @@
  * line with the verdict and, for anything but a pass, the reason on the same line; then one summary
  * line. No line is longer than TEXT_WIDTH: long details wrap, long names are shortened in the middle.
  */
+import { assumptionTexts } from './assumed.js';
 import type { GateDecision } from '../gate/types.js';
 import { humanBytes, humanMs, humanPercent, plural, sig3, describeBudget } from './humane.js';
 import type { DeviceReport, ModelReport, NodePlacementReport, Report } from './types.js';
@@ -132,8 +133,7 @@ function deviceFacts(d: DeviceReport): string {
 }
 
 function assumptions(d: DeviceReport): string[] {
-  const a = Array.isArray(d['costAssumptions']) ? (d['costAssumptions'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
-  return a.map((x) => x.replace(/^assumed:\s*/i, ''));
+  return assumptionTexts(d);
 }
 
 function renderDevice(d: DeviceReport, model: string, modelNodes: number | null, decision: GateDecision | undefined): string[] {
