@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { assumptionTexts } from '../../src/report/assumed.js';
 import { renderText } from '../../src/report/text.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
+import { decide } from '../../src/gate/decide.js';
+import { DEFAULT_GATE_OPTIONS } from '../../src/gate/types.js';
 import { device, model, report } from '../action/report-factory.js';
 
 const A = (subject: string, assumed: string) => ({ subject, assumed });
@@ -23,7 +25,7 @@ describe('assumptions are rendered in the text output and the PR comment', () =>
   const without = report([model('models/a.onnx', [device('rpi4', { latency: 5, extra: { assumptions: [] } })])]);
   const cases: { name: string; render: (r: typeof withA) => string }[] = [
     { name: 'text', render: (r) => renderText(r) },
-    { name: 'markdown', render: (r) => renderMarkdown({ report: r }) },
+    { name: 'markdown', render: (r) => renderMarkdown({ report: r, decision: decide(r, undefined, DEFAULT_GATE_OPTIONS) }) },
   ];
   for (const c of cases) {
     it(`${c.name}: shows "assumed: …" for a device that assumed something`, () => {
@@ -35,7 +37,7 @@ describe('assumptions are rendered in the text output and the PR comment', () =>
     });
   }
   it('markdown escapes user-controlled text in assumptions', () => {
-    const md = renderMarkdown({ report: withA });
+    const md = renderMarkdown({ report: withA, decision: decide(withA, undefined, DEFAULT_GATE_OPTIONS) });
     assert.doesNotMatch(md, /<b>@team<\/b>/);
     assert.match(md, /&lt;b&gt;&#64;/);
   });
