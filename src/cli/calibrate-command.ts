@@ -48,6 +48,7 @@ import type { GraphAnalysis } from '../graph/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { readParityResult, type ParityResult } from '../parity/result-schema.js';
 import { parseDims, UsageError } from './main.js';
+import { COMMAND_HELP, wantsHelp } from './args.js';
 
 function positiveInt(name: string, raw: string | undefined, def: number): number {
   if (raw === undefined) return def;
@@ -213,6 +214,10 @@ async function timeGrid(f: Flags): Promise<{ points: Awaited<ReturnType<typeof t
 
 /** Runs the calibrate command; returns the exit code. */
 export async function calibrateCommand(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(COMMAND_HELP.calibrate);
+    return 0;
+  }
   const f = parseFlags(argv);
   let profile: DeviceProfile;
   let results: ParityResult[];

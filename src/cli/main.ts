@@ -3,7 +3,6 @@
  * The static check never loads onnxruntime-node (its native binary is only needed for parity/calibrate).
  */
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
 import { runCheck } from '../check.js';
 import { renderText } from '../report/text.js';
 import type { Report, ReportError } from '../report/types.js';
@@ -12,24 +11,24 @@ import { loadConfig } from '../config/load.js';
 import { mergeGateOptions } from '../gate/options.js';
 import { decideRun, exitCodeOf, renderJson, type CheckRun } from '../pipeline.js';
 import { DEFAULT_GATE_OPTIONS, FAIL_ON_CONDITIONS, type FailOnCondition } from '../gate/types.js';
+import { COMMAND_HELP, OutputFileError, UsageError, splitList, wantsHelp, writeOutputFile } from './args.js';
 
 export const EXIT = { OK: 0, GATE_FAILED: 1, USAGE: 2 } as const;
 
 const USAGE = `usage:
-  edgegate check MODEL... [--device ID|PATH]... [--dim NAME=VALUE]... [--format text|json|markdown]
+  edgegate check MODEL... [--device ID|PATH[,ID...]]... [--no-devices] [--dim NAME=VALUE]... [--format text|json|markdown]
                  [--config FILE] [--out FILE] [--rules full|op-names]
                  [--fail-on unsupported,budget,error|never] [--base GIT-REF]
   edgegate calibrate MODEL... --device ID|PATH [--out FILE] [--id ID] [--force]
   edgegate calibrate --kernels --device ID|PATH [--grid full|small] [MODEL...] [--force]
   edgegate parity reference|run|report|compare ...   (see docs/parity.md)
   edgegate --version
+  edgegate COMMAND --help
 
 Exit codes: 0 ok, 1 gate failed, 2 usage or input error.
 `;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 /** Parses `NAME=VALUE` dimension pins; VALUE must be a positive integer. */
 export function parseDims(values: readonly string[]): Record<string, number> {
@@ -69,7 +68,15 @@ export function exitCodeFor(report: Report, failOn: ReadonlySet<FailOnCondition>
   return exitCodeOf(decideRun({ report }, { ...DEFAULT_GATE_OPTIONS, failOn }));
 }
 
+/** Printed when no device was checked: graph statistics alone are not a check. */
+export const NO_DEVICE_WARNING =
+  'edgegate: warning: nothing was checked against a device: give --device ID (or `devices:` in .edgegate.yml), or --no-devices for graph statistics only\n';
+
 async function checkCommand(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(COMMAND_HELP.check);
+    return EXIT.OK;
+  }
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -82,6 +89,7 @@ async function checkCommand(argv: readonly string[]): Promise<number> {
       rules: { type: 'string', default: 'full' },
       'fail-on': { type: 'string', default: CLI_DEFAULT_FAIL_ON.join(',') },
       base: { type: 'string' },
+      'no-devices': { type: 'boolean' },
     },
   });
   if (positionals.length === 0) throw new UsageError('check needs at least one MODEL file');
@@ -90,21 +98,29 @@ async function checkCommand(argv: readonly string[]): Promise<number> {
   assertFormat(format);
   if (values.rules !== 'full' && values.rules !== 'op-names') throw new UsageError(`--rules must be full or op-names, got '${values.rules}'`);
   const configPath = values.config ?? '.edgegate.yml';
+  const devices = splitList('device', values.device ?? []);
+  if (values['no-devices'] && devices.length > 0) throw new UsageError('--no-devices and --device exclude each other');
   const head = await runCheck({
     models: positionals,
-    devices: values.device ?? [],
+    devices,
     dims: parseDims(values.dim ?? []),
     configPath,
     configExplicit: values.config !== undefined,
     ruleMode: values.rules,
   });
-  const run = await decideCli(head, positionals, { base: values.base, devices: values.device ?? [], configPath, configExplicit: values.config !== undefined, failOn });
+  const run = await decideCli(head, positionals, { base: values.base, devices, configPath, configExplicit: values.config !== undefined, failOn });
   const body = format === 'json' ? renderJson(run) : format === 'markdown' ? await renderMarkdownBody(run) : renderText(run.report, run.decision);
-  if (values.out) writeFileSync(values.out, body);
+  if (values.out) writeOutputFile(values.out, body);
   else process.stdout.write(body);
-  // Errors also go to stderr in one line each, so a JSON consumer on stdout still sees a clean document.
-  for (const e of run.report.errors) process.stderr.write(`edgegate: error [${e.code}] ${e.message}\n`);
-  return exitCodeOf(run);
+  // Errors go to stderr in one line each when stdout does not already show them (the text report does),
+  // so a JSON consumer still sees a clean document and a terminal user reads each error once.
+  if (format !== 'text' || values.out) for (const e of run.report.errors) process.stderr.write(`edgegate: error [${e.code}] ${e.message}\n`);
+  const code = exitCodeOf(run);
+  if ((run.report.devices ?? []).length === 0 && !values['no-devices'] && !run.report.errors.some((e) => e.code.startsWith('PROFILE_'))) {
+    process.stderr.write(NO_DEVICE_WARNING);
+    return Math.max(code, EXIT.USAGE);
+  }
+  return code;
 }
 
 /** Gather the base (with `--base`) and decide, with the same gate options as the action. */
@@ -161,7 +177,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await (await load())(rest);
   } catch (err) {
     if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith?.('ERR_PARSE_ARGS')) {
-      process.stderr.write(`edgegate: ${(err as Error).message}\n${USAGE}`);
+      process.stderr.write(`edgegate: ${(err as Error).message}\n${cmd in COMMAND_HELP ? COMMAND_HELP[cmd as keyof typeof COMMAND_HELP] : USAGE}`);
+      return EXIT.USAGE;
+    }
+    if (err instanceof OutputFileError) {
+      process.stderr.write(`edgegate: ${err.message}\n`);
       return EXIT.USAGE;
     }
     throw err;

@@ -25,11 +25,9 @@ import { ExternalRunner, type ModelRunner, OrtRunner, ortCpuRunsDevice } from '.
 import { FaultInjectingRunner } from '../parity/fault.js';
 import { type TensorDType, isTensorDType } from '../parity/tensor.js';
 import { type LoadedProfile, isProfilePath, loadProfiles } from '../profiles/load.js';
+import { UsageError, wantsHelp } from './args.js';
 
-/** Bad command-line usage. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 const USAGE = `usage:
   edgegate parity reference MODEL --out DIR [--seed N] [--input NAME=FILE]... [--dim NAME=N]...
@@ -325,7 +323,7 @@ export interface ParityIo {
 export async function parityCommand(argv: readonly string[], io: ParityIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [sub, ...rest] = argv;
   try {
-    if (sub === undefined || sub === '--help' || sub === 'help') {
+    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help' || wantsHelp(rest)) {
       io.stdout.write(USAGE);
       return sub === undefined ? 2 : 0;
     }
