@@ -92,8 +92,8 @@ describe('e2e: dist/index.js on the fake GitHub', { concurrency: 1 }, () => {
       assert.equal(r1.outputs.summary, comments[0]!.body);
       // Only the changed model is checked, on every device, named by path and profile id.
       // A model row, then its device rows.
-      assert.match(comments[0]!.body, /\| \*\*<code>models\/a\.onnx<\/code>\*\* \|[^\n]*\n\| <code>raspberry-pi-4<\/code> \|[^\n]*\n\| <code>raspberry-pi-5<\/code> \|/);
-      assert.ok(!comments[0]!.body.includes('models/b.onnx'));
+      assert.match(comments[0]!.body.replace(/<wbr>/g, ''), /\| \*\*<code>models\/a\.onnx<\/code>\*\* \|[^\n]*\n\| <code>raspberry-pi-4<\/code> \|[^\n]*\n\| <code>raspberry-pi-5<\/code> \|/);
+      assert.ok(!comments[0]!.body.replace(/<wbr>/g, '').includes('models/b.onnx'));
       assert.ok(r1.summary.includes('models/a.onnx'));
       noLeak(gh, r1);
 
@@ -138,7 +138,7 @@ describe('e2e: dist/index.js on the fake GitHub', { concurrency: 1 }, () => {
       assert.equal(r.outputs.verdict, 'fail');
       assert.match(r.stdout, /::error::EdgeGate blocked the merge/);
       assert.match(r.stdout, /(LATENCY|RAM|FLASH)|estimated latency|peak RAM|flash/);
-      const body = gh.commentsOn(PR)[0]!.body;
+      const body = gh.commentsOn(PR)[0]!.body.replace(/<wbr>/g, '');
       assert.match(body, /EdgeGate blocks the merge/);
       assert.match(body, /s \(\+\d+(\.\d)?%\)/);
       noLeak(gh, r);
@@ -222,7 +222,7 @@ describe('e2e: dist/index.js on the fake GitHub', { concurrency: 1 }, () => {
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.equal(r.outputs.verdict, 'error');
       assert.match(r.stdout, /verdict: error, not a gate failure/);
-      const body = gh.commentsOn(PR)[0]!.body;
+      const body = gh.commentsOn(PR)[0]!.body.replace(/<wbr>/g, '');
       assert.match(body, /\| \*\*<code>models\/broken\.onnx<\/code>\*\*( 🆕 new model)? \| 💥 error \|/);
       assert.match(body, /\| \*\*<code>models\/a\.onnx<\/code>\*\* \|[^\n]*\n\| <code>raspberry-pi-4<\/code> \|/);
       const report = JSON.parse(readFileSync(r.outputs.report!, 'utf8')) as { models: { path: string; devices: unknown[] }[] };
@@ -261,7 +261,7 @@ describe('e2e: dist/index.js on the fake GitHub', { concurrency: 1 }, () => {
     try {
       const r = await run();
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      const body = gh.commentsOn(PR)[0]!.body;
+      const body = gh.commentsOn(PR)[0]!.body.replace(/<wbr>/g, '');
       assert.match(body, /\| \*\*<code>models\/gone\.onnx<\/code>\*\* \| ➖ removed \|/);
       assert.match(body, /\| \*\*<code>models\/new\.onnx<\/code>\*\* renamed from <code>models\/old\.onnx<\/code> \|/);
       assert.ok(!body.includes('<code>models/a.onnx</code>'));

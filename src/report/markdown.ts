@@ -53,7 +53,9 @@ export interface RenderOptions {
 
 /** The hidden marker that finds the sticky comment again. */
 export function commentMarker(key = ''): string {
-  return `<!-- edgegate:sticky-comment key=${JSON.stringify(key)} -->`;
+  // The key is an action input: it must not end the HTML comment early ("-->") or open a tag.
+  const quoted = JSON.stringify(key).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/-(?=-)/g, '\\u002d');
+  return `<!-- edgegate:sticky-comment key=${quoted} -->`;
 }
 
 /** Blocking reasons listed under the headline before "and N more". */
@@ -70,8 +72,8 @@ const MAX_OPS_IN_CELL = 2;
  * A path or node name in `<code>` that may wrap after `/`, `.` and `_` (GitHub keeps `<wbr>`), so a long
  * name wraps at its separators instead of widening the table past the comment box.
  */
-function breakable(text: string): string {
-  if (text.length <= BREAK_ABOVE) return code(text);
+function breakable(text: string, above = BREAK_ABOVE): string {
+  if (text.length <= above) return code(text);
   return `<code>${escapeCell(text).replace(/(\/|\.|&#95;)(?=.)/g, '$1<wbr>')}</code>`;
 }
 
@@ -101,7 +103,7 @@ function budgetNamed(d: DeviceReport, name: string): BudgetReport | undefined {
 }
 
 function budgetMark(b: BudgetReport): string {
-  return b.verdict === 'fail' ? '\u00a0❌' : b.verdict === 'waived' ? ' (waived)' : b.verdict === 'unknown' ? ' (?)' : '';
+  return b.verdict === 'fail' ? ' ❌' : b.verdict === 'waived' ? ' (waived)' : b.verdict === 'unknown' ? ' (?)' : '';
 }
 
 function offAccelerator(d: DeviceReport): NodePlacementReport[] {
@@ -270,7 +272,7 @@ function latencyCell(d: DeviceReport, c: DeviceComparison | undefined, cols: Col
 function offCell(d: DeviceReport, c: DeviceComparison | undefined, cols: Columns): string {
   const off = offAccelerator(d);
   const min = budgetNamed(d, 'acceleratedFraction');
-  const share = min ? `${min.verdict === 'fail' && min.value !== null ? `; ${humanPercent(min.value)}\u00a0accelerated` : ''}${budgetSuffix(min, cols.acceleratedFraction, (v) => `min ${humanPercent(v)}`)}` : '';
+  const share = min ? `${min.verdict === 'fail' && min.value !== null ? `; ${humanPercent(min.value)} accelerated` : ''}${budgetSuffix(min, cols.acceleratedFraction, (v) => `min ${humanPercent(v)}`)}` : '';
   if (off.length === 0) return `none${share}`;
   const fresh = c?.status === 'compared' && c.newUnsupported.length > 0 ? ` (+${c.newUnsupported.length} new)` : '';
   const count = off.length === d.nodesTotal ? `all ${d.nodesTotal}` : `${off.length} of ${d.nodesTotal}`;
@@ -286,7 +288,7 @@ function modelRow(input: RenderInput, m: ModelReport, width: number): string[] {
   const change = modelChange(input, m.path);
   const tag = change?.kind === 'added' ? ' 🆕 new model' : change?.kind === 'renamed' ? ` renamed from ${breakable(change.oldPath ?? '?')}` : '';
   const row = Array.from({ length: width }, () => '');
-  row[0] = `**${breakable(m.path)}**${tag}`;
+  row[0] = `**${breakable(m.path, 0)}**${tag}`;
   if (m.devices.length === 0) {
     row[1] = m.errors.length > 0 ? '💥 error' : '⚪ not checked';
     row[3] = m.errors.length > 0 ? code(m.errors[0]!.code) : 'no device';
@@ -314,7 +316,7 @@ function summaryTable(input: RenderInput): string {
   }
   for (const c of removedModels(input)) {
     const row = head.map(() => '');
-    row[0] = `**${breakable(c.path)}**`;
+    row[0] = `**${breakable(c.path, 0)}**`;
     row[1] = '➖ removed';
     row[3] = 'not checked, never blocks';
     rows.push(row);
@@ -324,7 +326,8 @@ function summaryTable(input: RenderInput): string {
 
 function removedModels(input: RenderInput): ModelChange[] {
   const inReport = new Set(input.report.models.map((m) => m.path));
-  return (input.changes ?? []).filter((c) => c.kind === 'deleted' && !inReport.has(c.path));
+  const seen = new Set<string>();
+  return [...(input.comparison?.removed ?? []), ...(input.changes ?? [])].filter((c) => c.kind === 'deleted' && !inReport.has(c.path) && !seen.has(c.path) && seen.add(c.path) !== undefined);
 }
 
 // ---------------------------------------------------------------------------------------------------------
