@@ -56,17 +56,32 @@ function valueInfo(name: string, dims: (number | string)[] | undefined, dtype = 
   };
 }
 
+/**
+ * raw_data of `values` in `dtype`: exactly dims × element size, as the reader requires. 4-byte types are
+ * written as float32 bits whatever their dtype (the rule tables were written against that encoding).
+ */
+function rawBytes(dtype: number, values: readonly number[]): Buffer {
+  switch (dtype) {
+    case 7:
+      return Buffer.from(new BigInt64Array(values.map((v) => BigInt(v))).buffer);
+    case 2:
+    case 3:
+    case 9:
+      return Buffer.from(Int8Array.from(values).buffer);
+    case 4:
+    case 5:
+      return Buffer.from(Int16Array.from(values).buffer);
+    default:
+      return Buffer.from(new Float32Array(values).buffer);
+  }
+}
+
 /** Encodes a model; returns the bytes, and writes external payload files beside `path` when given. */
 export function buildModel(spec: ModelSpec, path?: string): Uint8Array {
   const initializers = (spec.initializers ?? []).map((t) => {
     const dtype = t.dtype ?? 1;
     const values = t.values ?? new Array(t.dims.reduce((a, b) => a * b, 1)).fill(0);
-    const raw =
-      dtype === 7
-        ? Buffer.from(new BigInt64Array(values.map((v) => BigInt(v))).buffer)
-        : dtype === 3 || dtype === 2
-          ? Buffer.from(Int8Array.from(values).buffer)
-          : Buffer.from(new Float32Array(values).buffer);
+    const raw = rawBytes(dtype, values);
     if (t.external) {
       if (path && t.external.write !== false) {
         const file = `${dirname(path)}/${t.external.location}`;

@@ -10,6 +10,18 @@ import { main } from '../../build/cli/main.js';
 const LOG_CAP = 64 * 1024;
 const OUT_CAP = 4 * 1024 * 1024;
 
+/** A report too large to send whole (many nodes × devices): its models, errors and INTERNAL warnings. */
+function summarize(text) {
+  try {
+    const r = JSON.parse(text);
+    const internal = (list) => (Array.isArray(list) ? list.filter((w) => w?.code === 'INTERNAL') : []);
+    const models = Array.isArray(r.models) ? r.models.map((m) => ({ path: m.path, errors: m.errors, warnings: internal(m.warnings) })) : undefined;
+    return JSON.stringify({ summarized: true, errors: r.errors, models });
+  } catch {
+    return text.slice(0, OUT_CAP);
+  }
+}
+
 async function runOne(c) {
   const outFile = join(c.dir, '.fuzz-out');
   rmSync(outFile, { force: true });
@@ -41,7 +53,7 @@ async function runOne(c) {
   let out;
   if (existsSync(outFile)) {
     const text = readFileSync(outFile, 'utf8');
-    out = text.length > OUT_CAP ? text.slice(0, OUT_CAP) : text;
+    out = text.length > OUT_CAP ? summarize(text) : text;
   }
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
   return { type: 'end', id: c.id, exit, ...(thrown !== undefined ? { thrown } : {}), ...(out !== undefined ? { out } : {}), log, maxRssMb, ms };
