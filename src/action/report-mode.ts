@@ -10,7 +10,8 @@ import { loadConfig } from '../config/load.js';
 import { readRegularTextFile } from '../io/regular-file.js';
 import { REPORT_ARTIFACT_MAX_BYTES } from '../limits.js';
 import { decide } from '../gate/decide.js';
-import type { Comparison, Finding, GateDecision, ModelChange } from '../gate/types.js';
+import { renderJson } from '../pipeline.js';
+import type { Finding, GateDecision } from '../gate/types.js';
 import { collectResults } from '../parity/report.js';
 import { readParityResult, type ParityResult } from '../parity/result-schema.js';
 import { notRunResult } from '../parity/run.js';
@@ -59,7 +60,7 @@ export function parityFindings(results: readonly ParityResult[], notRunBlocks: b
   return out;
 }
 
-async function fetchReport(store: ArtifactStore, artifacts: readonly ArtifactInfo[], name: string, dir: string): Promise<{ report: Report; plan: ParityPlan; raw: Record<string, unknown> }> {
+async function fetchReport(store: ArtifactStore, artifacts: readonly ArtifactInfo[], name: string, dir: string): Promise<{ report: Report; plan: ParityPlan }> {
   const found = artifacts.find((a) => a.name === name);
   if (!found) throw new ReportArtifactError(name, 'the check job did not upload its report in this workflow run (did it run, with parity enabled and the same comment-key?)');
   await store.download(found.id, dir);
@@ -77,7 +78,7 @@ async function fetchReport(store: ArtifactStore, artifacts: readonly ArtifactInf
     const i = plan.error.issues[0];
     throw new ReportArtifactError(name, `parity: ${i ? `${i.path.join('.') || '(the plan)'}: ${i.message}` : 'invalid'}`);
   }
-  return { report: parsed.report as Report, plan: plan.data, raw: data as Record<string, unknown> };
+  return { report: parsed.report, plan: plan.data };
 }
 
 /** Downloads and validates one cell's result; anything wrong becomes an `error` result, never a pass. */
@@ -107,7 +108,7 @@ export async function runReportMode(ctx: CheckModeContext): Promise<ReportOutcom
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   const artifacts = await store.list();
-  const { report, plan, raw } = await fetchReport(store, artifacts, reportArtifactName(inputs.commentKey), join(root, 'report'));
+  const { report, plan } = await fetchReport(store, artifacts, reportArtifactName(inputs.commentKey), join(root, 'report'));
 
   const arrived: ParityResult[] = [];
   for (const cell of plan.cells) {
@@ -120,8 +121,8 @@ export async function runReportMode(ctx: CheckModeContext): Promise<ReportOutcom
   // The report job may not check out the repository: a missing config file is not an error here.
   const config = loadConfig(resolve(ctx.workspace, inputs.config), { required: false }).config;
   // Validated by parseReport (ReportSchema declares both), so typed reads of the parsed report.
-  const comparison = report.baseline as Comparison | undefined;
-  const changes = (report.changes as ModelChange[] | undefined) ?? [];
+  const comparison = report.baseline;
+  const changes = report.changes ?? [];
   const decision = decide(report, comparison, gateOptions(inputs, config, event), parityFindings(results, inputs.parityGateNotRun));
   const section = renderParitySection({ results, report, notes: plan.notes });
   const input: RenderInput = { report, comparison, decision, changes, commentKey: inputs.commentKey, extraSections: [{ title: PARITY_SECTION_TITLE, markdown: section }] };
@@ -130,7 +131,8 @@ export async function runReportMode(ctx: CheckModeContext): Promise<ReportOutcom
   const outDir = join(ctx.tempDir, 'edgegate');
   mkdirSync(outDir, { recursive: true });
   const reportPath = join(outDir, 'report-with-parity.json');
-  writeFileSync(reportPath, `${JSON.stringify({ ...raw, verdict: decision.verdict, gate: decision, parityResults: results }, (_k, v: unknown) => (v instanceof Set ? [...(v as Set<unknown>)] : v === Infinity ? 'Infinity' : v), 1)}\n`);
+  // The report job's decide stage: the check job's comparison, plus the parity findings.
+  writeFileSync(reportPath, renderJson({ report: { ...report, parityResults: results }, ...(comparison ? { comparison } : {}), decision }));
   const commentId = await publish(ctx, input, body, reportPath, decision, changes);
   rmSync(join(root), { recursive: true, force: true });
   return { decision, results, body, ...(commentId !== undefined ? { commentId } : {}) };
