@@ -4,10 +4,10 @@
  * types, random bytes and line edits of a valid config. Each runs `check` on a good model with the
  * config: the model's report must still be there, and a config known to be corrupt must not exit 0.
  */
-import { mkdirSync, symlinkSync, writeFileSync, openSync, ftruncateSync, closeSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FuzzCase, FuzzFamily, Rng } from '../types.js';
+import { fifo, lineEdits, sparseFile } from './file-tricks.js';
 import { baseModels, GOOD_MODEL, PROFILE_IDS } from './model-common.js';
 
 const VALID = (rng: Rng): string =>
@@ -42,11 +42,6 @@ function aliasBomb(rng: Rng): string {
 
 type Gen = (rng: Rng, dir: string) => { note: string; corrupt: boolean; file?: string };
 
-const sparse = (path: string, bytes: number): void => {
-  const fd = openSync(path, 'w');
-  ftruncateSync(fd, bytes);
-  closeSync(fd);
-};
 const write = (dir: string, text: string | Uint8Array): void => writeFileSync(join(dir, '.edgegate.yml'), text);
 
 const GENS: readonly Gen[] = [
@@ -55,9 +50,9 @@ const GENS: readonly Gen[] = [
   (rng, dir) => (write(dir, `a: &a ${rng.pick(['x', '[1]', '{b: 1}'])}\nb: *a\n`), { note: 'alias before use, unknown keys', corrupt: true }),
   (rng, _dir) => ({ note: 'config is a device file', corrupt: true, file: rng.pick(['/dev/zero', '/dev/urandom', '/dev/null']) }),
   (rng, dir) => (symlinkSync(rng.pick(['/dev/zero', '/dev/urandom']), join(dir, '.edgegate.yml')), { note: 'config symlink to a device', corrupt: true }),
-  (_rng, dir) => (spawnSync('mkfifo', [join(dir, '.edgegate.yml')]), { note: 'config is a FIFO', corrupt: true }),
+  (_rng, dir) => (fifo(join(dir, '.edgegate.yml')), { note: 'config is a FIFO', corrupt: true }),
   (_rng, dir) => (mkdirSync(join(dir, '.edgegate.yml')), { note: 'config is a directory', corrupt: true }),
-  (rng, dir) => (sparse(join(dir, '.edgegate.yml'), rng.pick([2 * 1024 * 1024, 50 * 1024 * 1024, 2 ** 33])), { note: 'oversized (sparse) config', corrupt: true }),
+  (rng, dir) => (sparseFile(join(dir, '.edgegate.yml'), rng.pick([2 * 1024 * 1024, 50 * 1024 * 1024, 2 ** 33])), { note: 'oversized (sparse) config', corrupt: true }),
   (rng, dir) => (write(dir, `devices: ["${'x'.repeat(rng.range(1, 3) * 1024 * 1024)}"]\n`), { note: 'multi-MB string value', corrupt: true }),
   (rng, dir) => {
     const n = rng.pick([1000, 20_001, 100_000, 300_000]);
@@ -88,14 +83,7 @@ const GENS: readonly Gen[] = [
   (rng, dir) => {
     const lines = VALID(rng).split('\n');
     const n = rng.range(1, 4);
-    for (let i = 0; i < n; i++) {
-      const at = rng.int(lines.length);
-      const op = rng.int(4);
-      if (op === 0) lines.splice(at, 1);
-      else if (op === 1) lines.splice(at, 0, lines[rng.int(lines.length)]!);
-      else if (op === 2) lines[at] = ' '.repeat(rng.int(6)) + (lines[at] ?? '').trimStart();
-      else lines[at] = (lines[at] ?? '').replace(/\d+/, String(rng.pick([-1, 0, 1e308, 2 ** 53, NaN])));
-    }
+    lineEdits(rng, lines, n, [-1, 0, 1e308, 2 ** 53, NaN]);
     write(dir, lines.join('\n'));
     return { note: `${n} line edits of a valid config`, corrupt: false };
   },

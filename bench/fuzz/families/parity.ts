@@ -5,11 +5,11 @@
  * contradicted or randomly edited (or replaced by a device, FIFO, directory or oversized file), then
  * `parity report`. A corrupt input reported as pass is `corrupt-pass`; INTERNAL anywhere is `internal`.
  */
-import { closeSync, copyFileSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REFERENCE_CORRUPTIONS, RESULT_CORRUPTIONS } from '../../../__tests__/support/parity-corruptions.js';
 import type { CaseOutput, FuzzCase, FuzzFamily, Outcome, Rng } from '../types.js';
+import { fifo, sparseFile } from './file-tricks.js';
 import { copyRef, mutateJson, PARITY_MODEL, parityBase } from './parity-common.js';
 
 /** The verdicts a command reported (result.json of `parity run`, or `parity report --format json`). */
@@ -94,11 +94,6 @@ export const parityReference: FuzzFamily = {
 
 type ResultGen = (rng: Rng, dir: string, r: Record<string, unknown> & { tensors: Record<string, unknown>[]; kernels: Record<string, unknown>[] }) => { note: string; corrupt: boolean; write?: false };
 const RESULT = 'result.json';
-const sparse = (p: string, n: number): void => {
-  const fd = openSync(p, 'w');
-  ftruncateSync(fd, n);
-  closeSync(fd);
-};
 
 const RESULT_GENS: readonly ResultGen[] = [
   ...RESULT_CORRUPTIONS.map((c): ResultGen => (_rng, _dir, r) => (c.apply(r), { note: c.name, corrupt: true })),
@@ -114,9 +109,9 @@ const RESULT_GENS: readonly ResultGen[] = [
   },
   (_rng, _dir, r) => (Object.assign(r, { schemaVersion: 99 }), { note: 'schemaVersion 99', corrupt: true }),
   (rng, dir) => (symlinkSync(rng.pick(['/dev/zero', '/dev/urandom']), join(dir, RESULT)), { note: 'result is a symlink to a device', corrupt: true, write: false }),
-  (_rng, dir) => (spawnSync('mkfifo', [join(dir, RESULT)]), { note: 'result is a FIFO', corrupt: true, write: false }),
+  (_rng, dir) => (fifo(join(dir, RESULT)), { note: 'result is a FIFO', corrupt: true, write: false }),
   (_rng, dir) => (mkdirSync(join(dir, RESULT)), { note: 'result is a directory', corrupt: true, write: false }),
-  (rng, dir) => (sparse(join(dir, RESULT), rng.pick([65 * 1024 * 1024, 2 ** 33])), { note: 'oversized (sparse) result', corrupt: true, write: false }),
+  (rng, dir) => (sparseFile(join(dir, RESULT), rng.pick([65 * 1024 * 1024, 2 ** 33])), { note: 'oversized (sparse) result', corrupt: true, write: false }),
   (rng, dir) => {
     const d = rng.pick([1000, 100_000, 1_000_000]);
     writeFileSync(join(dir, RESULT), '['.repeat(d) + ']'.repeat(d));

@@ -4,11 +4,11 @@
  * profile path. Each runs `check` on a good model with the mutated profile beside a shipped one: the
  * model's report must still be there, and a profile known to be corrupt must not exit 0.
  */
-import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FuzzCase, FuzzFamily, Rng } from '../types.js';
+import { fifo, lineEdits, sparseFile } from './file-tricks.js';
 import { baseModels, GOOD_MODEL, PROFILE_IDS } from './model-common.js';
 
 const PROFILES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'device-profiles');
@@ -34,12 +34,10 @@ const GENS: readonly Gen[] = [
   (rng, dir, base) => (write(dir, base.replace(/^name: .*$/m, `name: *${rng.pick(['nope', 'x'])}`)), { note: 'undefined alias', corrupt: true }),
   (rng) => ({ note: 'profile path is a device', corrupt: true, path: rng.pick(['/dev/zero', '/dev/urandom', '/dev/null']) }),
   (rng, dir) => (symlinkSync(rng.pick(['/dev/zero', '/dev/urandom']), join(dir, P)), { note: 'profile symlink to a device', corrupt: true }),
-  (_rng, dir) => (spawnSync('mkfifo', [join(dir, P)]), { note: 'profile is a FIFO', corrupt: true }),
+  (_rng, dir) => (fifo(join(dir, P)), { note: 'profile is a FIFO', corrupt: true }),
   (_rng, dir) => (mkdirSync(join(dir, P)), { note: 'profile is a directory', corrupt: true }),
   (rng, dir) => {
-    const fd = openSync(join(dir, P), 'w');
-    ftruncateSync(fd, rng.pick([2 * 1024 * 1024, 64 * 1024 * 1024, 2 ** 33]));
-    closeSync(fd);
+    sparseFile(join(dir, P), rng.pick([2 * 1024 * 1024, 64 * 1024 * 1024, 2 ** 33]));
     return { note: 'oversized (sparse) profile', corrupt: true };
   },
   (rng, dir, base) => {
@@ -50,15 +48,7 @@ const GENS: readonly Gen[] = [
   (rng, dir, base) => {
     const lines = base.split('\n');
     const n = rng.range(1, 5);
-    for (let i = 0; i < n; i++) {
-      const at = rng.int(lines.length);
-      const op = rng.int(5);
-      if (op === 0) lines.splice(at, 1);
-      else if (op === 1) lines.splice(at, 0, lines[rng.int(lines.length)]!);
-      else if (op === 2) lines[at] = ' '.repeat(rng.int(8)) + (lines[at] ?? '').trimStart();
-      else if (op === 3) lines[at] = (lines[at] ?? '').replace(/\d+(\.\d+)?/, String(rng.pick([-1, 0, 1e308, 2 ** 53, -0.5, 'NaN', '.inf'])));
-      else lines[at] = (lines[at] ?? '').replace(/: .*$/, `: ${rng.pick(['[]', '{}', 'null', '~', '"x"', '[[[]]]', '*a', '&a 1'])}`);
-    }
+    lineEdits(rng, lines, n, [-1, 0, 1e308, 2 ** 53, -0.5, 'NaN', '.inf'], ['[]', '{}', 'null', '~', '"x"', '[[[]]]', '*a', '&a 1']);
     write(dir, lines.join('\n'));
     return { note: `${n} line edits`, corrupt: false };
   },
