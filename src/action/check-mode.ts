@@ -151,6 +151,9 @@ export async function runCheckMode(ctx: CheckModeContext): Promise<CheckOutcome>
     configExplicit: inputs.configExplicit,
     repoRoot: workspace,
   });
+  if (toCheck.length > 0 && (head.devices ?? []).length === 0) {
+    ports.warning('No device to check the models against: set the `devices` input or `devices:` in the config. The report has graph statistics only (verdict not-run).');
+  }
   let base: Gathered['base'];
   if (event.kind === 'pull_request') {
     const baseReport = await checkBaseVersions(
