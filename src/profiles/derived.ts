@@ -24,7 +24,7 @@ export interface DerivedInput {
 /** Derived values that describe shapes (their failures default to reason SHAPE rather than ATTRIBUTE). */
 export const SHAPE_DERIVED: ReadonlySet<DerivedValue> = new Set([
   'input_channels', 'output_channels', 'output_rank', 'broadcasts', 'output_elements', 'axis_from_end', 'outputs_equal_shape',
-  'input_spatial_area', 'resize_scale',
+  'input_spatial_area', 'resize_scale', 'einsum_broadcasts',
 ]);
 
 function ints(attrs: ReadonlyMap<string, AttributeValue>, name: string): readonly number[] | undefined {
@@ -79,6 +79,30 @@ function resizeScale(n: DerivedInput): number | null {
   const factor = (i: number, o: number): number => (corners ? (i > 1 ? (o - 1) / (i - 1) : Number.NaN) : o / i);
   const [fh, fw] = [factor(ih, oh), factor(iw, ow)];
   return fh === fw && Number.isInteger(fh) ? fh : 0;
+}
+
+/** Input terms of an Einsum equation (`ij,jk->ik` gives ['ij', 'jk']), or null without an equation. */
+function einsumTerms(n: DerivedInput): string[] | null {
+  const eq = n.attributes.get('equation');
+  if (eq?.type !== 'string') return null;
+  return eq.value.replace(/\s/g, '').split('->')[0]!.split(',');
+}
+
+/** See `einsum_broadcasts` in DERIVED_VALUES: a label bound to two different dims across the inputs. */
+function einsumBroadcasts(n: DerivedInput, terms: readonly string[]): boolean | null {
+  const dims = new Map<string, number>();
+  let symbolic = false;
+  for (const [i, term] of terms.entries()) {
+    const shape = n.inputShapes[i];
+    if (!shape || term.includes('.') || shape.length !== term.length) return null;
+    for (const [j, label] of [...term].entries()) {
+      const d = num(shape[j]);
+      if (d === null) symbolic = true;
+      else if (dims.has(label) && dims.get(label) !== d) return true;
+      else dims.set(label, d);
+    }
+  }
+  return symbolic ? null : false;
 }
 
 /** The value of one derived quantity for a node, or null when unknown. */
@@ -160,6 +184,18 @@ export function derivedValue(n: DerivedInput, key: DerivedValue): number | boole
     }
     case 'resize_scale':
       return resizeScale(n);
+    case 'einsum_ellipsis': {
+      const terms = einsumTerms(n);
+      return terms === null ? null : terms.some((t) => t.includes('...'));
+    }
+    case 'einsum_diagonal': {
+      const terms = einsumTerms(n);
+      return terms === null ? null : terms.some((t) => new Set(t.replace(/\.\.\./g, '')).size !== t.replace(/\.\.\./g, '').length);
+    }
+    case 'einsum_broadcasts': {
+      const terms = einsumTerms(n);
+      return terms === null ? null : einsumBroadcasts(n, terms);
+    }
     case 'output_count':
       return n.outputCount ?? n.outputShapes.length;
     case 'outputs_equal_shape': {

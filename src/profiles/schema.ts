@@ -109,6 +109,12 @@ export const DERIVED_VALUES = [
    * coordinate_transformation_mode align_corners); 0 when H and W scale differently or not by an integer.
    */
   'resize_scale',
+  /** Einsum: true when the equation has an ellipsis (`...`). */
+  'einsum_ellipsis',
+  /** Einsum: true when a label repeats within one input term (a diagonal, e.g. `ii->i`). */
+  'einsum_diagonal',
+  /** Einsum: true when a label's dims differ between inputs (one of them broadcasts); unknown on symbolic dims. */
+  'einsum_broadcasts',
 ] as const;
 export type DerivedValue = (typeof DERIVED_VALUES)[number];
 

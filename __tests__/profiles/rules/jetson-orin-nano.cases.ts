@@ -107,12 +107,12 @@ const RULE_CASES: RuleCase[] = [
   bad('QuantizeLinear', 'int32 input', quantOp('QuantizeLinear', inp('x', [1, 8], INT32), init('zp', [], [0], INT8)), 'DTYPE', U),
   bad('QuantizeLinear', 'uint8 zero point 0 (uint8 output)', quantOp('QuantizeLinear', inp('x', [1, 8]), init('zp', [], [0], UINT8)), 'DTYPE', U),
 
-  // Einsum: input 0 dtypes; the equation restrictions are an unconditional `unverifiable`.
-  {
-    ...ok('Einsum', 'plain matmul equation ij,jk->ik', single('Einsum', [inp('a', [2, 3]), inp('b', [3, 4])], { equation: 'ij,jk->ik' })),
-    todo: 'the Einsum rule marks every equation UNVERIFIABLE, so no Einsum is ever accelerated; ellipsis and diagonal terms are visible in the equation string and could be checked statically',
-  },
-  bad('Einsum', 'ellipsis in the equation', single('Einsum', [inp('a', [2, 3, 3])], { equation: '...ii->...i' }), 'UNVERIFIABLE', UNK),
+  // Einsum: input 0 dtypes; no ellipsis, diagonal or broadcasting in the equation (read from its terms and the input shapes).
+  ok('Einsum', 'plain matmul equation ij,jk->ik', single('Einsum', [inp('a', [2, 3]), inp('b', [3, 4])], { equation: 'ij,jk->ik' })),
+  bad('Einsum', 'ellipsis in the equation', single('Einsum', [inp('a', [2, 3, 4]), inp('b', [2, 4, 5])], { equation: '...ij,...jk->...ik' }), 'ATTRIBUTE', U),
+  bad('Einsum', 'diagonal term ii->i', single('Einsum', [inp('a', [3, 3])], { equation: 'ii->i' }), 'ATTRIBUTE', U),
+  bad('Einsum', 'label j broadcasts (1 against 3)', single('Einsum', [inp('a', [2, 1]), inp('b', [3, 4])], { equation: 'ij,jk->ik' }), 'SHAPE', U),
+  bad('Einsum', 'symbolic dims: broadcasting unknown', single('Einsum', [inp('a', [2, 'n']), inp('b', ['m', 4])], { equation: 'ij,jk->ik' }), 'SHAPE', UNK),
   bad('Einsum', 'int32 inputs', single('Einsum', [inp('a', [2, 3], INT32), inp('b', [3, 4], INT32)], { equation: 'ij,jk->ik' }), 'DTYPE', U),
 
   // Expand / Tile / Reshape: input 0 dtypes, shape-like second input constant.
