@@ -50,7 +50,7 @@ describe('escaping of user-controlled strings in the comment', () => {
       verdictReason: EVIL('verdict'),
       quantization: { accepted: false, message: EVIL('quant') },
       whatIf: [{ index: 1, name: EVIL('node'), op: EVIL('Op'), reason: 'OP_NOT_LISTED', savingMs: 2, savingFraction: 0.2, hint: EVIL('wi') }],
-      costAssumptions: [EVIL('assumed')],
+      assumptions: [{ subject: 'cpu', assumed: EVIL('assumed') }],
     },
   });
   const path = `models/${EVIL('path')}.onnx`;

@@ -47,7 +47,7 @@ export interface RenderOptions {
   readonly maxLength?: number;
   /** Link to the run page that holds the job summary, for the truncation note. */
   readonly summaryUrl?: string;
-  /** Layers in each device's latency table; default 5. */
+  /** Layers in each device's latency table; default 3 (the job summary shows 10). */
   readonly topLayers?: number;
 }
 
@@ -469,7 +469,7 @@ function truncationNote(omitted: number, url: string | undefined): string {
  */
 export function renderMarkdown(input: RenderInput, options: RenderOptions = {}): string {
   const max = options.maxLength ?? DEFAULT_COMMENT_MAX;
-  const top = options.topLayers ?? 5;
+  const top = options.topLayers ?? 3;
   const head = [commentMarker(input.commentKey), headline(input), '', scopeLine(input)];
   for (const n of input.notes ?? []) head.push('', escapeMarkdown(n));
   const fixed = [head.join('\n'), reasonsSection(input), input.report.models.length + removedModels(input).length > 0 ? summaryTable(input) : '', notGatedSection(input.decision)].filter((s) => s.length > 0);
