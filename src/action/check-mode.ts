@@ -52,7 +52,7 @@ export interface CheckModeContext {
   readonly ports: ActionPorts;
   /** The core check; tests substitute a stand-in. Default: runCheck from src/check.ts. */
   readonly check?: (options: CheckOptions) => Promise<Report>;
-  /** Artifacts, runner status and model runner for parity (issue 6); absent = no artifact service. */
+  /** Artifacts, runner status and model runner for parity; absent = no artifact service. */
   readonly parity?: ParityPorts;
 }
 
@@ -64,7 +64,7 @@ export interface CheckOutcome {
   readonly changes: readonly ModelChange[];
   readonly body: string;
   readonly commentId?: number;
-  /** The parity plan, when parity was planned (issue 6). */
+  /** The parity plan, when parity was planned. */
   readonly parity?: ParityPlan;
 }
 
@@ -164,7 +164,7 @@ export async function runCheckMode(ctx: CheckModeContext): Promise<CheckOutcome>
   }
   const { report, comparison, decision } = decideRun({ report: { ...head, errors: [...head.errors, ...errors] }, ...(base ? { base } : {}) }, gateOptions(inputs, loaded.config, event));
   const notes = selection.allBecause ? [`Every model was checked because ${selection.allBecause}.`] : [];
-  // Parity (issue 6): references and the matrix; the report job gates on the results.
+  // Parity: references and the matrix; the report job gates on the results.
   let parity: ParityPlan | undefined;
   if (parityEnabled(inputs, loaded.config)) {
     parity = await planParityRuns(

@@ -1,6 +1,6 @@
 /**
- * Mode handlers of the action: `check` (issue 5, plus parity planning), `parity` and `report`
- * (issue 6). parseInputs accepts only the modes listed in this map.
+ * Mode handlers of the action: `check`, `parity` and `report`
+ *. parseInputs accepts only the modes listed in this map.
  */
 import { runCheckMode, type CheckModeContext } from './check-mode.js';
 import type { Mode } from './inputs.js';

@@ -1,5 +1,5 @@
 /**
- * The parity stage of `mode: check` (issue 6, "The flow" step 1): decide which model × device cells go
+ * The parity stage of `mode: check`: decide which model × device cells go
  * to self-hosted runners, decide the others at once (accelerator runtime unavailable, fork PR, no
  * online runner), make one reference dump per model on this runner and upload it. Side effects go
  * through ParityPorts; no @actions/* import.

@@ -1,5 +1,5 @@
 /**
- * `mode: parity` (issue 6, "The flow" step 2), one matrix cell on a self-hosted edge runner: download
+ * `mode: parity`, one matrix cell on a self-hosted edge runner: download
  * the model's reference, run both passes and kernel isolation against it, compare here, and upload
  * only the small result.json. The large tensors never travel back. No @actions/* import.
  */

@@ -1,5 +1,5 @@
 /**
- * `mode: report` (issue 6, "The flow" step 3; run it with `if: always()`): download the check job's
+ * `mode: report` (the third job; run it with `if: always()`): download the check job's
  * report and every parity result of the run, validate them by schema, re-render the whole sticky
  * comment from both, and gate with `fail-on: parity`. A matrix cell without a valid result is
  * `not-run` (or `error`), never `pass`. No @actions/* import.

@@ -4,7 +4,7 @@
  * `docs/config-schema.json` is generated from this file (`npx tsx scripts/gen-config-schema.ts`).
  *
  * Sections: `dims` (symbolic dims per model glob), `budgets` (per device × model glob), `regression`
- * (the action's thresholds), `parity` (issue 6), `waivers`.
+ * (the action's thresholds), `parity`, `waivers`.
  */
 import { z } from 'zod';
 import { CONFIG_MAX_LIST_ENTRIES, MAX_DEVICES } from '../limits.js';
@@ -71,7 +71,7 @@ export const BudgetEntrySchema = z.strictObject({
 });
 export type BudgetEntry = z.output<typeof BudgetEntrySchema>;
 
-/** Thresholds of the baseline comparison (issue 5). Action inputs, when given, win. */
+/** Thresholds of the baseline comparison. Action inputs, when given, win. */
 export const RegressionSchema = z.strictObject({
   maxLatencyRegression: PercentSchema.optional(),
   maxRamRegression: PercentSchema.optional(),
@@ -93,7 +93,7 @@ const Tolerance = z.strictObject({
   maxRmseSteps: z.number().min(0).optional(),
 });
 
-/** A command that runs a model on a device's own runtime (issue 6, external runtime protocol). */
+/** A command that runs a model on a device's own runtime. */
 const ExternalRuntime = z.strictObject({
   command: z.string().min(1),
   args: z.array(z.string()).optional(),
@@ -102,7 +102,7 @@ const ExternalRuntime = z.strictObject({
   timeoutSeconds: z.number().positive().optional(),
 });
 
-/** Per-layer parity (issue 6). */
+/** Per-layer parity. */
 export const ParityConfigSchema = z.strictObject({
   /** Tolerances by dtype name (`float`, `float16`, `int8`, `uint8`, ...). */
   tolerances: z.record(z.string().min(1), Tolerance).optional(),

@@ -1,5 +1,5 @@
 /**
- * The cost model (issue 4): per-node roofline latency on the unit the placement gives each node,
+ * The cost model: per-node roofline latency on the unit the placement gives each node,
  * transfers between partitions, a low–high range from the figures' uncertainty, peak RAM from the
  * target's planner, flash, and what-if savings for CPU-fallback decisions. Pure: no I/O.
  *

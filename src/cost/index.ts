@@ -1,6 +1,6 @@
 /**
  * The cost stage of `check` in one call, for the device stage (src/devices.ts): estimate, budgets with
- * precedence and waivers, and the report fields of issue 4. Pure.
+ * precedence and waivers, and the cost fields of the report. Pure.
  */
 import type { GraphAnalysis } from '../graph/types.js';
 import type { DevicePlacement } from '../profiles/placement.js';

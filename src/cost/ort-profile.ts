@@ -7,7 +7,7 @@
  * shares with the source graph (its outputs, or the `<tensor>_nchwc` name the NCHWc transformer gives),
  * walk the source graph backwards from there to the previous mapped boundary, and merge groups that claim
  * the same source node (the overlap idea of ExecuTorch's debug handles). Only `*_kernel_time` events count,
- * keyed by `args.node_index` (unnamed nodes all print as `_kernel_time`, ORT #1297).
+ * keyed by `args.node_index` (unnamed nodes all print as `_kernel_time`, https://github.com/microsoft/onnxruntime/issues/1297).
  */
 import type { OnnxGraph } from '../onnx/types.js';
 

@@ -1,7 +1,7 @@
 /**
  * Fault injection for testing parity itself: a runner wrapper that behaves like a device with one
  * wrong kernel, by scaling one initializer (a node's weights) in every model it is asked to run.
- * Used by the fault-localization test and bench (issue 6, "Done when").
+ * Used by the fault-localization test and bench.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * Parity core (issue 6): reference dumps, device runs, comparison and rendering. Pure of `@actions/*`;
+ * Parity core: reference dumps, device runs, comparison and rendering. Pure of `@actions/*`;
  * the action's `parity`/`report` modes and the CLI call these.
  */
 export { makeReference, ReferenceDump, DumpTooLargeError, DEFAULT_SIZE_CAP_BYTES } from './reference.js';

@@ -1,7 +1,7 @@
 /**
  * onnxruntime's profile file (Chrome-trace JSON, onnxruntime/core/common/profiler.cc). Each node has
  * three `cat:"Node"` events (`_fence_before`, `_kernel_time`, `_fence_after`); only `*_kernel_time`
- * counts, keyed by `args.node_index` because unnamed nodes all produce `_kernel_time` (ORT #1297).
+ * counts, keyed by `args.node_index` because unnamed nodes all produce `_kernel_time` (https://github.com/microsoft/onnxruntime/issues/1297).
  * Node indices refer to the graph ORT ran (after optimization), not to the source model.
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
- * Side-by-side comparison of EdgeGate's placement with onnxruntime's mobile-usability checker (issue 3
- * "Agreement with ORT's checker"): the op-names mode must reproduce the checker's counts, and the full mode
+ * Side-by-side comparison of EdgeGate's placement with onnxruntime's mobile-usability checker: the
+ * op-names mode must reproduce the checker's counts, and the full mode
  * may only be stricter. Used by the agreement test and `bench/profiles-agreement.ts`.
  */
 import type { GraphAnalysis } from '../graph/types.js';

@@ -49,7 +49,7 @@ const OK: Decision = { status: 'ok', reason: 'OK' };
 
 /**
  * Known rewrites, as data: shown when a node of this op fails with one of these reasons and the profile's
- * rule gives no hint of its own (issue 3 §3 "hint").
+ * rule gives no hint of its own.
  */
 export const REWRITE_HINTS: readonly { readonly op: string; readonly reasons: readonly string[]; readonly hint: string }[] = [
   { op: 'HardSigmoid', reasons: ['OP_NOT_LISTED', 'CONVERSION'], hint: 'HardSigmoid(x) = Clip(alpha·x + beta, 0, 1): export it as Mul + Add + Clip, or keep HardSwish as one op (opset ≥ 14) where the target has HardSwish' },

@@ -1,5 +1,5 @@
 /**
- * The compatibility engine (issue 3 §3): for one analyzed model and one device profile, decides where every
+ * The compatibility engine: for one analyzed model and one device profile, decides where every
  * node of the graph the runtime partitions runs, and why; then partitions, counts and gives a verdict.
  *
  * Pure: no I/O beyond reading small constant tensors (zero points) on demand, no logging.

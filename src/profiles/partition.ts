@@ -1,5 +1,5 @@
 /**
- * Partitioning of placed nodes into accelerator partitions, per the profile's policy (issue 3 §3):
+ * Partitioning of placed nodes into accelerator partitions, per the profile's policy:
  * - `multi`: onnxruntime's `CreateSupportedPartitionNodeGroups` (onnxruntime/core/providers/
  *   partitioning_utils.cc): a Kahn topological walk in waves; each wave grows one group of supported units
  *   and stops at unsupported units on the group's border, which start the next wave. Units are QDQ node

@@ -1,5 +1,5 @@
 /**
- * Quantization scheme of a model (issue 3 §3): float32, float16, QDQ, QOperator, dynamic or mixed, with
+ * Quantization scheme of a model: float32, float16, QDQ, QOperator, dynamic or mixed, with
  * activation/weight dtypes, weight granularity and weight symmetry; and per-node quantization facts the
  * engine checks against a profile's `quantization` block and rule `when.quant`.
  */

@@ -32,18 +32,18 @@ export type DtypeName = (typeof DTYPES)[number];
 export const COMPUTE_DTYPES = ['float', 'float16', 'bfloat16', 'int8', 'int16', 'int4'] as const;
 export type ComputeDtype = (typeof COMPUTE_DTYPES)[number];
 
-/** Op classes the cost model keys efficiencies on (issue 4). The cost model maps each op to one class. */
+/** Op classes the cost model keys efficiencies on. The cost model maps each op to one class. */
 export const OP_CLASSES = [
   'conv', 'depthwise', 'convtranspose', 'matmul', 'elementwise', 'pool', 'reduce', 'norm', 'softmax', 'rnn',
   'data_movement', 'other',
 ] as const;
 export type OpClass = (typeof OP_CLASSES)[number];
 
-/** How unsupported nodes are handled (issue 3 §2). */
+/** How unsupported nodes are handled. */
 export const PARTITION_POLICIES = ['multi', 'single_prefix', 'none'] as const;
 export type PartitionPolicy = (typeof PARTITION_POLICIES)[number];
 
-/** Quantization formats (issue 3 §2). `dynamic` = ConvInteger/MatMulInteger/DynamicQuantizeLinear. */
+/** Quantization formats. `dynamic` = ConvInteger/MatMulInteger/DynamicQuantizeLinear. */
 export const QUANT_FORMATS = ['qdq', 'qoperator', 'dynamic'] as const;
 export type QuantFormat = (typeof QUANT_FORMATS)[number];
 
@@ -478,7 +478,7 @@ export const PartitionSchema = z.strictObject({
   note: z.string().optional(),
 });
 
-/** Profile-wide quantization requirements (issue 3 §2). Per-op narrowing: rule `when.quant`. */
+/** Profile-wide quantization requirements. Per-op narrowing: rule `when.quant`. */
 export const QuantizationSchema = z.strictObject({
   /** true: float nodes are never accelerated (QUANT_REQUIRED). */
   required: z.boolean(),
@@ -593,7 +593,7 @@ export const ConversionSchema = z.strictObject({
 });
 export type Conversion = z.infer<typeof ConversionSchema>;
 
-/** Parity (issue 6): where the per-layer comparison runs. */
+/** Parity: where the per-layer comparison runs. */
 export const ParitySchema = z.strictObject({
   runtime: z.enum(['onnxruntime-cpu', 'external']),
   runnerLabels: z.array(z.string().min(1)),
@@ -602,7 +602,7 @@ export const ParitySchema = z.strictObject({
 
 /**
  * The onnxruntime mobile-usability checker's view of this target, so the engine's op-names-only mode can
- * reproduce it exactly (issue 3 "agreement with ORT's checker").
+ * reproduce it exactly ("agreement with ORT's checker").
  */
 export const CheckerSchema = z.strictObject({
   /** Section name the checker prints (`NNAPI`, `CoreML MLProgram`). */
@@ -618,7 +618,7 @@ export const CheckerSchema = z.strictObject({
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Hardware (issue 4)
+// Hardware
 // ---------------------------------------------------------------------------------------------------
 
 /**
@@ -742,7 +742,7 @@ export const HintSchema = z.strictObject({
 export type Hint = z.infer<typeof HintSchema>;
 
 // ---------------------------------------------------------------------------------------------------
-// Calibration (issue 4; written by `edgegate calibrate`, owned by src/cost/)
+// Calibration (written by `edgegate calibrate`, owned by src/cost/)
 // ---------------------------------------------------------------------------------------------------
 
 /**
