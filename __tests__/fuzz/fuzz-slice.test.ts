@@ -11,7 +11,7 @@ import { FUZZ_FAMILIES } from '../../bench/fuzz/registry.js';
 import { FUZZ_GROUPS, type FuzzGroup } from '../../bench/fuzz/types.js';
 
 const SEED = 20261206;
-const PER_FAMILY = 60;
+const PER_FAMILY = 40;
 
 // Known open defects this slice still finds (so it is reported as TODO rather than failing main): Relu
 // chains of 2,000-60,000 nodes run past the 60 s hang limit with some device profiles (placement and cost
@@ -21,7 +21,7 @@ const TODO = 'long node chains exceed the 60 s case limit in device placement/co
 test(`fuzz slice: seed ${SEED}, ${PER_FAMILY} cases per family, no defects`, { timeout: 900_000, todo: TODO }, async () => {
   const perGroup: Partial<Record<FuzzGroup, number>> = {};
   for (const g of FUZZ_GROUPS) perGroup[g] = FUZZ_FAMILIES.filter((f) => f.group === g).length * PER_FAMILY;
-  const tallies = await runFuzz({ seed: SEED, perGroup, batch: 60, jobs: 1, timeoutS: 60 });
+  const tallies = await runFuzz({ seed: SEED, perGroup, batch: 60, jobs: 1, timeoutS: 20 });
   assert.equal(tallies.cases, FUZZ_FAMILIES.length * PER_FAMILY);
   assert.deepEqual(
     tallies.defects.map((d) => `${d.outcome} ${d.id} (${d.note}): ${d.detail.slice(0, 200)}`),
