@@ -24,7 +24,7 @@ export interface DerivedInput {
 /** Derived values that describe shapes (their failures default to reason SHAPE rather than ATTRIBUTE). */
 export const SHAPE_DERIVED: ReadonlySet<DerivedValue> = new Set([
   'input_channels', 'output_channels', 'output_rank', 'broadcasts', 'output_elements', 'axis_from_end', 'outputs_equal_shape',
-  'input_spatial_area', 'resize_scale', 'einsum_broadcasts',
+  'input_spatial_area', 'resize_scale', 'einsum_broadcasts', 'squeeze_leading_ones',
 ]);
 
 function ints(attrs: ReadonlyMap<string, AttributeValue>, name: string): readonly number[] | undefined {
@@ -103,6 +103,29 @@ function einsumBroadcasts(n: DerivedInput, terms: readonly string[]): boolean | 
     }
   }
   return symbolic ? null : false;
+}
+
+/** True when the axes (already non-negative) all lie in the leading run of 1s of `dims`. */
+function inLeadingOnes(dims: readonly number[], axes: readonly number[]): boolean {
+  const run = dims.findIndex((d) => d !== 1);
+  const lead = run < 0 ? dims.length : run;
+  return axes.every((a) => a < lead);
+}
+
+/** See `squeeze_leading_ones` in DERIVED_VALUES (schema.ts). */
+function squeezeLeadingOnes(n: DerivedInput): boolean | null {
+  const x = n.inputShapes[0];
+  if (!x || x.some((d) => typeof d !== 'number')) return null;
+  const dims = x as readonly number[];
+  const given = n.inputValue?.(1) ?? ints(n.attributes, 'axes');
+  if (n.inputCount > 1 && given === undefined) return null;
+  const axes = given ? given.map((a) => (a < 0 ? a + dims.length : a)) : dims.flatMap((d, i) => (d === 1 ? [i] : []));
+  const source = inLeadingOnes(dims, axes);
+  if (dims.length < 3) return source;
+  // channels-last: N, spatial…, C (source axis 1 moves to the end)
+  const perm = [0, ...dims.map((_, i) => i).slice(2), 1];
+  const converted = inLeadingOnes(perm.map((p) => dims[p]!), axes.map((a) => perm.indexOf(a)));
+  return source === converted ? source : null;
 }
 
 /** The value of one derived quantity for a node, or null when unknown. */
@@ -184,6 +207,8 @@ export function derivedValue(n: DerivedInput, key: DerivedValue): number | boole
     }
     case 'resize_scale':
       return resizeScale(n);
+    case 'squeeze_leading_ones':
+      return squeezeLeadingOnes(n);
     case 'einsum_ellipsis': {
       const terms = einsumTerms(n);
       return terms === null ? null : terms.some((t) => t.includes('...'));

@@ -115,6 +115,11 @@ export const DERIVED_VALUES = [
   'einsum_diagonal',
   /** Einsum: true when a label's dims differ between inputs (one of them broadcasts); unknown on symbolic dims. */
   'einsum_broadcasts',
+  /**
+   * Squeeze: true when every squeezed axis lies in the leading run of 1s of input 0, both in the source layout
+   * and in the channels-last layout a converter gives it (C moved last); null when the two disagree.
+   */
+  'squeeze_leading_ones',
 ] as const;
 export type DerivedValue = (typeof DERIVED_VALUES)[number];
 

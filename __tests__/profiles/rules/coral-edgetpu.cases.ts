@@ -54,14 +54,14 @@ export const cases: readonly RuleCase[] = [
   bad('STRIDED_SLICE', 'constant steps 2', slice({ steps: [2] }), 'ATTRIBUTE'),
   bad('STRIDED_SLICE', 'steps computed at run time', slice({ steps: 'input' }), 'NON_CONSTANT_INPUT'),
 
-  // RESIZE_* and SQUEEZE: the profile only has unverifiable caveats, so they are never accelerated.
+  // RESIZE_*: the profile only has an unverifiable caveat (size rule unpublished), so they are never accelerated.
+  // SQUEEZE: the squeezed dims must be leading 1s in both the ONNX and the NHWC layout (unknown when the two differ).
   bad('RESIZE_BILINEAR', 'linear 2x: size rule unpublished', resize([1, 3, 8, 8], 'linear'), 'UNVERIFIABLE', 'unknown'),
   { ...ok('RESIZE_BILINEAR', 'linear 2x upscale', resize([1, 3, 8, 8], 'linear')), todo: RESIZE_TODO },
   bad('RESIZE_NEAREST_NEIGHBOR', 'nearest 2x: size rule unpublished', resize([1, 3, 8, 8], 'nearest'), 'UNVERIFIABLE', 'unknown'),
   { ...ok('RESIZE_NEAREST_NEIGHBOR', 'nearest 2x upscale', resize([1, 3, 8, 8], 'nearest')), todo: RESIZE_TODO },
-  bad('SQUEEZE', '[5, 1, 10] squeezing axis 1 needs a relayout', qdq(unary('Squeeze', [5, 1, 10], {}, [i64('axes', [1])])), 'UNVERIFIABLE', 'unknown'),
-  {
-    ...ok('SQUEEZE', '[1, 1, 10] squeezing leading axis 0 (no relayout)', qdq(unary('Squeeze', [1, 1, 10], {}, [i64('axes', [0])]))),
-    todo: 'the coral-squeeze-relayout unverifiable has no `when`, so no Squeeze is ever accelerated; squeezes of leading 1s with constant axes could be decided statically',
-  },
+  bad('SQUEEZE', '[5, 1, 10] squeezing axis 1 needs a relayout', qdq(unary('Squeeze', [5, 1, 10], {}, [i64('axes', [1])])), 'SHAPE'),
+  ok('SQUEEZE', '[1, 1, 10] squeezing leading axis 0 (no relayout)', qdq(unary('Squeeze', [1, 1, 10], {}, [i64('axes', [0])]))),
+  ok('SQUEEZE', '[1, 5, 10] squeezing leading axis 0', qdq(unary('Squeeze', [1, 5, 10], {}, [i64('axes', [0])]))),
+  bad('SQUEEZE', '[1, 1, 10] squeezing axis 1 (C): leading in ONNX, not in NHWC', qdq(unary('Squeeze', [1, 1, 10], {}, [i64('axes', [1])])), 'SHAPE', 'unknown'),
 ];
