@@ -26,6 +26,9 @@ const PR = 12;
 const FORK_PR = 13;
 const MODEL = 'models/tiny_cnn.onnx';
 const MARKER = '<!-- edgegate:sticky-comment key="" -->';
+// These tests follow the parity flow, so they gate on `parity,error`: a new fp32 model on coral-edgetpu is a
+// static verdict `fail` that blocks under `regression` (covered by gate-agreement.test.ts), not what is tested here.
+const FAIL_ON = { 'fail-on': 'parity,error' };
 const CONFIG = 'version: 1\ndevices: [raspberry-pi-4, raspberry-pi-5, coral-edgetpu]\nparity:\n  seed: 7\n';
 
 /** A copy of the repository as GitHub runs the action: no node_modules except the vendored ones in dist/. */
@@ -127,7 +130,7 @@ describe('parity e2e: check (x64) → parity (emulated arm64) → report, throug
 
   it('a fork PR gets no parity matrix and a notice, without allow-fork-parity', async (t) => {
     if (skipReason) return t.skip(skipReason);
-    const env = await buildRunnerEnv({ gh, workspace, event: gh.pullRequestEvent(FORK_PR), eventName: 'pull_request', sha: headSha, job: 'check', inputs: runnerInputs(RW, { parity: 'on', 'runner-status-token': ADMIN }) });
+    const env = await buildRunnerEnv({ gh, workspace, event: gh.pullRequestEvent(FORK_PR), eventName: 'pull_request', sha: headSha, job: 'check', inputs: runnerInputs(RW, { ...FAIL_ON, parity: 'on', 'runner-status-token': ADMIN }) });
     envs.push(env);
     const r = await step(node!, [join(actionDir, 'dist', 'index.js')], env, workspace);
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -145,7 +148,7 @@ describe('parity e2e: check (x64) → parity (emulated arm64) → report, throug
     const event = gh.pullRequestEvent(PR);
     const dist = join(actionDir, 'dist', 'index.js');
     const job = async (name: string, inputs: Record<string, string>, arch = 'X64'): Promise<RunnerEnv> => {
-      const e = await buildRunnerEnv({ gh, run, job: name, workspace, event, eventName: 'pull_request', sha: headSha, runnerArch: arch, inputs: runnerInputs(RW, inputs) });
+      const e = await buildRunnerEnv({ gh, run, job: name, workspace, event, eventName: 'pull_request', sha: headSha, runnerArch: arch, inputs: runnerInputs(RW, { ...FAIL_ON, ...inputs }) });
       envs.push(e);
       return e;
     };
