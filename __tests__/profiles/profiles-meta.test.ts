@@ -54,8 +54,10 @@ function docSection(id: string): string | undefined {
 }
 
 /**
- * Conditional rules whose valid (or invalid) side exists only as a `todo` case: the rule is one unconditional
- * `unverifiable` (no Resize/Squeeze/Einsum/If can be accelerated, though some could be decided statically).
+ * Conditional rules whose valid side exists only as a `todo` case, each an unconditional `unverifiable`:
+ * apple-coreml Resize (the cited v1.30.0 MLProgram resize builder was not read, so no combination is claimed);
+ * coral-edgetpu RESIZE_* (the compiler's size/precision rule is unpublished); jetson-orin-nano If (branch
+ * outputs are not compared).
  */
 const UNCOVERED_BY_TODO: Readonly<Record<string, readonly string[]>> = {
   'apple-coreml': ['Resize'],
