@@ -4,7 +4,7 @@
  * and node counts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type onnxProtoNs from 'onnx-proto';
 import type { FuzzFamily, Rng } from '../types.js';
@@ -68,6 +68,9 @@ function externalTrick(rng: Rng, m: ModelProto, dir: string): string {
   t.dataLocation = 1;
   const trick = rng.int(14);
   let location = 'w.bin';
+  // A second external-data edit in the same case starts from a clean folder entry.
+  rmSync(join(dir, location), { recursive: true, force: true });
+  rmSync(join(dir, 'sub'), { recursive: true, force: true });
   const entries = (extra: Record<string, string>): void => {
     t!.externalData = [{ key: 'location', value: location }, ...Object.entries(extra).map(([key, value]) => ({ key, value }))];
   };
