@@ -10,7 +10,7 @@ import { ModelReadError } from './onnx/errors.js';
 import { analyzeModel } from './graph/analyze.js';
 import { GraphError } from './graph/errors.js';
 import type { GraphAnalysis } from './graph/types.js';
-import { dtypeName, type Shape } from './onnx/types.js';
+import { domainLabel, dtypeName, type Shape } from './onnx/types.js';
 import { REPORT_SCHEMA_VERSION, type FoldingReport, type ModelReport, type Report, type ReportError } from './report/types.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { evaluateDevices, loadDeviceContext, type DeviceContext } from './devices.js';
@@ -87,7 +87,7 @@ export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
     fileSize: a.model.fileSize,
     irVersion: a.model.irVersion,
     producer: [a.model.producerName, a.model.producerVersion].filter(Boolean).join(' '),
-    opsets: Object.fromEntries([...a.model.opsetImports].map(([d, v]) => [d || 'ai.onnx', v])),
+    opsets: Object.fromEntries([...a.model.opsetImports].map(([d, v]) => [domainLabel(d), v])),
     nodes: t.nodes,
     subgraphNodes: t.subgraphNodes,
     nodesAfterFolding: folding.nodesAfterFolding,

@@ -6,6 +6,7 @@ import {
   type AttributeValue,
   byteSize,
   DataType,
+  domainLabel,
   dtypeName,
   type OnnxFunction,
   type OnnxGraph,
@@ -425,8 +426,8 @@ function runGraph(
           outs = fnRun.outputs;
         }
       } else if (rule === undefined) {
-        reason = `no shape rule for ${domain || 'ai.onnx'}::${node.opType}`;
-        issue('UNKNOWN_OP', `node ${describe(node)}: EdgeGate has no shape rule for ${domain || 'ai.onnx'}::${node.opType}; its outputs are unknown`, node);
+        reason = `no shape rule for ${domainLabel(domain)}::${node.opType}`;
+        issue('UNKNOWN_OP', `node ${describe(node)}: EdgeGate has no shape rule for ${domainLabel(domain)}::${node.opType}; its outputs are unknown`, node);
       } else {
         const problem = validateNode(node, inFacts);
         if (problem !== null) {

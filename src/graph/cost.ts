@@ -18,7 +18,7 @@
  * | LSTM / GRU / RNN gate math | 12·H / 10·H / 2·H per timestep, batch and direction |
  * | data movement (Reshape, Transpose, Concat, Slice, Gather, Pad, Expand, …) | 0 |
  */
-import type { Dim, OnnxNode, Shape } from '../onnx/types.js';
+import { domainLabel, type Dim, type OnnxNode, type Shape } from '../onnx/types.js';
 import { numElements } from './dims.js';
 import { attrInt, attrInts, attrString } from './rules/context.js';
 import { einsumDims, parseEinsum } from './rules/nn.js';
@@ -327,7 +327,7 @@ export const COST_RULES: Readonly<Record<string, Readonly<Record<string, CostRul
 export function nodeCost(ctx: CostCtx): Cost {
   const table = COST_RULES[ctx.node.domain];
   const rule = table !== undefined && Object.hasOwn(table, ctx.node.opType) ? table[ctx.node.opType] : undefined;
-  if (rule === undefined) return unknownCost(`no cost rule for ${ctx.node.domain || 'ai.onnx'}::${ctx.node.opType}`);
+  if (rule === undefined) return unknownCost(`no cost rule for ${domainLabel(ctx.node.domain)}::${ctx.node.opType}`);
   try {
     return rule(ctx);
   } catch (e) {

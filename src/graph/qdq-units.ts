@@ -12,7 +12,7 @@
  * selector also requires is not checked (values are not read here), and dtype checks use only what the
  * caller's `dtypeOf` can tell.
  */
-import type { OnnxNode } from '../onnx/types.js';
+import { isDefaultDomain, type OnnxNode } from '../onnx/types.js';
 
 /** How onnxruntime's selector for the target op wants its DQ inputs and Q outputs. */
 export type QdqSelectorKind =
@@ -147,7 +147,8 @@ export interface QdqNodeUnit {
   readonly nodes: readonly number[];
 }
 
-const isDefaultDomain = (d: string): boolean => d === '' || d === 'ai.onnx' || d === 'com.ms.internal.nhwc';
+/** The ONNX operator set, or ORT's NHWC rewrite of it (same op semantics, layout-transformed). */
+const isOnnxOrNhwcDomain = (d: string): boolean => isDefaultDomain(d) || d === 'com.ms.internal.nhwc';
 
 /** Producer index and consumer indices of every tensor. */
 function edges(graph: QdqGraphLike): { producer: Map<string, number>; consumers: Map<string, number[]> } {
@@ -189,7 +190,7 @@ function computeQdqNodeUnits(graph: QdqGraphLike): QdqNodeUnit[] {
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   const nodes = graph.nodes;
   const isOp = (i: number | undefined, op: string): boolean =>
-    i !== undefined && nodes[i]!.opType === op && isDefaultDomain(nodes[i]!.domain);
+    i !== undefined && nodes[i]!.opType === op && isOnnxOrNhwcDomain(nodes[i]!.domain);
   const producesGraphOutput = (i: number): boolean => nodes[i]!.outputs.some((o) => graphOutputs.has(o));
 
   const groups: QdqNodeUnit[] = [];
@@ -199,7 +200,7 @@ function computeQdqNodeUnits(graph: QdqGraphLike): QdqNodeUnit[] {
 
   for (let t = 0; t < nodes.length; t++) {
     const node = nodes[t]!;
-    if (!isDefaultDomain(node.domain)) continue;
+    if (!isOnnxOrNhwcDomain(node.domain)) continue;
     const selector = QDQ_SELECTORS[node.opType];
     if (selector === undefined) continue;
     // DQ producers per input position.

@@ -17,7 +17,9 @@ import { sha256File } from './hash.js';
 import { ProtoReader, WindowedFile, WireError, WireType, plainBytes, type WireField } from './wire.js';
 import {
   byteSize,
+  domainLabel,
   dtypeName,
+  normalizeDomain,
   type AttributeValue,
   type OnnxFunction,
   type OnnxGraph,
@@ -169,10 +171,6 @@ const ATTR_TYPE_NAMES: Record<number, AttributeValue['type']> = {
   13: 'type_proto',
 };
 
-/** Normalizes the default domain: `ai.onnx` and "" both mean the ONNX operator set. */
-export function normalizeDomain(domain: string): string {
-  return domain === 'ai.onnx' ? '' : domain;
-}
 
 class ModelDecoder {
   private readonly baseDir: string;
@@ -788,7 +786,7 @@ function validateOpsets(model: OnnxModel): void {
         throw new ModelReadError(
           'OPSET_DOMAIN_MISSING',
           model.path,
-          `node ${node.index} ('${node.name}', ${node.opType}) uses domain '${node.domain || 'ai.onnx'}', which is not in opset_import`,
+          `node ${node.index} ('${node.name}', ${node.opType}) uses domain '${domainLabel(node.domain)}', which is not in opset_import`,
           { fieldPath: `${where}.node[${node.index}].domain` },
         );
       }

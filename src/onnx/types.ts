@@ -166,6 +166,21 @@ export interface OnnxModel {
   readonly functions: readonly OnnxFunction[];
 }
 
+/** "" for the default (ONNX) operator set, whichever way it is written: absent, "" or `ai.onnx`. */
+export function normalizeDomain(domain: string | undefined): string {
+  return domain === undefined || domain === 'ai.onnx' ? '' : domain;
+}
+
+/** True for the default (ONNX) operator set, written "" or `ai.onnx`. */
+export function isDefaultDomain(domain: string): boolean {
+  return domain === '' || domain === 'ai.onnx';
+}
+
+/** The domain as users read it: `ai.onnx` for the default operator set. */
+export function domainLabel(domain: string): string {
+  return domain || 'ai.onnx';
+}
+
 /** Bytes per element for fixed-width dtypes; sub-byte types return fractions; null for strings/unknown. */
 export function bytesPerElement(dtype: number): number | null {
   switch (dtype) {

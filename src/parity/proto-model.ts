@@ -8,7 +8,7 @@
 import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import onnxProto from 'onnx-proto';
-import type { OnnxNode, ValueInfo } from '../onnx/types.js';
+import { normalizeDomain, type OnnxNode, type ValueInfo } from '../onnx/types.js';
 import { plainBytes } from '../onnx/wire.js';
 
 const { onnx } = onnxProto;
@@ -220,7 +220,7 @@ export function parseProtoModel(bytes: Uint8Array, file: string): ProtoModel {
     if (f.field === 1 && f.wireType === 0) irVersion = Number(f.varint);
     if (f.field === 8 && f.wireType === 2) {
       const o = onnx.OperatorSetIdProto.decode(bytes.subarray(f.valueStart, f.end));
-      const d = o.domain === 'ai.onnx' ? '' : o.domain ?? '';
+      const d = normalizeDomain(o.domain ?? '');
       opsetImports.set(d, longToNumber(o.version));
     }
   }
@@ -252,7 +252,7 @@ export function parseProtoModel(bytes: Uint8Array, file: string): ProtoModel {
           index: ni,
           name: n.name ?? '',
           opType: n.opType ?? '',
-          domain: n.domain === 'ai.onnx' ? '' : n.domain ?? '',
+          domain: normalizeDomain(n.domain ?? ''),
           inputs: n.input,
           outputs: n.output,
           attributes,

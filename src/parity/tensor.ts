@@ -3,7 +3,7 @@
  * onnxruntime's JS API types tensors (a dtype string, a typed array, dims), so they convert to and
  * from `ort.Tensor` without copies.
  */
-import { DataType } from '../onnx/types.js';
+import { bytesPerElement, DataType } from '../onnx/types.js';
 
 /** Element types parity handles (onnxruntime-node's own names). `float16` holds raw bits in a Uint16Array. */
 export const TENSOR_DTYPES = [
@@ -84,24 +84,11 @@ export function onnxFromDtype(t: TensorDType): number {
   throw new UnsupportedDTypeError(t, 'onnxFromDtype');
 }
 
-/** Bytes per element. */
+/** Bytes per element (from the one ONNX dtype size table). */
 export function dtypeSize(t: TensorDType): number {
-  switch (t) {
-    case 'float64':
-    case 'int64':
-    case 'uint64':
-      return 8;
-    case 'float32':
-    case 'int32':
-    case 'uint32':
-      return 4;
-    case 'float16':
-    case 'int16':
-    case 'uint16':
-      return 2;
-    default:
-      return 1;
-  }
+  const per = bytesPerElement(onnxFromDtype(t));
+  if (per === null) throw new UnsupportedDTypeError(t, 'dtypeSize');
+  return per;
 }
 
 /** Allocates a zeroed typed array of `n` elements of `t`. */

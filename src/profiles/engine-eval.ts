@@ -5,7 +5,7 @@
  * statically (unknown shape, unreadable value, `unverifiable`) gives `unknown`, never support.
  */
 import type { AttributeValue, Shape } from '../onnx/types.js';
-import { dtypeName } from '../onnx/types.js';
+import { domainLabel, dtypeName, normalizeDomain } from '../onnx/types.js';
 import type { GraphAnalysis } from '../graph/types.js';
 import type { QdqNodeUnit } from '../graph/qdq-units.js';
 import type {
@@ -82,7 +82,7 @@ function rulesOf(profile: DeviceProfile): Map<string, OpRule> {
   if (m === undefined) {
     m = new Map();
     for (const r of profile.rules) {
-      const key = r.builtin !== undefined ? `tflite:${r.builtin}` : `${normDomain(r.domain)}:${r.op}`;
+      const key = r.builtin !== undefined ? `tflite:${r.builtin}` : `${normalizeDomain(r.domain)}:${r.op}`;
       if (!m.has(key)) m.set(key, r);
     }
     ruleIndex.set(profile, m);
@@ -90,19 +90,15 @@ function rulesOf(profile: DeviceProfile): Map<string, OpRule> {
   return m;
 }
 
-function normDomain(d: string | undefined): string {
-  return d === undefined || d === 'ai.onnx' ? '' : d;
-}
-
 /** The rule for an ONNX node in a profile that consumes ONNX (undefined: not listed). */
 export function findRule(profile: DeviceProfile, node: Pick<GraphNode, 'opType' | 'domain'>): OpRule | undefined {
-  return rulesOf(profile).get(`${normDomain(node.domain)}:${node.opType}`);
+  return rulesOf(profile).get(`${normalizeDomain(node.domain)}:${node.opType}`);
 }
 
 function idOf(rule: OpRule): string {
   if (rule.id !== undefined) return rule.id;
   if (rule.builtin !== undefined) return rule.builtin;
-  const d = normDomain(rule.domain);
+  const d = normalizeDomain(rule.domain);
   return d === '' ? rule.op ?? '' : `${d}:${rule.op ?? ''}`;
 }
 
@@ -118,7 +114,7 @@ function idOf(rule: OpRule): string {
 export function decideOpName(node: GraphNode, graph: PlacedGraph, profile: DeviceProfile): Decision {
   const checker = profile.checker!;
   const noShapeInfo = onnxShapeInferenceGaps(graph);
-  const label = `${node.domain || 'ai.onnx'}:${node.opType}`;
+  const label = `${domainLabel(node.domain)}:${node.opType}`;
   const rule = findRule(profile, node);
   const misspelt = checker.tableSpellings?.[node.opType];
   if (rule === undefined || misspelt !== undefined) {
@@ -229,8 +225,8 @@ function toDecision(r: R, ruleId?: string, hint?: string): Decision {
  */
 function profileHint(ctx: NodeContext, reason: string): string | undefined {
   for (const h of ctx.profile.hints ?? []) {
-    const [domain, op] = h.op.includes(':') ? [normDomain(h.op.slice(0, h.op.lastIndexOf(':'))), h.op.slice(h.op.lastIndexOf(':') + 1)] : ['', h.op];
-    if (op !== ctx.node.opType || domain !== normDomain(ctx.node.domain)) continue;
+    const [domain, op] = h.op.includes(':') ? [normalizeDomain(h.op.slice(0, h.op.lastIndexOf(':'))), h.op.slice(h.op.lastIndexOf(':') + 1)] : ['', h.op];
+    if (op !== ctx.node.opType || domain !== normalizeDomain(ctx.node.domain)) continue;
     if (h.reasons && !h.reasons.includes(reason as ReasonCode)) continue;
     if (h.when && evalWhen(h.when, ctx).status !== 'ok') continue;
     return h.hint;
@@ -251,7 +247,7 @@ function decideNodeInner(ctx: NodeContext): Decision {
   const { profile, node } = ctx;
   // Model opset per domain.
   const modelOpset = opsetOf(ctx);
-  const opsetKey = node.domain === '' ? 'ai.onnx' : node.domain;
+  const opsetKey = domainLabel(node.domain);
   const profOpset = profile.opset?.[opsetKey] ?? (node.domain === '' ? profile.opset?.[''] : undefined);
   if (profOpset) {
     const r = checkOpset(profOpset, modelOpset, `the model's ${opsetKey} opset`);
@@ -779,7 +775,7 @@ function evalPattern(p: PatternRequirement, ctx: NodeContext): R {
   const { graph, node } = ctx;
   const consumers = (t: string): GraphNode[] => graph.nodes.filter((n) => n.inputs.includes(t));
   const producerOf = (t: string): GraphNode | undefined => graph.nodes.find((n) => n.outputs.includes(t));
-  const matches = (n: GraphNode, step: { op: string; domain?: string | undefined }): boolean => n.opType === step.op && n.domain === normDomain(step.domain);
+  const matches = (n: GraphNode, step: { op: string; domain?: string | undefined }): boolean => n.opType === step.op && n.domain === normalizeDomain(step.domain);
   for (const chain of p.anyOf) {
     const steps = chain.chain;
     let selfAt = steps.findIndex((s) => s.self === true);

@@ -10,6 +10,7 @@ import { LineCounter, isNode, parseDocument } from 'yaml';
 import { yamlSizeProblem, yamlToJs } from '../io/yaml.js';
 import { readRegularTextFile, RegularFileError } from '../io/regular-file.js';
 import { MAX_DEVICES, PROFILE_MAX_BYTES, PROFILE_MAX_ITEMS } from '../limits.js';
+import { domainLabel, normalizeDomain } from '../onnx/types.js';
 import type { z } from 'zod';
 import { ProfileError, ProfileLoadError, type ProfileErrorCode } from './errors.js';
 import { MAX_ONNX_OPSET, OPS_BY_DOMAIN, TFLITE_BUILTIN_SET } from './op-names.js';
@@ -495,10 +496,6 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** "" for the default domain, whichever way it is written. */
-export function normalizeDomain(domain: string | undefined): string {
-  return domain === undefined || domain === 'ai.onnx' ? '' : domain;
-}
 
 function checkOpName(op: unknown, domain: unknown, path: (string | number)[], make: Make): ProfileError | undefined {
   if (typeof op !== 'string') return undefined;
@@ -507,7 +504,7 @@ function checkOpName(op: unknown, domain: unknown, path: (string | number)[], ma
   if (known === undefined) return make('PROFILE_UNKNOWN_OP', path, `unknown domain '${dom}' for op '${op}' (known: ai.onnx, ai.onnx.ml, com.microsoft)`);
   if (known.has(op)) return undefined;
   const near = [...known].find((k) => k.toLowerCase() === op.toLowerCase());
-  return make('PROFILE_UNKNOWN_OP', path, `'${op}' is not an op of domain '${dom || 'ai.onnx'}'${near ? ` (did you mean '${near}'?)` : ''}`);
+  return make('PROFILE_UNKNOWN_OP', path, `'${op}' is not an op of domain '${domainLabel(dom)}'${near ? ` (did you mean '${near}'?)` : ''}`);
 }
 
 /** `Conv` or `com.microsoft:QLinearAdd`. */

@@ -18,7 +18,7 @@
  * facts (MACs) can be summed back. Ground truth: `__tests__/fixtures/reference/ort-basic/*.json`.
  */
 import type { AttributeValue, OnnxNode, Shape, TensorRef } from '../onnx/types.js';
-import { DataType } from '../onnx/types.js';
+import { DataType, isDefaultDomain } from '../onnx/types.js';
 import type { ConstValue, GraphAnalysis } from '../graph/types.js';
 import { loadTensorValue } from '../graph/values.js';
 import { implicitInputs } from '../graph/analyze.js';
@@ -104,8 +104,6 @@ const EXPANDED_FUNCTION_OPS: ReadonlySet<string> = new Set(['HardSwish']);
 const NONDETERMINISTIC: ReadonlySet<string> = new Set([
   'RandomUniform', 'RandomNormal', 'RandomUniformLike', 'RandomNormalLike', 'Multinomial', 'Bernoulli',
 ]);
-
-const isDefault = (d: string): boolean => d === '' || d === 'ai.onnx';
 
 /** Basic graph of a source model: one node per `graph.node`, Constant nodes kept (for non-ORT runtimes). */
 export function sourceGraph(analysis: GraphAnalysis): PlacedGraph {
@@ -215,7 +213,7 @@ export function ortBasicGraph(analysis: GraphAnalysis, options: OrtBasicOptions 
   }
   // The result only depends on which function-op nodes are kept: cache per analysis and kept set.
   const keep = options.keepFunctionOp;
-  const kept = base.nodes.filter((n) => n.alive && isDefault(n.domain) && EXPANDED_FUNCTION_OPS.has(n.opType) && keep?.(toGraphNode(n, -1)) === true);
+  const kept = base.nodes.filter((n) => n.alive && isDefaultDomain(n.domain) && EXPANDED_FUNCTION_OPS.has(n.opType) && keep?.(toGraphNode(n, -1)) === true);
   const key = kept.map((n) => n.id).join(',');
   let byKey = resultCache.get(analysis);
   if (byKey === undefined) resultCache.set(analysis, (byKey = new Map<string, PlacedGraph>()));
@@ -259,7 +257,7 @@ class Rewriter {
     }
     g.nodes.forEach((n, i) => {
       // ORT turns Constant nodes into initializers when it loads the graph.
-      if (n.opType === 'Constant' && isDefault(n.domain)) return;
+      if (n.opType === 'Constant' && isDefaultDomain(n.domain)) return;
       this.nodes.push(this.wnode(n, [i], i));
     });
     if (inline) this.inlineLocalFunctions();
@@ -279,7 +277,7 @@ class Rewriter {
       id: this.nextId++,
       name: n.name,
       opType: n.opType,
-      domain: isDefault(n.domain) ? '' : n.domain,
+      domain: isDefaultDomain(n.domain) ? '' : n.domain,
       inputs: [...n.inputs],
       outputs: [...n.outputs],
       attributes: new Map(n.attributes),
@@ -473,7 +471,7 @@ class Rewriter {
             } else attrs.set(key, v);
           }
           const w = this.wnode({ ...b, attributes: attrs, inputs: b.inputs.map(mapName), outputs: b.outputs.map(mapName), name: `${n.name}_${b.name || b.opType}_${k}` }, [...n.sourceNodes], n.pos + (k + 1) / (f.nodes.length + 2));
-          if (w.opType === 'Constant' && isDefault(w.domain)) {
+          if (w.opType === 'Constant' && isDefaultDomain(w.domain)) {
             const out = w.outputs[0]!;
             const t = w.attributes.get('value');
             this.tensors.set(out, t?.type === 'tensor' ? { dtype: t.value.dtype, shape: t.value.dims, initializer: true, tensor: t.value } : { dtype: 0, shape: null, initializer: true });
@@ -520,7 +518,7 @@ class Rewriter {
   private ruleBased(): boolean {
     let modified = false;
     for (const n of this.topo()) {
-      if (!n.alive || !isDefault(n.domain)) continue;
+      if (!n.alive || !isDefaultDomain(n.domain)) continue;
       const fired = this.applyRules(n);
       modified = fired || modified;
     }
@@ -659,7 +657,7 @@ class Rewriter {
   private convFusion(n: WNode): boolean {
     if (!this.isInit(n.inputs[1] ?? '') || (n.inputs[2] && !this.isInit(n.inputs[2]))) return false;
     const c = this.singleConsumer(n.outputs[0]!);
-    if (!c || !isDefault(c.node.domain)) return false;
+    if (!c || !isDefaultDomain(c.node.domain)) return false;
     const next = c.node;
     const w = this.tensor(n.inputs[1]!);
     const channels = w?.shape?.[0];
@@ -795,7 +793,7 @@ class Rewriter {
       if (n.opType === 'DequantizeLinear' || NONDETERMINISTIC.has(n.opType)) continue;
       if ([...n.attributes.values()].some((a) => a.type === 'graph' || a.type === 'graphs')) continue;
       if (n.outputs.some((o) => this.graphOutputs.has(o))) continue;
-      if (!isDefault(n.domain) && n.domain !== 'com.microsoft') continue;
+      if (!isDefaultDomain(n.domain) && n.domain !== 'com.microsoft') continue;
       let foldable = n.inputs.every((x) => x === '' || this.isInit(x));
       if (!foldable && n.opType === 'Shape') {
         const s = this.tensor(n.inputs[0]!)?.shape;
@@ -817,9 +815,9 @@ class Rewriter {
   private matMulAddFusion(): boolean {
     let modified = false;
     for (const n of this.topo()) {
-      if (!n.alive || n.opType !== 'MatMul' || !isDefault(n.domain)) continue;
+      if (!n.alive || n.opType !== 'MatMul' || !isDefaultDomain(n.domain)) continue;
       const c = this.singleConsumer(n.outputs[0]!);
-      if (!c || c.node.opType !== 'Add' || !isDefault(c.node.domain)) continue;
+      if (!c || c.node.opType !== 'Add' || !isDefaultDomain(c.node.domain)) continue;
       const add = c.node;
       const a = this.tensor(n.inputs[0]!);
       const b = this.tensor(n.inputs[1]!);
@@ -885,7 +883,7 @@ class Rewriter {
     let modified = false;
     const { consumers } = this.edges();
     for (const n of this.topo()) {
-      if (n.opType !== 'DequantizeLinear' || !isDefault(n.domain)) continue;
+      if (n.opType !== 'DequantizeLinear' || !isDefaultDomain(n.domain)) continue;
       const out = n.outputs[0]!;
       const edges = consumers.get(out) ?? [];
       const graphOut = this.graphOutputs.has(out);
@@ -973,7 +971,7 @@ class Rewriter {
 
   expandFunctions(keep?: (node: GraphNode) => boolean): void {
     for (const n of this.topo()) {
-      if (!isDefault(n.domain) || !EXPANDED_FUNCTION_OPS.has(n.opType)) continue;
+      if (!isDefaultDomain(n.domain) || !EXPANDED_FUNCTION_OPS.has(n.opType)) continue;
       if (keep && keep({ ...toGraphNode(n, -1), id: n.id } as GraphNode)) continue;
       if (n.opType === 'HardSwish') {
         const x = n.inputs[0]!;
