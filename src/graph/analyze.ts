@@ -27,6 +27,7 @@ import { attrGraph, type InFact, type InferCtx, type OutFact, type SubgraphResul
 import { loopTripCount, scanLength } from './rules/control.js';
 import { findShapeRule } from './rules/index.js';
 import { isIntDtype, loadTensorValue, MAX_FOLD_ELEMENTS } from './values.js';
+import { stableTopoOrder } from './topo.js';
 import type {
   AnalysisIssue,
   ConstValue,
@@ -130,7 +131,7 @@ function readsOf(n: OnnxNode): string[] {
 }
 
 /**
- * Kahn's algorithm, stable by node index (a min-heap of ready nodes). Throws GraphError GRAPH_CYCLE naming
+ * Kahn's algorithm, stable by node index (graph/topo.ts). Throws GraphError GRAPH_CYCLE naming
  * the nodes on one cycle, or DUPLICATE_PRODUCER for a tensor produced twice.
  */
 export function topologicalOrder(graph: OnnxGraph): number[] {
@@ -164,46 +165,7 @@ export function topologicalOrder(graph: OnnxGraph): number[] {
     }
     return [...s];
   });
-  const indeg = deps.map((d) => d.length);
-  const users: number[][] = nodes.map(() => []);
-  deps.forEach((d, i) => d.forEach((p) => users[p].push(i)));
-  const heap: number[] = [];
-  const push = (x: number): void => {
-    heap.push(x);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (heap[p] <= heap[i]) break;
-      [heap[p], heap[i]] = [heap[i], heap[p]];
-      i = p;
-    }
-  };
-  const pop = (): number => {
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && heap[l] < heap[m]) m = l;
-        if (r < heap.length && heap[r] < heap[m]) m = r;
-        if (m === i) break;
-        [heap[m], heap[i]] = [heap[i], heap[m]];
-        i = m;
-      }
-    }
-    return top;
-  };
-  indeg.forEach((d, i) => d === 0 && push(i));
-  const order: number[] = [];
-  while (heap.length > 0) {
-    const i = pop();
-    order.push(i);
-    for (const u of users[i]) if (--indeg[u] === 0) push(u);
-  }
+  const order = stableTopoOrder(deps);
   if (order.length < nodes.length) {
     const cycle = findCycle(deps, new Set(order));
     const names = cycle.map((i) => describe(nodes[i]));
@@ -211,7 +173,7 @@ export function topologicalOrder(graph: OnnxGraph): number[] {
       nodes: cycle.map((i) => nodeRef(nodes[i])),
     });
   }
-  return order.map((pos) => pos);
+  return order;
 }
 
 /** One cycle among the nodes Kahn could not order (iterative DFS, so long chains cannot overflow the stack). */

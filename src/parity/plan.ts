@@ -5,6 +5,7 @@
  */
 import { DataType } from '../onnx/types.js';
 import { type QdqNodeUnit, getQdqNodeUnits, qdqUnitOutputs } from '../graph/qdq-units.js';
+import { stableTopoOrder } from '../graph/topo.js';
 import onnxProto from 'onnx-proto';
 import { type InputSpec, type ProtoModel, type SubmodelSpec, scanFields } from './proto-model.js';
 
@@ -59,31 +60,19 @@ export interface ParityPlan {
   readonly dequantScale: ReadonlyMap<string, number>;
 }
 
-/** Kahn's algorithm, always taking the smallest ready index so a sorted graph keeps its order. */
+/** The shared stable topological sort (graph/topo.ts) over explicit inputs; cycle members follow in file order. */
 export function topologicalOrder(model: ProtoModel): number[] {
   const producer = new Map<string, number>();
   model.nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && producer.set(o, i)));
-  const indeg = new Array<number>(model.nodes.length).fill(0);
-  const succ: number[][] = model.nodes.map(() => []);
-  model.nodes.forEach((n, i) => {
-    const deps = new Set<number>();
+  const deps = model.nodes.map((n, i) => {
+    const s = new Set<number>();
     for (const x of n.inputs) {
       const p = x === '' ? undefined : producer.get(x);
-      if (p !== undefined && p !== i) deps.add(p);
+      if (p !== undefined && p !== i) s.add(p);
     }
-    indeg[i] = deps.size;
-    for (const d of deps) succ[d]!.push(i);
+    return [...s];
   });
-  // A binary heap would be asymptotically better; graphs here are small enough for a sorted array.
-  const ready: number[] = [];
-  indeg.forEach((d, i) => d === 0 && ready.push(i));
-  const order: number[] = [];
-  while (ready.length > 0) {
-    ready.sort((a, b) => a - b);
-    const i = ready.shift()!;
-    order.push(i);
-    for (const s of succ[i]!) if (--indeg[s]! === 0) ready.push(s);
-  }
+  const order = stableTopoOrder(deps);
   if (order.length !== model.nodes.length) {
     // A cycle: keep the remaining nodes in file order so the plan stays total.
     const seen = new Set(order);
