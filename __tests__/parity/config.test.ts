@@ -35,7 +35,10 @@ describe('parity config mapping', () => {
   });
 
   it('result.json has a JSON Schema export with the fixed field names', () => {
-    const s = parityResultJsonSchema() as { properties: Record<string, unknown>; required: string[] };
+    type ObjectSchema = { properties: Record<string, unknown>; required: string[] };
+    const root = parityResultJsonSchema() as ObjectSchema & { $ref?: string; $defs?: Record<string, ObjectSchema> };
+    // The contract's named schemas export as a root $ref into $defs (#/$defs/ParityResult).
+    const s = root.$ref ? root.$defs![root.$ref.replace('#/$defs/', '')]! : root;
     for (const k of ['schemaVersion', 'model', 'device', 'verdict', 'firstDivergingNode', 'tensors', 'kernels', 'passes', 'latencyMs', 'host']) assert.ok(k in s.properties, k);
   });
 });
