@@ -37,6 +37,31 @@ export class WireError extends Error {
   }
 }
 
+/** What ProtoReader walks: a file through a window, or bytes already in memory. */
+export interface ByteSource {
+  readonly size: number;
+  byteAt(offset: number): number;
+  read(offset: number, length: number): Buffer;
+}
+
+/** In-memory bytes as a ByteSource (no copy). */
+export class MemoryBytes implements ByteSource {
+  readonly size: number;
+  constructor(private readonly bytes: Uint8Array) {
+    this.size = bytes.byteLength;
+  }
+
+  byteAt(offset: number): number {
+    if (offset < 0 || offset >= this.size) throw new RangeError(`byte ${offset} outside ${this.size} bytes`);
+    return this.bytes[offset]!;
+  }
+
+  read(offset: number, length: number): Buffer {
+    if (offset < 0 || offset + length > this.size) throw new RangeError(`read ${offset}+${length} outside ${this.size} bytes`);
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + offset, length);
+  }
+}
+
 /** Random access to a file's bytes through one cached window. */
 export class WindowedFile {
   private readonly fd: number;
@@ -109,6 +134,8 @@ export interface WireField {
   readonly bigVarint?: bigint;
   readonly offset: number;
   readonly length: number;
+  /** Where the field's tag starts (for callers that splice whole fields). */
+  readonly tagOffset: number;
 }
 
 /**
@@ -116,7 +143,7 @@ export interface WireField {
  * `message()` again on a field's payload range, so nothing is copied.
  */
 export class ProtoReader {
-  constructor(readonly file: WindowedFile) {}
+  constructor(readonly file: ByteSource) {}
 
   /** Iterates the fields of the message occupying [start, end). `topLevel` marks the file's root. */
   *fields(start: number, end: number, topLevel = false): Generator<WireField> {
@@ -134,18 +161,18 @@ export class ProtoReader {
         case WireType.VARINT: {
           const [v, next] = this.varint(pos, end, topLevel);
           const big = v > BigInt(Number.MAX_SAFE_INTEGER) ? v : undefined;
-          yield { field, wireType, varint: big === undefined ? Number(v) : Number(BigInt.asIntN(64, v)), bigVarint: big, offset: pos, length: next - pos };
+          yield { field, wireType, varint: big === undefined ? Number(v) : Number(BigInt.asIntN(64, v)), bigVarint: big, offset: pos, length: next - pos, tagOffset: tagStart };
           pos = next;
           break;
         }
         case WireType.I64:
           this.need(pos, 8, end, topLevel);
-          yield { field, wireType, varint: 0, offset: pos, length: 8 };
+          yield { field, wireType, varint: 0, offset: pos, length: 8, tagOffset: tagStart };
           pos += 8;
           break;
         case WireType.I32:
           this.need(pos, 4, end, topLevel);
-          yield { field, wireType, varint: 0, offset: pos, length: 4 };
+          yield { field, wireType, varint: 0, offset: pos, length: 4, tagOffset: tagStart };
           pos += 4;
           break;
         case WireType.LEN: {
@@ -162,7 +189,7 @@ export class ProtoReader {
               wireType,
             );
           }
-          yield { field, wireType, varint: 0, offset: next, length };
+          yield { field, wireType, varint: 0, offset: next, length, tagOffset: tagStart };
           pos = next + length;
           break;
         }

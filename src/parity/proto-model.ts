@@ -9,7 +9,7 @@ import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, realpathSy
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { normalizeDomain, type OnnxNode, type ValueInfo } from '../onnx/types.js';
-import { plainBytes } from '../onnx/wire.js';
+import { MemoryBytes, plainBytes, ProtoReader, WireType } from '../onnx/wire.js';
 
 const { onnx } = onnxProto;
 
@@ -33,56 +33,25 @@ export interface WireEntry {
   readonly varint: bigint;
 }
 
-function readVarint(buf: Uint8Array, pos: number, end: number): [bigint, number] {
-  let result = 0n;
-  let shift = 0n;
-  for (;;) {
-    if (pos >= end) throw new RangeError(`varint runs past offset ${end}`);
-    const b = buf[pos++]!;
-    result |= BigInt(b & 0x7f) << shift;
-    if ((b & 0x80) === 0) return [result, pos];
-    shift += 7n;
-    if (shift > 70n) throw new RangeError(`varint too long at ${pos}`);
-  }
-}
-
-/** The fields of the message in [start, end). */
+/** The fields of the message in [start, end), read by the model reader's wire scanner (onnx/wire.ts). */
 export function scanFields(buf: Uint8Array, start: number, end: number): WireEntry[] {
   const out: WireEntry[] = [];
-  let pos = start;
-  while (pos < end) {
-    const tagStart = pos;
-    const [tag, p1] = readVarint(buf, pos, end);
-    const field = Number(tag >> 3n);
-    const wireType = Number(tag & 7n);
-    if (field === 0) throw new RangeError(`field number 0 at offset ${tagStart}`);
-    switch (wireType) {
-      case 0: {
-        const [v, p2] = readVarint(buf, p1, end);
-        out.push({ field, wireType, start: tagStart, valueStart: p1, end: p2, varint: v });
-        pos = p2;
-        break;
-      }
-      case 1:
-        out.push({ field, wireType, start: tagStart, valueStart: p1, end: p1 + 8, varint: 0n });
-        pos = p1 + 8;
-        break;
-      case 5:
-        out.push({ field, wireType, start: tagStart, valueStart: p1, end: p1 + 4, varint: 0n });
-        pos = p1 + 4;
-        break;
-      case 2: {
-        const [len, p2] = readVarint(buf, p1, end);
-        const e = p2 + Number(len);
-        if (e > end) throw new RangeError(`field ${field} at offset ${tagStart} runs past its message`);
-        out.push({ field, wireType, start: tagStart, valueStart: p2, end: e, varint: len });
-        pos = e;
-        break;
-      }
-      default:
-        throw new RangeError(`unsupported wire type ${wireType} at offset ${tagStart}`);
-    }
-    if (pos > end) throw new RangeError(`field ${field} at offset ${tagStart} runs past its message`);
+  for (const f of new ProtoReader(new MemoryBytes(buf)).fields(start, end)) {
+    const varint =
+      f.wireType === WireType.VARINT ? f.bigVarint ?? BigInt(f.varint) : f.wireType === WireType.LEN ? BigInt(f.length) : 0n;
+    out.push({ field: f.field, wireType: f.wireType, start: f.tagOffset, valueStart: f.offset, end: f.offset + f.length, varint });
+  }
+  return out;
+}
+
+/** The raw (unsigned) varints of a packed field's payload [start, end). */
+function packedVarints(buf: Uint8Array, start: number, end: number): bigint[] {
+  const reader = new ProtoReader(new MemoryBytes(buf));
+  const out: bigint[] = [];
+  for (let p = start; p < end; ) {
+    const [v, next] = reader.varint(p, end, false);
+    out.push(v);
+    p = next;
   }
   return out;
 }
@@ -273,12 +242,7 @@ export function parseProtoModel(bytes: Uint8Array, file: string): ProtoModel {
           else if (t.field === 2 && t.wireType === 0) dtype = Number(t.varint);
           else if (t.field === 1 && t.wireType === 0) dims.push(Number(BigInt.asIntN(64, t.varint)));
           else if (t.field === 1 && t.wireType === 2) {
-            let p = t.valueStart;
-            while (p < t.end) {
-              const [v, q] = readVarint(bytes, p, t.end);
-              dims.push(Number(BigInt.asIntN(64, v)));
-              p = q;
-            }
+            for (const v of packedVarints(bytes, t.valueStart, t.end)) dims.push(Number(BigInt.asIntN(64, v)));
           } else if (t.field === 14 && t.wireType === 0) external = t.varint === 1n;
           else if (t.field === 13 && t.wireType === 2) {
             const kv = onnx.StringStringEntryProto.decode(bytes.subarray(t.valueStart, t.end));
@@ -300,12 +264,7 @@ export function parseProtoModel(bytes: Uint8Array, file: string): ProtoModel {
             }
           } else if (t.field === 3 && t.wireType === 0) dims.push(Number(t.varint));
           else if (t.field === 3 && t.wireType === 2) {
-            let p = t.valueStart;
-            while (p < t.end) {
-              const [v, q] = readVarint(bytes, p, t.end);
-              dims.push(Number(v));
-              p = q;
-            }
+            for (const v of packedVarints(bytes, t.valueStart, t.end)) dims.push(Number(v));
           }
         }
         initializers.set(name, { name, dtype, dims, raw, externalLocation: null, sparse: true });
