@@ -33,9 +33,7 @@ export async function loadDeviceContext(options: CheckOptions, errors: ReportErr
   // Devices named on the command line (or as the action input) win over the config's default list.
   const deviceIds = options.devices.length > 0 ? options.devices : (loaded.config.devices ?? []);
   const { profiles, errors: profileErrors } = loadProfiles(deviceIds, { profilesDir: options.profilesDir });
-  for (const e of profileErrors) {
-    errors.push({ code: e.code, file: e.file, ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}), message: e.message });
-  }
+  for (const e of profileErrors) errors.push(e.toReportError());
   const pinned = { ...(options.dims ?? {}) };
   const today = (options.now ?? new Date()).toISOString().slice(0, 10);
   return {

@@ -124,6 +124,8 @@ describe('bad profiles', () => {
   it('a misspelt id suggests the closest ones by edit distance', () => {
     const { errors } = loadProfiles(['raspbery-pi-4']);
     assert.equal(errors[0]?.message, "raspbery-pi-4: no device profile with this id. Did you mean 'raspberry-pi-4' or 'raspberry-pi-5'? [PROFILE_NOT_FOUND]");
+    // In the report the code stands in its own field (renderers print it once, beside the message).
+    assert.equal(errors[0]?.toReportError().message, "raspbery-pi-4: no device profile with this id. Did you mean 'raspberry-pi-4' or 'raspberry-pi-5'?");
   });
 
   it('a missing path is PROFILE_NOT_FOUND', () => {

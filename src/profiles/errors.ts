@@ -71,13 +71,15 @@ export class ProfileError extends Error {
     this.line = init.line;
   }
 
-  /** The shape of `ReportError` in src/report/types.ts. */
+  /** The shape of `ReportError` in src/report/types.ts. Its message leaves out the code, which the report
+   * carries in `code` and every renderer prints beside it (thrown, `message` keeps it for logs). */
   toReportError(): { code: string; file: string; fieldPath?: string; message: string } {
+    const suffix = ` [${this.code}]`;
     return {
       code: this.code,
       file: this.file,
       ...(this.fieldPath !== '' ? { fieldPath: this.fieldPath } : {}),
-      message: this.message,
+      message: this.message.endsWith(suffix) ? this.message.slice(0, -suffix.length) : this.message,
     };
   }
 }
