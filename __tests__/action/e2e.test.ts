@@ -4,7 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { faults, otherComments, startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.js';
-import { node24 } from './support/node24.js';
+import { node24OrSkip } from './support/node24.js';
 import { cleanActionCopy, convNet, makeRepo, modelBytes, runAction, runnerInputs, type RunResult, type Tree } from './support/e2e-harness.js';
 
 const RW = 'ghs_e2eWriteToken0123456789abcdefABCDEF';
@@ -19,13 +19,9 @@ let actionDir: string;
 const cleanups: string[] = [];
 
 before(() => {
-  try {
-    node = node24();
-  } catch (err) {
-    // Without CI the suite may skip (no registry access); in CI a missing Node 24 is a failure.
-    if (process.env.CI === 'true') throw err;
-    skipReason = `Node 24 not available: ${(err as Error).message}`;
-  }
+  const found = node24OrSkip();
+  node = found.node;
+  if (found.node === undefined) skipReason = found.skipReason;
   actionDir = cleanActionCopy();
   cleanups.push(actionDir);
 });

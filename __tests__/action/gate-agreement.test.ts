@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.js';
-import { node24 } from './support/node24.js';
+import { node24OrSkip } from './support/node24.js';
 import { cleanActionCopy, convNet, makeRepo, modelBytes, REPO_ROOT, runAction, runnerInputs, type Tree } from './support/e2e-harness.js';
 
 const TOKEN = 'ghs_agreeWriteToken0123456789abcdefABCDE';
@@ -81,12 +81,9 @@ const cleanups: string[] = [];
 const cwd = process.cwd();
 
 before(() => {
-  try {
-    node = node24();
-  } catch (err) {
-    if (process.env.CI === 'true') throw err;
-    skipReason = `Node 24 not available: ${(err as Error).message}`;
-  }
+  const found = node24OrSkip();
+  node = found.node;
+  if (found.node === undefined) skipReason = found.skipReason;
   actionDir = cleanActionCopy();
   cleanups.push(actionDir);
 });

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findArm64Runner } from '../../scripts/arm64-runner/env.mjs';
 import { buildRunnerEnv, startFakeGitHub, type FakeGitHub, type RunnerEnv } from '../support/fake-github/index.js';
-import { node24 } from './support/node24.js';
+import { node24OrSkip } from './support/node24.js';
 import { makeRepo, REPO_ROOT, runnerInputs } from './support/e2e-harness.js';
 
 type Arm64 = { available: true; root: string; qemu: string; node: string; cpu: string } | { available: false; reason: string };
@@ -70,12 +70,9 @@ const arm64 = findArm64Runner() as Arm64;
 const cleanups: string[] = [];
 
 before(() => {
-  try {
-    node = node24();
-  } catch (err) {
-    if (process.env.CI === 'true') throw err;
-    skipReason = `Node 24 not available: ${(err as Error).message}`;
-  }
+  const found = node24OrSkip();
+  node = found.node;
+  if (found.node === undefined) skipReason = found.skipReason;
   if (!arm64.available) {
     if (process.env.CI === 'true') throw new Error(`CI=true but the emulated arm64 runner is unavailable: ${arm64.reason}`);
     skipReason ??= `emulated arm64 runner unavailable: ${arm64.reason}`;

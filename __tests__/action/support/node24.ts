@@ -47,3 +47,16 @@ export function node24Cached(): boolean {
 export function listCache(): string[] {
   return existsSync(NODE24_CACHE) ? readdirSync(NODE24_CACHE) : [];
 }
+
+/**
+ * Node 24 for a suite's `before()`: the binary, or the reason to skip. Without CI a suite may skip (no
+ * registry access); under CI=true a missing Node 24 is a failure, so this throws.
+ */
+export function node24OrSkip(): { readonly node: string } | { readonly node: undefined; readonly skipReason: string } {
+  try {
+    return { node: node24() };
+  } catch (err) {
+    if (process.env.CI === 'true') throw err;
+    return { node: undefined, skipReason: `Node 24 not available: ${(err as Error).message}` };
+  }
+}
