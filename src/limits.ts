@@ -41,6 +41,15 @@ export const RESULT_MAX_BYTES = 64 * 1024 * 1024;
 export const RESULT_MAX_ROWS = 200_000;
 /** The check job's report artifact as `mode: report` reads it. */
 export const REPORT_ARTIFACT_MAX_BYTES = 256 * 1024 * 1024;
+/**
+ * The `result.json` an external runtime writes (docs/parity.md): a map of output files, timings and kernel
+ * counts, a few KiB for real models. A runtime that writes more is broken or hostile.
+ */
+export const EXTERNAL_RESULT_MAX_BYTES = 16 * 1024 * 1024;
+/** One sysfs value EdgeGate records about the host (cpufreq, thermal, throttling): one line each. */
+export const HOST_SYSFS_MAX_BYTES = 4096;
+/** /proc/cpuinfo: about 1.5 KiB per core on x86, so this holds over 2,000 cores. */
+export const HOST_CPUINFO_MAX_BYTES = 4 * 1024 * 1024;
 
 // ---- models (src/onnx/reader.ts, src/graph/analyze.ts) ----
 

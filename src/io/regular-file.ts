@@ -121,6 +121,37 @@ export function readRegularFile(file: string, options: RegularFileOptions): Buff
   }
 }
 
+/**
+ * Reads a regular file of at most `maxBytes` bytes to its end, without trusting the size fstat gives:
+ * procfs reports 0 and sysfs 4096 for files of any length, so the size is only known once the end is
+ * reached. Reads stop at `maxBytes + 1` bytes, so memory stays bounded whatever the file holds.
+ * @throws RegularFileError (`TOO_LARGE` when the file holds more than `maxBytes`)
+ */
+export function readRegularFileToEnd(file: string, options: RegularFileOptions): Buffer {
+  const { fd } = openRegularFile(file, options);
+  try {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, options.maxBytes + 1 - got));
+      // position null: sequential reads, which every pseudo-file supports.
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      got += n;
+      if (got > options.maxBytes) {
+        throw new RegularFileError('TOO_LARGE', file, `${options.what ?? 'file'} holds more than the limit of ${options.maxBytes} bytes (docs/limits.md)`);
+      }
+    }
+    return Buffer.concat(chunks, got);
+  } catch (err) {
+    if (err instanceof RegularFileError) throw err;
+    throw new RegularFileError('UNREADABLE', file, `cannot read: ${(err as Error).message}`, { cause: err });
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** {@link readRegularFile} decoded as UTF-8. */
 export function readRegularTextFile(file: string, options: RegularFileOptions): string {
   return readRegularFile(file, options).toString('utf8');

@@ -4,9 +4,11 @@
  * (docs/parity.md). Tests use both; a fake can implement the same interface.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
+import { RegularFileError, readRegularTextFile } from '../io/regular-file.js';
+import { EXTERNAL_RESULT_MAX_BYTES } from '../limits.js';
 import { type LoadedOrt, type OrtLoadOptions, loadOnnxruntime } from '../runtime/ort-loader.js';
 import { readNpy, writeNpy } from './npy.js';
 import { type KernelRun, type NodeTime, readProfile } from './profile.js';
@@ -63,11 +65,20 @@ export interface ModelRunner {
   time(req: TimingRequest): Promise<number[]>;
 }
 
-/** A runner failed to run a model. */
+/**
+ * Why an external runtime's `result.json` was refused (docs/limits.md): missing, over
+ * {@link EXTERNAL_RESULT_MAX_BYTES}, not a regular file inside the output folder (a directory, a FIFO,
+ * a device, a symlink leaving the folder), or not JSON of the protocol's shape.
+ */
+export type ExternalResultProblem = 'EXTERNAL_RESULT_MISSING' | 'EXTERNAL_RESULT_TOO_LARGE' | 'EXTERNAL_RESULT_UNREADABLE' | 'EXTERNAL_RESULT_INVALID';
+
+/** A runner failed to run a model. `code` is set when an external runtime's reply was refused (it also starts the reason). */
 export class RunnerError extends Error {
   override readonly name = 'RunnerError';
-  constructor(readonly runner: string, readonly model: string, reason: string, options?: { cause?: unknown }) {
+  readonly code?: ExternalResultProblem;
+  constructor(readonly runner: string, readonly model: string, reason: string, options?: { cause?: unknown; code?: ExternalResultProblem }) {
     super(`${runner}: ${model}: ${reason}`, options);
+    if (options?.code !== undefined) this.code = options.code;
   }
 }
 
@@ -306,17 +317,21 @@ export class ExternalRunner implements ModelRunner {
     });
     if (code !== 0) throw new RunnerError('external', manifest.model, `command exited with ${code}: ${stderr.trim().slice(-500)}`);
     const resultFile = join(outDir, 'result.json');
-    if (!existsSync(resultFile)) throw new RunnerError('external', manifest.model, `command wrote no ${resultFile}`);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(resultFile, 'utf8'));
+      // Capped, regular file only, inside outDir after symlinks: the command is not trusted with this process's memory.
+      parsed = JSON.parse(readRegularTextFile(resultFile, { maxBytes: EXTERNAL_RESULT_MAX_BYTES, within: outDir, what: 'external runtime result.json' }));
     } catch (cause) {
-      throw new RunnerError('external', manifest.model, `${resultFile} is not JSON`, { cause });
+      if (cause instanceof RegularFileError) {
+        const code = cause.problem === 'MISSING' ? 'EXTERNAL_RESULT_MISSING' : cause.problem === 'TOO_LARGE' ? 'EXTERNAL_RESULT_TOO_LARGE' : 'EXTERNAL_RESULT_UNREADABLE';
+        throw new RunnerError('external', manifest.model, `${code}: ${cause.message}`, { cause, code });
+      }
+      throw new RunnerError('external', manifest.model, `EXTERNAL_RESULT_INVALID: ${resultFile} is not JSON`, { cause, code: 'EXTERNAL_RESULT_INVALID' });
     }
     const r = ExternalResultSchema.safeParse(parsed);
     if (!r.success) {
       const issue = r.error.issues[0];
-      throw new RunnerError('external', manifest.model, `${resultFile}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+      throw new RunnerError('external', manifest.model, `EXTERNAL_RESULT_INVALID: ${resultFile}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`, { code: 'EXTERNAL_RESULT_INVALID' });
     }
     if (r.data.runtime) this.lastRuntime = r.data.runtime;
     return { result: r.data, outDir };
@@ -336,7 +351,7 @@ export class ExternalRunner implements ModelRunner {
       if (isAbsolute(file) || rel.startsWith('..') || isAbsolute(rel)) {
         throw new RunnerError('external', req.modelPath, `output file '${file}' for '${name}' is outside ${outDir}`);
       }
-      outputs.set(name, readNpy(abs));
+      outputs.set(name, readNpy(abs, { within: outDir }));
     }
     return { outputs, kernelsRun: result.kernelsRun };
   }

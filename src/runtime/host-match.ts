@@ -13,8 +13,10 @@
  * core is a declared one and agrees with the cpuinfo the process reads, and says `emulated` so a caller
  * that needs real timings (calibration) can refuse it.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { readRegularFileToEnd } from '../io/regular-file.js';
+import { HOST_CPUINFO_MAX_BYTES } from '../limits.js';
 import type { DeviceProfile } from '../profiles/schema.js';
 
 /** Arm MIDR part numbers (`CPU part` in /proc/cpuinfo) of the cores edge devices use (Linux cputype.h). */
@@ -106,6 +108,8 @@ export interface HostPlatform {
 export interface ReadHostOptions {
   /** /proc/cpuinfo text; default read from the file (falls back to `os.cpus()` model names). */
   readonly cpuinfo?: string | null;
+  /** Folder that stands for `/` when reading /proc/cpuinfo (tests); default `/`. */
+  readonly root?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly os?: string;
   readonly arch?: string;
@@ -118,7 +122,8 @@ export function readHostPlatform(options: ReadHostOptions = {}): HostPlatform {
   let text = options.cpuinfo;
   if (text === undefined) {
     try {
-      text = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : null;
+      // Capped and regular-file only: a FIFO or device mounted over it is refused instead of read forever.
+      text = readRegularFileToEnd(join(options.root ?? '/', 'proc/cpuinfo'), { maxBytes: HOST_CPUINFO_MAX_BYTES, what: '/proc/cpuinfo' }).toString('utf8');
     } catch {
       text = null;
     }
