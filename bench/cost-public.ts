@@ -195,10 +195,19 @@ async function main(): Promise<void> {
   console.log('');
   printTally('profile as shipped', tally(shipped));
   printTally('leave one architecture out', tally(held));
+  const gm = (rows: readonly Scored[]): string =>
+    rows.length ? `x${Math.exp(rows.reduce((a, s) => a + Math.log(s.estimate / s.pair.publishedMs), 0) / rows.length).toFixed(2)}` : 'n/a';
+  const line = (label: string, rows: readonly Scored[]): string => {
+    const t = tally(rows);
+    return `${label} ${t.n} pairs, geometric mean estimate/published ${gm(rows)}, within 2x ${t.within2x}/${t.n}, inside ${t.inside}/${t.n}, median high/low ${t.medianSpan.toFixed(1)}`;
+  };
+  console.log('\nPer device (profile as shipped | leave one architecture out):');
   for (const device of byDevice.keys()) {
-    const t = tally(shipped.filter((s) => s.pair.device === device));
-    const gm = Math.exp(shipped.filter((s) => s.pair.device === device).reduce((a, s) => a + Math.log(s.estimate / s.pair.publishedMs), 0) / Math.max(t.n, 1));
-    console.log(`  ${device}: ${t.n} pairs, geometric mean estimate/published x${gm.toFixed(2)}, within 2x ${t.within2x}/${t.n}, inside ${t.inside}/${t.n}, median high/low ${t.medianSpan.toFixed(1)}`);
+    console.log(`  ${device}: ${line('shipped', shipped.filter((s) => s.pair.device === device))} | ${line('LOAO', held.filter((s) => s.pair.device === device))}`);
+  }
+  console.log('Per source:');
+  for (const source of new Set(shipped.map((s) => s.pair.source))) {
+    console.log(`  ${source}: ${line('shipped', shipped.filter((s) => s.pair.source === source))} | ${line('LOAO', held.filter((s) => s.pair.source === source))}`);
   }
   for (const s of skipped) console.log(`skipped: ${s}`);
   console.log('\nSources:');

@@ -57,25 +57,46 @@ class Rand(CalibrationDataReader):
     def get_next(s):
         return next(s.it, None)
 
-def quantize(name, size, fmt=QuantFormat.QDQ, tag="int8.qdq"):
+def quantize(name, size, fmt=QuantFormat.QDQ, tag="int8.qdq", symmetric=False):
     src = os.path.join(out, f"{name}.onnx")
     dst = os.path.join(out, f"{name}.{tag}.onnx")
     if os.path.exists(dst):
         return
     pre = os.path.join(out, f"{name}.pre.onnx")
     quant_pre_process(src, pre)
-    quantize_static(pre, dst, Rand(size), quant_format=fmt, per_channel=True,
-                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+    # TensorRT takes only symmetric signed int8 Q/DQ (zero point 0): the "s8sym" variant.
+    extra = {"ActivationSymmetric": True, "WeightSymmetric": True} if symmetric else {}
+    quantize_static(pre, dst, Rand(size, 2 if size > 400 else 4), quant_format=fmt, per_channel=True,
+                    activation_type=QuantType.QInt8 if symmetric else QuantType.QUInt8,
+                    weight_type=QuantType.QInt8, extra_options=extra)
     os.remove(pre)
     print(f"{name}.{tag}", os.path.getsize(dst), flush=True)
+
+class RetinaNetHeads(torch.nn.Module):
+    """MLPerf Inference's RetinaNet (ResNeXt50-32x4d + FPN with P6/P7, 264 OpenImages classes, 9 anchors per
+    location, 800x800 input) up to the head outputs. Box decoding and NMS are left out: NVIDIA's MLPerf
+    code runs them as a TensorRT plugin after the network."""
+    def __init__(s):
+        super().__init__()
+        from torchvision.models.detection.backbone_utils import _resnet_fpn_extractor
+        from torchvision.models.detection.retinanet import RetinaNetHead
+        from torchvision.ops.feature_pyramid_network import LastLevelP6P7
+        s.backbone = _resnet_fpn_extractor(tvm.resnext50_32x4d(weights=None), 5, returned_layers=[2, 3, 4],
+                                           extra_blocks=LastLevelP6P7(256, 256))
+        s.head = RetinaNetHead(256, 9, 264)
+    def forward(s, x):
+        feats = list(s.backbone(x).values())
+        out = s.head(feats)
+        return out["cls_logits"], out["bbox_regression"]
 
 # (file stem, constructor, input size, int8 variants)
 MODELS = [
     ("mobilenet_v2", lambda: tvm.mobilenet_v2(weights=None), 224, ["qdq", "qop"]),
-    ("mobilenet_v3_small", lambda: tvm.mobilenet_v3_small(weights=None), 224, []),
-    ("mobilenet_v3_large", lambda: tvm.mobilenet_v3_large(weights=None), 224, []),
+    ("mobilenet_v3_small", lambda: tvm.mobilenet_v3_small(weights=None), 224, ["qdq"]),
+    ("mobilenet_v3_large", lambda: tvm.mobilenet_v3_large(weights=None), 224, ["qdq"]),
     ("resnet18", lambda: tvm.resnet18(weights=None), 224, ["qdq"]),
-    ("resnet50", lambda: tvm.resnet50(weights=None), 224, ["qdq"]),
+    ("resnet50", lambda: tvm.resnet50(weights=None), 224, ["qdq", "s8sym"]),
+    ("retinanet_800", RetinaNetHeads, 800, ["s8sym"]),
     ("resnet50_299", lambda: tvm.resnet50(weights=None), 299, ["qdq"]),
     ("efficientnet_b0", lambda: tvm.efficientnet_b0(weights=None), 224, ["qdq"]),
     ("squeezenet1_1", lambda: tvm.squeezenet1_1(weights=None), 224, ["qdq"]),
@@ -93,4 +114,7 @@ for stem, ctor, size, variants in MODELS:
         continue
     export(stem, ctor(), size)
     for v in variants:
-        quantize(stem, size, QuantFormat.QDQ if v == "qdq" else QuantFormat.QOperator, f"int8.{v}")
+        if v == "s8sym":
+            quantize(stem, size, QuantFormat.QDQ, "s8sym.qdq", symmetric=True)
+        else:
+            quantize(stem, size, QuantFormat.QDQ if v == "qdq" else QuantFormat.QOperator, f"int8.{v}")

@@ -23,15 +23,26 @@ export const PUBLIC_SOURCES: Readonly<Record<string, string>> = {
   'ncnn-pi5': 'Tencent/ncnn benchmark/README.md @a4d2ea1 (2026-07-22), "Raspberry Pi 5 Broadcom BCM2712, Cortex-A76 (2.4GHz x 4)", benchncnn 10 4 0 -1 -1, avg',
   'xnnpack-pi4': 'google/XNNPACK README.md @75db3c0 (2026-08-21), "Raspberry Pi" table, column "RPi 4 (BCM2711, ARM64)", multi-threaded end2end-bench, Feb 8 2022',
   'aihub-s24': 'quic/ai-hub-models qai_hub_models/models/<model>/perf.yaml @52c080d (2026-02-12), "Samsung Galaxy S24", runtime onnx (ONNX Runtime 1.23.0 QNN EP, NPU), inference_time_milliseconds',
+  'mlperf-pi4': 'MLCommons, MLPerf Inference Edge v1.1 results (github.com/mlcommons/inference_results_v1.1 @7fc4335), "Raspberry Pi 4" (Cortex-A72 MP4 at 1500 MHz, fan on), SingleStream, the run\'s mlperf_log_summary.txt "50.00 percentile latency" (the headline metric is the 90th percentile, 1-4 % higher): closed/Krai (resnet50: TFLite 2.5.0 ruy, ArmNN 21.05 Neon), closed/cTuning rpi4-tvm-fp32 (TVM 0.8-dev, 4 threads), open/Krai rpi4coral-fan.on-tflite-v2.5.0-ruy (MobileNets)',
+  'mlperf-orin-nx': 'MLCommons, MLPerf Inference Edge v3.1 results (github.com/mlcommons/inference_results_v3.1 @eaf622a), closed/NVIDIA Orin_NX_TRT ("NVIDIA Orin NX 16G", JetPack 5.1.1, TensorRT 8.5.2), SingleStream, mlperf_log_summary.txt "50.00 percentile latency"',
   'aihub-s24-tflite': 'quic/ai-hub-models qai_hub_models/models/<model>/perf.yaml @52c080d (2026-02-12), "Samsung Galaxy S24", runtime tflite (TFLite 2.17, QNN delegate, NPU), inference_time_milliseconds',
 };
 
-const NCNN_PI4 = ['runtime ncnn (profile: onnxruntime CPU EP)', '4 threads', 'ncnn uses Winograd 3x3 convolutions'];
-const NCNN_PI5 = [...NCNN_PI4, 'ncnn computes "fp32" models in fp16 on the A76 (benchncnn sets use_fp16_arithmetic)'];
+const NCNN = ['runtime ncnn (profile: onnxruntime CPU EP)', '4 threads', 'ncnn uses Winograd 3x3 convolutions'];
+const NCNN_PI4 = [...NCNN, 'board at 1.8 GHz (profile: 1.5 GHz B0 board)'];
+const NCNN_PI5 = [...NCNN, 'ncnn computes "fp32" models in fp16 on the A76 (benchncnn sets use_fp16_arithmetic)'];
 const NCNN_INT8 = ['ncnn int8 model from its own quantizer (per-channel weights; requantization as ncnn does)'];
-const XNN = ['runtime TFLite/XNNPACK end2end-bench (profile: onnxruntime CPU EP)', 'multi-threaded (4 threads)', 'measured 2022 on Raspbian Buster arm64'];
+const XNN = ['runtime TFLite/XNNPACK end2end-bench (profile: onnxruntime CPU EP)', 'multi-threaded (4 threads)', 'measured 2022 on Raspbian Buster arm64', 'board clock not stated'];
 const AIHUB = ['ONNX Runtime 1.23 (profile: 1.30)', 'AI Hub compiles the model itself (its own export; float runs as fp16 on HTP)'];
 const AIHUB_W8A8 = [...AIHUB, 'AI Hub w8a8 quantization (ours: onnxruntime quantize_static u8/s8 per-channel, random calibration)'];
+const MLPERF_PI4 = ['SingleStream 50th percentile of a 10-minute MLPerf run (headline metric: 90th percentile)', 'Pi 4 at 1.5 GHz (the profile: C0 board at 1.8 GHz)'];
+const KRAI_TFLITE = [...MLPERF_PI4, 'runtime TFLite 2.5.0 with ruy (profile: onnxruntime CPU EP)', 'threads not stated in the submission'];
+const TFLITE_UINT8 = ['TensorFlow\'s post-training uint8 model (per-tensor asymmetric; ours: onnxruntime quantize_static u8/s8 per-channel)'];
+const MLPERF_ORIN = [
+  'device: Orin NX 16GB, not Orin Nano 8GB: the same Ampere GPU (1024 CUDA / 32 Tensor cores) at up to 918 MHz (Nano: 625 MHz), 102 GB/s LPDDR5 (Nano: 68 GB/s)',
+  'SingleStream on the GPU (NVIDIA: both DLAs join only in Offline)',
+  'NVIDIA\'s own TensorRT int8 engine (calibrated per-tensor symmetric; ours: onnxruntime quantize_static symmetric s8 QDQ, per-channel weights)',
+];
 const CORAL = ['TFLite full-integer model compiled by the Edge TPU compiler (ours: ONNX QDQ, converted by the profile\'s rules)', 'host: desktop CPU over USB 3.0'];
 
 function pairs(device: string, source: string, common: readonly string[], rows: readonly [string, string, number, ...string[]][]): PublicPair[] {
@@ -65,6 +76,23 @@ export const PUBLIC_PAIRS: readonly PublicPair[] = [
     ['mobilenet_v3_large.onnx', 'mobilenet_v3', 40],
     ['mobilenet_v3_small.onnx', 'mobilenet_v3_small', 15],
     ['mobilenet_v2.int8.qdq.onnx', 'mobilenet_v2', 17, 'XNNPACK per-channel int8'],
+  ]),
+  ...pairs('raspberry-pi-4', 'mlperf-pi4', MLPERF_PI4, [
+    ['resnet50.onnx', 'resnet50', 522.49, 'closed division, ResNet50-v1.5 fp32', 'runtime TFLite 2.5.0 with ruy (profile: onnxruntime CPU EP)', 'threads not stated in the submission'],
+    ['resnet50.onnx', 'resnet50', 295.84, 'closed division, ResNet50-v1.5 fp32', 'runtime ArmNN 21.05 Neon backend via its TFLite parser (profile: onnxruntime CPU EP)', 'threads not stated in the submission'],
+    ['resnet50.onnx', 'resnet50', 563.4, 'closed division, ResNet50-v1.5 fp32 ONNX', 'runtime TVM 0.8-dev graph executor, llvm target, untuned (profile: onnxruntime CPU EP)', '4 threads (TVM_NUM_THREADS=4)', 'Python loadgen harness', 'board: "Raspberry Pi 4 Model B Rev 1.1", 2 GB'],
+  ]),
+  ...pairs('raspberry-pi-4', 'mlperf-pi4', KRAI_TFLITE, [
+    ['mobilenet_v2.onnx', 'mobilenet_v2', 55.57, 'open division, mobilenet-v2-1.0-224 fp32'],
+    ['mobilenet_v2.int8.qdq.onnx', 'mobilenet_v2', 24.03, 'open division, mobilenet-v2-1.0-224 uint8', ...TFLITE_UINT8],
+    ['mobilenet_v3_large.onnx', 'mobilenet_v3', 52.12, 'open division, mobilenet-v3-large_224_1.0_float'],
+    ['mobilenet_v3_large.int8.qdq.onnx', 'mobilenet_v3', 26.39, 'open division, mobilenet-v3-large_224_1.0_uint8', ...TFLITE_UINT8],
+    ['mobilenet_v3_small.onnx', 'mobilenet_v3_small', 20.07, 'open division, mobilenet-v3-small_224_1.0_float'],
+    ['mobilenet_v3_small.int8.qdq.onnx', 'mobilenet_v3_small', 10.75, 'open division, mobilenet-v3-small_224_1.0_uint8', ...TFLITE_UINT8],
+  ]),
+  ...pairs('jetson-orin-nano', 'mlperf-orin-nx', MLPERF_ORIN, [
+    ['resnet50.s8sym.qdq.onnx', 'resnet50', 1.078, 'closed division, ResNet50-v1.5'],
+    ['retinanet_800.s8sym.qdq.onnx', 'retinanet', 28.43, 'closed division, RetinaNet ResNeXt50-32x4d FPN 800x800 (ours: up to the head outputs; NVIDIA decodes boxes and runs NMS in a TensorRT plugin)'],
   ]),
   ...pairs('raspberry-pi-5', 'ncnn-pi5', NCNN_PI5, [
     ['squeezenet1_1_227.onnx', 'squeezenet', 7.38, 'ncnn squeezenet is v1.1 at 227x227'],

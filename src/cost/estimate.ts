@@ -136,8 +136,16 @@ export interface CostEstimate {
   readonly unknownReason?: string;
 }
 
+/**
+ * Default range half-width in log-space standard deviations: 1.2816 makes `low` and `high` the 10th and 90th
+ * percentiles of a log-normal error with the estimate's σ, so about 80 % of real runs should fall inside the
+ * range and 10 % above `high` ("P90", the percentile MLPerf reports for single-stream latency). It was 2 (≈ 95 %),
+ * which gave ranges of ×7 on uncalibrated profiles (docs/cost-model.md, "The sum and its range").
+ */
+export const DEFAULT_RANGE_Z = 1.2816;
+
 export interface CostOptions {
-  /** Range half-width in log-space standard deviations (default 2 ≈ 95 % if errors were log-normal). */
+  /** Range half-width in log-space standard deviations (default `DEFAULT_RANGE_Z`, the 10th–90th percentile). */
   readonly rangeZ?: number;
   /** Report what-ifs that save more than this share of the estimate (default 0.1). */
   readonly whatIfThreshold?: number;
@@ -644,7 +652,7 @@ export function memoryEstimate(
  * @param profile the device profile (optionally calibrated).
  */
 export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement, profile: DeviceProfile, options: CostOptions = {}): CostEstimate {
-  const z = options.rangeZ ?? 2;
+  const z = options.rangeZ ?? DEFAULT_RANGE_Z;
   const threshold = options.whatIfThreshold ?? 0.1;
   const works = sourceWork(analysis, workOptionsFor(profile));
   const notes: AssumptionNotes = new Map();
