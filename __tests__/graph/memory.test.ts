@@ -56,6 +56,14 @@ function assertValid(buffers: readonly Buffer[], offsets: ReadonlyMap<string, nu
   }
 }
 
+/** A seeded generator of integers in [0, n). */
+function lcg(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+}
+
 describe('memory planners', () => {
   for (const r of ROWS) {
     it(r.name, () => {
@@ -71,11 +79,7 @@ describe('memory planners', () => {
   }
 
   it('random lifetimes: both plans are valid and never below the lower bound', () => {
-    let seed = 12345;
-    const rnd = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
+    const rnd = lcg(12345);
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + rnd(12);
       const buffers = Array.from({ length: n }, (_, i) => {
@@ -87,6 +91,44 @@ describe('memory planners', () => {
         assertValid(buffers, plan.offsets, plan.peakBytes);
         assert.ok(plan.peakBytes >= lower);
       }
+    }
+  });
+
+  it('greedy by size places every buffer where TFLM\'s scan over all placed buffers does', () => {
+    // TFLM's GreedyMemoryPlanner as written there: each new buffer scans every placed one (quadratic).
+    const tflm = (buffers: readonly Buffer[], alignment: number): Map<string, number> => {
+      const size = (b: Buffer): number => Math.ceil(b.size / alignment) * alignment;
+      const order = buffers.map((b, i) => ({ b, i })).sort((x, y) => size(y.b) - size(x.b) || x.b.firstUse - y.b.firstUse || x.i - y.i);
+      const placed: { b: Buffer; offset: number }[] = [];
+      const out = new Map<string, number>();
+      for (const { b } of order) {
+        let candidate = 0;
+        for (const p of placed) {
+          if (p.b.lastUse < b.firstUse || b.lastUse < p.b.firstUse) continue;
+          if (candidate + size(b) <= p.offset) break;
+          candidate = Math.max(candidate, p.offset + size(p.b));
+        }
+        let k = 0;
+        while (k < placed.length && placed[k]!.offset <= candidate) k++;
+        placed.splice(k, 0, { b, offset: candidate });
+        out.set(b.id, candidate);
+      }
+      return out;
+    };
+    const rnd = lcg(777);
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + rnd(60);
+      const span = 1 + rnd(40);
+      const sizes = [1 + rnd(200), 1 + rnd(200), 64];
+      const buffers = Array.from({ length: n }, (_, i) => {
+        const first = rnd(span);
+        return buf(`t${i}`, trial % 3 === 0 ? sizes[rnd(3)]! : 1 + rnd(300), first, first + rnd(trial % 2 === 0 ? 3 : 20));
+      });
+      const alignment = trial % 4 === 0 ? 16 : 1;
+      const want = tflm(buffers, alignment);
+      const got = planGreedyBySize(buffers, { alignment });
+      assert.deepEqual([...got.offsets].sort(), [...want].sort(), `trial ${trial}`);
+      assert.equal(got.peakBytes, Math.max(0, ...buffers.map((b) => want.get(b.id)! + Math.ceil(b.size / alignment) * alignment)));
     }
   });
 

@@ -31,43 +31,115 @@ function align(size: number, alignment: number): number {
   return alignment <= 1 ? size : Math.ceil(size / alignment) * alignment;
 }
 
-function overlaps(a: Buffer, b: Buffer): boolean {
-  return a.firstUse <= b.lastUse && b.firstUse <= a.lastUse;
-}
-
 /**
  * Greedy by size (TFLM GreedyMemoryPlanner): buffers sorted by size descending (ties: earlier first use,
  * then input order); each goes into the lowest gap between placed buffers with overlapping lifetimes that
  * fits it, else after the highest of them. Returns the arena size and offsets.
+ *
+ * TFLM scans every placed buffer for each new one (quadratic: 36 s for a 100,000-node chain). Here the
+ * placed buffers whose lifetimes overlap the new one's are found through an index over time instead, so the
+ * cost grows with the number of overlapping pairs (linear for chains and ordinary models); the gap search
+ * over them, in offset order, is TFLM's.
  */
 export function planGreedyBySize(buffers: readonly Buffer[], options: PlanOptions = {}): Plan {
   const alignment = options.alignment ?? 1;
+  const n = buffers.length;
   const order = buffers
     .map((b, i) => ({ b, i, size: align(b.size, alignment) }))
     .sort((x, y) => y.size - x.size || x.b.firstUse - y.b.firstUse || x.i - y.i);
-  // Placed buffers kept sorted by offset, so one pass finds the first gap (TFLM keeps the same list).
-  const placed: { b: Buffer; offset: number; size: number }[] = [];
   const offsets = new Map<string, number>();
+  if (n === 0) return { peakBytes: 0, offsets };
+  const index = new LifetimeIndex(buffers);
+  const offsetOf = new Float64Array(n);
+  /** Placement sequence per buffer (TFLM keeps equal offsets in placement order). */
+  const seqOf = new Int32Array(n);
   let peak = 0;
-  for (const item of order) {
+  const overlapping: number[] = [];
+  for (let seq = 0; seq < order.length; seq++) {
+    const item = order[seq]!;
+    index.overlapping(item.b.firstUse, item.b.lastUse, overlapping);
+    overlapping.sort((p, q) => offsetOf[p]! - offsetOf[q]! || seqOf[p]! - seqOf[q]!);
     let candidate = 0;
-    for (const p of placed) {
-      if (!overlaps(p.b, item.b)) continue;
-      if (candidate + item.size <= p.offset) break;
-      candidate = Math.max(candidate, p.offset + p.size);
+    for (const p of overlapping) {
+      const offset = offsetOf[p]!;
+      if (candidate + item.size <= offset) break;
+      candidate = Math.max(candidate, offset + align(buffers[p]!.size, alignment));
     }
-    let lo = 0;
-    let hi = placed.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (placed[mid].offset <= candidate) lo = mid + 1;
-      else hi = mid;
-    }
-    placed.splice(lo, 0, { b: item.b, offset: candidate, size: item.size });
+    offsetOf[item.i] = candidate;
+    seqOf[item.i] = seq;
+    index.place(item.i);
     offsets.set(item.b.id, candidate);
     peak = Math.max(peak, candidate + item.size);
   }
   return { peakBytes: peak, offsets };
+}
+
+/**
+ * The placed buffers whose lifetimes overlap a query range. A buffer [f, l] overlaps [a, b] when it
+ * contains a (found by a stabbing query on a segment tree over time steps) or starts in (a, b] (found
+ * among all buffers sorted by first use).
+ */
+class LifetimeIndex {
+  private readonly steps: number[];
+  private readonly size: number;
+  private readonly cover: (number[] | undefined)[];
+  private readonly byFirst: Int32Array;
+  private readonly firsts: Float64Array;
+  private readonly placed: Uint8Array;
+
+  constructor(private readonly buffers: readonly Buffer[]) {
+    this.steps = [...new Set(buffers.flatMap((b) => [b.firstUse, b.lastUse]))].sort((x, y) => x - y);
+    this.size = this.steps.length;
+    this.cover = new Array<number[] | undefined>(2 * this.size);
+    this.byFirst = Int32Array.from(buffers.keys()).sort((x, y) => buffers[x]!.firstUse - buffers[y]!.firstUse);
+    this.firsts = Float64Array.from(this.byFirst, (i) => buffers[i]!.firstUse);
+    this.placed = new Uint8Array(buffers.length);
+  }
+
+  private step(t: number): number {
+    let lo = 0;
+    let hi = this.size - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.steps[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  place(i: number): void {
+    this.placed[i] = 1;
+    const b = this.buffers[i]!;
+    // Bottom-up segment tree: the lifetime is stored in the O(log n) nodes that cover it exactly.
+    let lo = this.step(b.firstUse) + this.size;
+    let hi = this.step(b.lastUse) + this.size + 1;
+    while (lo < hi) {
+      if (lo & 1) (this.cover[lo++] ??= []).push(i);
+      if (hi & 1) (this.cover[--hi] ??= []).push(i);
+      lo >>= 1;
+      hi >>= 1;
+    }
+  }
+
+  /** Fills `out` with the placed buffers overlapping [first, last]. */
+  overlapping(first: number, last: number, out: number[]): void {
+    out.length = 0;
+    for (let node = this.step(first) + this.size; node >= 1; node >>= 1) {
+      const list = this.cover[node];
+      if (list) for (const i of list) out.push(i);
+    }
+    let lo = 0;
+    let hi = this.firsts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.firsts[mid]! <= first) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < this.firsts.length && this.firsts[k]! <= last; k++) {
+      const i = this.byFirst[k]!;
+      if (this.placed[i]) out.push(i);
+    }
+  }
 }
 
 /**
