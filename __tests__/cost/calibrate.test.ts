@@ -74,6 +74,21 @@ describe('fitCalibration', () => {
     assert.equal(profile.hardware.units[0]!.efficiency.conv!.float!.source, 'edgegate-calibration');
   });
 
+  it('the residual σ counts the fitted parameters: it is not below the in-sample spread (a held-out model errs more)', () => {
+    const truth = makeProfile({ singleUnit: true });
+    const noise = [1.25, 0.8, 1.1, 0.9, 1.15, 0.85, 1.05, 0.95];
+    const measurements = noise.map((f, i) => {
+      const a = synthModel(0.5 + i / 4);
+      return { model: `m${i}.onnx`, analysis: a, measuredMs: estimateCost(a, cpuPlacement(a, 'test'), truth).latencyMs!.estimate * f };
+    });
+    const { profile, detail } = fitCalibrationDetailed(measurements, makeProfile({ singleUnit: true, estimate: true }), { runtime: { name: 'synthetic', version: '0' }, date: '2026-11-26' });
+    const logs = detail.models.map((m) => Math.log(m.measuredMs / m.estimatedMs));
+    const inSample = Math.sqrt(logs.reduce((a, v) => a + v * v, 0) / logs.length);
+    const sigma = profile.calibration!.residualSigma;
+    assert.ok(inSample > 0.03, `in-sample spread ${inSample}`);
+    assert.ok(sigma > 1.1 * inSample, `residual σ ${sigma} vs in-sample RMS ${inSample}`);
+  });
+
   it('refuses to fit nothing', () => {
     assert.throws(() => fitCalibrationDetailed([], makeProfile(), { runtime: { name: 'r', version: '1' } }), { name: 'CalibrationError' });
   });

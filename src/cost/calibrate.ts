@@ -405,7 +405,10 @@ export function fitCalibrationDetailed(
     sigma[k] = Math.max(rms, logs.length === 1 ? Math.log(1.25) : Math.log(1.1));
   }
   const resLogs = usable.map((m, mi) => Math.log(m.measuredMs / 1e3 / modelFit[mi]!));
-  const residualSigma = Math.sqrt(resLogs.reduce((s, v) => s + v * v, 0) / resLogs.length);
+  // In-sample residuals understate the error on a model the fit has not seen: divide by the degrees of freedom
+  // left (models - fitted parameters: the observed efficiencies, two bandwidths, the overhead), not by the count.
+  const fittedParameters = keys.filter((k) => k.split('/').length === 2 && observed(k)).length + 3;
+  const residualSigma = Math.sqrt(resLogs.reduce((s, v) => s + v * v, 0) / Math.max(1, resLogs.length - fittedParameters));
 
   // Build the calibrated profile.
   const date = options.date ?? new Date().toISOString().slice(0, 10);
