@@ -2,7 +2,7 @@
  * Kernel calibration against measured models, side by side, in one run. Benchmark figures, not a test.
  *
  *   npx tsx bench/calibrate-kernels.ts [--runs 40] [--rounds 3] [--grid full|small]
- *                                      [--arm64] [--arm64-only] [--arm64-runs 5] [--arm64-rounds 1] [--json out.json]
+ *                                      [--arm64] [--arm64-only] [--arm64-runs 20] [--json out.json]
  *                                      [--profile calibrated.yaml] [--save-measurements m.json | --load-measurements m.json]
  *
  * 1. `edgegate calibrate --kernels --device host-x64` alone (the real CLI in a child process, no user model),
@@ -12,14 +12,15 @@
  *    oracle does not use the calibration; the calibration never sees these models.
  * 3. Each model estimated with the calibrated profile; error, ±10 % / ±20 % tallies, models under 1 ms within
  *    ±30 %, and QDQ / QOperator twins' estimates against each other.
- * 4. `--arm64`: the same `calibrate --kernels --device raspberry-pi-4 --force` bundled and run under the
- *    emulated arm64 runner (scripts/arm64-runner, qemu-aarch64 + arm64 Node + the linux-arm64 onnxruntime),
- *    timed wall-clock. Emulated timings say nothing about a board; only the duration matters.
+ * 4. `--arm64`: `calibrate --kernels --device raspberry-pi-4 --force` through the parity runner path: the
+ *    grid is timed by `edgegate parity runtime` (bundled) under the emulated arm64 runner (scripts/arm64-runner,
+ *    qemu-aarch64 + arm64 Node + the linux-arm64 onnxruntime) in one `time-batch` call, timed wall-clock.
+ *    Emulated timings say nothing about a board; only the duration matters.
  *
  * `--profile` skips step 1 and `--load-measurements` step 2 (for iterating on the cost model; the closing
  * figures come from a run without them).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -49,9 +50,8 @@ const SAVE = arg('--save-measurements', '');
 const LOAD = arg('--load-measurements', '');
 const ARM64 = process.argv.includes('--arm64') || process.argv.includes('--arm64-only');
 const ARM64_ONLY = process.argv.includes('--arm64-only');
-/** Runs and rounds per case under emulation (each emulated run is 10-50x slower than a native one). */
-const ARM64_RUNS = arg('--arm64-runs', '5');
-const ARM64_ROUNDS = arg('--arm64-rounds', '1');
+/** Most timed runs per case under emulation (each emulated run is ~100x slower than a native one). */
+const ARM64_RUNS = arg('--arm64-runs', '20');
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
@@ -82,41 +82,39 @@ function calibrateHost(tmp: string): string {
   return out;
 }
 
-/** Step 4: the same command bundled and run under the emulated arm64 runner. */
+/**
+ * Step 4: `calibrate --kernels --device raspberry-pi-4 --force` here, timing the grid through the parity
+ * runner path: `--runtime external:CMD` where CMD runs the bundled `edgegate parity runtime` under the
+ * emulated arm64 runner (qemu-aarch64 + arm64 Node + the linux-arm64 onnxruntime), all cases in one
+ * `time-batch` call. The fit runs here, natively.
+ */
 async function calibrateArm64(tmp: string): Promise<void> {
-  const envPath = join(root, 'scripts/arm64-runner/env.mjs');
-  const { findArm64Runner, runArm64 } = (await import(envPath)) as {
-    findArm64Runner: () => { available: boolean; reason?: string };
-    runArm64: (r: unknown, args: string[], o?: { timeoutMs?: number; cwd?: string; env?: Record<string, string> }) => Promise<{ code: number | null; stdout: string; stderr: string }>;
-  };
+  const { findArm64Runner } = (await import(join(root, 'scripts/arm64-runner/env.mjs'))) as { findArm64Runner: () => { available: boolean; reason?: string } };
   const runner = findArm64Runner();
   if (!runner.available) {
     console.log(`\n## arm64: runner unavailable (${runner.reason})`);
     return;
   }
-  const { build } = await import('esbuild');
-  const entry = join(tmp, 'calibrate-entry.mjs');
-  writeFileSync(entry, `import { calibrateCommand } from ${JSON.stringify(join(root, 'src/cli/calibrate-command.ts'))};\nprocess.exitCode = await calibrateCommand(process.argv.slice(2));\n`);
-  const bundle = join(tmp, 'calibrate.mjs');
-  await build({
-    entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, external: ['onnxruntime-node'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }, logLevel: 'warning',
-  });
-  const out = join(tmp, 'raspberry-pi-4-calibrated.yaml');
+  const { bundleParityCli } = (await import(join(root, 'scripts/arm64-runner/bundle-parity.mjs'))) as { bundleParityCli: (out: string) => Promise<string> };
+  const bundle = await bundleParityCli(join(tmp, 'arm64', 'parity.mjs'));
   const ortPath = join(root, 'node_modules', 'onnxruntime-node');
+  const command = `${process.execPath} ${join(root, 'scripts/arm64-runner/run.mjs')} ${bundle} runtime --ort-path ${ortPath}`;
+  const out = join(tmp, 'raspberry-pi-4-calibrated.yaml');
   const before = load();
   const t0 = process.hrtime.bigint();
-  const r = await runArm64(runner, [bundle, '--kernels', '--grid', GRID, '--device', join(root, 'device-profiles', 'raspberry-pi-4.yaml'), '--force', '--out', out, '--runs', ARM64_RUNS, '--rounds', ARM64_ROUNDS], {
-    timeoutMs: 30 * 60_000,
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/entry.ts'), 'calibrate', '--kernels', '--grid', GRID, '--device', 'raspberry-pi-4', '--force', '--runs', ARM64_RUNS, '--runtime', `external:${command}`, '--out', out], {
     cwd: root,
-    env: { EDGEGATE_ORT_PATH: ortPath },
+    encoding: 'utf8',
+    timeout: 30 * 60_000,
   });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(`\n## calibrate --kernels --device raspberry-pi-4 --force --runs ${ARM64_RUNS} --rounds ${ARM64_ROUNDS} under emulated arm64 (${GRID} grid)\n`);
-  console.log(`exit ${r.code}; wall ${s.toFixed(1)} s (target < 600 s); load average before ${before}, after ${load()}`);
+  console.log(`\n## calibrate --kernels --device raspberry-pi-4 --force --runs ${ARM64_RUNS} --runtime external:(emulated arm64 \`edgegate parity runtime\`) (${GRID} grid)\n`);
+  console.log(`exit ${r.status}; wall ${s.toFixed(1)} s (target < 600 s); load average before ${before}, after ${load()}`);
   console.log(r.stdout.trim().split('\n').slice(0, 3).join('\n'));
-  if (r.code !== 0) console.log(r.stderr.split('\n').slice(-8).join('\n'));
+  if (r.status !== 0) console.log(r.stderr.split('\n').slice(-8).join('\n'));
   else {
+    const runs = [...r.stderr.matchAll(/median of (\d+) runs, runner/g)].map((m) => Number(m[1]));
+    console.log(`runs per case: ${Math.min(...runs)}–${Math.max(...runs)}, ${runs.reduce((a, b) => a + b, 0)} in all over ${runs.length} cases (stop rule: median within ±3 %, at most ${ARM64_RUNS})`);
     const forced = /forced:\n\s+host: (.*)\n\s+reason: (.*)/.exec(readFileSync(out, 'utf8'));
     console.log(`calibration.forced recorded: ${forced ? `host ${forced[1]}; ${forced[2]!.slice(0, 160)}` : 'NO'}`);
   }
@@ -189,7 +187,6 @@ async function main(): Promise<void> {
   }
   if (ARM64) await calibrateArm64(tmp);
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ ortVersion, rows, twins }, null, 2));
-  void execFileSync;
 }
 
 await main();

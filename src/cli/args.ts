@@ -30,11 +30,13 @@ budgets. Exit codes: 0 ok, 1 the gate failed, 2 usage or input error (or nothing
   -h, --help                    this help
 `,
   calibrate: `usage: edgegate calibrate MODEL... --device ID|PATH [--out FILE] [--id ID] [--force]
-       edgegate calibrate --kernels --device ID|PATH [--grid full|small] [MODEL...] [--force]
+       edgegate calibrate --kernels --device ID|PATH [--grid full|small] [--runtime external:CMD] [MODEL...] [--force]
 
 Times models (or generated single-op kernels) on this host, or through an external runtime, and writes a
 calibrated copy of the device profile (id <id>-calibrated unless --id). Refuses a host that is not the
-profile's platform unless --force, which the calibrated profile records.
+profile's platform unless --force, which the calibrated profile records; an external runtime that reports
+its machine (edgegate parity runtime does) is checked the same way. With --runtime the whole grid goes to
+the runtime in one time-batch call, each kernel timed until its median is stable (at most --runs runs).
 `,
 } as const;
 

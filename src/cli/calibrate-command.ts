@@ -38,11 +38,12 @@ import { DeviceProfileSchema } from '../profiles/schema.js';
 import { measureModel, type ModelMeasurement } from '../cost/measure.js';
 import { fitCalibrationDetailed, fitKernelCalibration, type CalibrationMeasurement } from '../cost/calibrate.js';
 import { kernelGrid, type GridSize } from '../cost/kernel-grid.js';
-import { timeKernelsHost, timeKernelsRunner } from '../cost/kernel-measure.js';
+import { timeKernelsHost, timeKernelsRunner, type TimedKernel } from '../cost/kernel-measure.js';
+import { DEFAULT_STOP_RULE } from '../parity/timing.js';
 import { sourceWork } from '../cost/work.js';
 import { workOptionsFor } from '../cost/estimate.js';
-import { matchPlatform, readHostPlatform } from '../runtime/host-match.js';
-import { ExternalRunner } from '../parity/runner.js';
+import { type HostPlatform, matchPlatform, readHostPlatform } from '../runtime/host-match.js';
+import { ExternalRunner, RunnerError } from '../parity/runner.js';
 import type { DeviceProfile, OpClass } from '../profiles/schema.js';
 import type { GraphAnalysis } from '../graph/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -195,20 +196,35 @@ async function measureModels(f: Flags, results: readonly ParityResult[]): Promis
 }
 
 /** Times the kernel grid on this machine or through an external runtime. */
-async function timeGrid(f: Flags): Promise<{ points: Awaited<ReturnType<typeof timeKernelsHost>>; seconds: number; where: string }> {
+async function timeGrid(f: Flags, runner: ExternalRunner | undefined): Promise<{ points: TimedKernel[]; seconds: number; where: string; runtimeName?: string }> {
   const cases = kernelGrid(f.grid);
   const dir = mkdtempSync(join(tmpdir(), 'edgegate-kernels-'));
   const t0 = process.hrtime.bigint();
   try {
-    const external = f.runtime.startsWith('external:');
-    log(`timing ${cases.length} generated single-operator models (${f.grid} grid) ${external ? `with ${f.runtime}` : `with onnxruntime-node, ${f.threads} thread(s)`}`);
+    log(`timing ${cases.length} generated single-operator models (${f.grid} grid) ${runner ? `with ${f.runtime}` : `with onnxruntime-node, ${f.threads} thread(s)`}`);
     const opts = { runs: f.runs, rounds: f.rounds, threads: f.threads, log };
-    const points = external
-      ? await timeKernelsRunner(cases, dir, new ExternalRunner({ command: f.runtime.slice('external:'.length), workDir: join(dir, 'runner') }), opts)
-      : await timeKernelsHost(cases, dir, opts);
-    return { points, seconds: Number(process.hrtime.bigint() - t0) / 1e9, where: external ? f.runtime : 'onnxruntime-node on this machine' };
+    if (runner) {
+      const r = await timeKernelsRunner(cases, dir, runner, opts);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      return { points: r.points, seconds, where: `${f.runtime} (${r.mode === 'batch' ? 'one time-batch call' : 'one call per case'})`, ...(r.runtime ? { runtimeName: `${r.runtime.name} ${r.runtime.version ?? ''}`.trim() } : {}) };
+    }
+    const points = await timeKernelsHost(cases, dir, opts);
+    return { points, seconds: Number(process.hrtime.bigint() - t0) / 1e9, where: 'onnxruntime-node on this machine' };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The machine behind an external runtime, when the runtime reports it (EdgeGate's own `parity runtime`
+ * does, in answer to an empty `time-batch`): null when it does not say (or does not know `time-batch`).
+ */
+async function runtimeHost(runner: ExternalRunner): Promise<HostPlatform | null> {
+  try {
+    return (await runner.timeBatch([], DEFAULT_STOP_RULE)).host ?? null;
+  } catch (err) {
+    if (err instanceof RunnerError) return null;
+    throw err;
   }
 }
 
@@ -230,22 +246,52 @@ export async function calibrateCommand(argv: readonly string[]): Promise<number>
   }
   const id = f.id ?? `${profile.id}-calibrated`;
   const out = f.out ?? `${id}.yaml`;
-  // Which timings will be taken on this machine: then this machine must be the device.
+  // Which timings will be taken on this machine: then this machine must be the device. An external runtime
+  // that says which machine it runs on is checked the same way; one that does not stands for the device.
   const { loadOnnxruntime } = await import('../runtime/ort-loader.js');
   const timesHere = (f.kernels && f.runtime === 'onnxruntime-node') || f.models.some((m) => !results.some((r) => r.model === m && r.latencyMs));
-  let forced: { host: string; reason: string } | undefined;
-  if (timesHere) {
-    const version = await loadOnnxruntime().then((l) => l.version, () => null);
-    const refusal = hostRefusal(profile, version);
-    if (refusal && !f.force) {
-      process.stderr.write(`edgegate: refusing to calibrate ${profile.id} here: ${refusal.reason}. Run it on the device (or its parity runner), or pass --force to record these timings anyway (the profile then says so).\n`);
-      return 2;
+  const runnerDir = f.kernels && f.runtime.startsWith('external:') ? mkdtempSync(join(tmpdir(), 'edgegate-runner-')) : undefined;
+  const runner = runnerDir ? new ExternalRunner({ command: f.runtime.slice('external:'.length), workDir: runnerDir, timeoutMs: 60 * 60_000 }) : undefined;
+  try {
+    let forced: { host: string; reason: string } | undefined;
+    const refusals: { where: string; refusal: { host: string; reason: string } }[] = [];
+    if (timesHere) {
+      const version = await loadOnnxruntime().then((l) => l.version, () => null);
+      const refusal = hostRefusal(profile, version);
+      if (refusal) refusals.push({ where: 'here', refusal });
     }
-    if (refusal) {
+    if (runner) {
+      const host = await runtimeHost(runner);
+      const refusal = host ? hostRefusal(profile, host.runtime?.version ?? null, () => host) : null;
+      if (refusal) refusals.push({ where: `with ${f.runtime}`, refusal });
+    }
+    for (const { where, refusal } of refusals) {
+      if (!f.force) {
+        process.stderr.write(`edgegate: refusing to calibrate ${profile.id} ${where}: ${refusal.reason}. Run it on the device (or its parity runner), or pass --force to record these timings anyway (the profile then says so).\n`);
+        return 2;
+      }
       forced = refusal;
       log(`--force: calibrating ${profile.id} on a machine that does not match it (${refusal.reason}); recorded in calibration.forced`);
     }
+    return await calibrateWith(f, profile, results, id, out, forced, runner);
+  } catch (err) {
+    process.stderr.write(`edgegate: ${(err as Error).message}\n`);
+    return 2;
+  } finally {
+    if (runnerDir) rmSync(runnerDir, { recursive: true, force: true });
   }
+}
+
+/** The measuring and fitting half of the command, once the machines are checked. */
+async function calibrateWith(
+  f: Flags,
+  profile: DeviceProfile,
+  results: readonly ParityResult[],
+  id: string,
+  out: string,
+  forced: { host: string; reason: string } | undefined,
+  runner: ExternalRunner | undefined,
+): Promise<number> {
   let models: Awaited<ReturnType<typeof measureModels>>;
   try {
     models = await measureModels(f, results);
@@ -267,8 +313,8 @@ export async function calibrateCommand(argv: readonly string[]): Promise<number>
   const summary: string[] = [];
   try {
     if (f.kernels) {
-      const grid = await timeGrid(f);
-      const ortVersion = grid.points.find((p) => p.ortVersion)?.ortVersion ?? models.ortVersion ?? 'unknown';
+      const grid = await timeGrid(f, runner);
+      const ortVersion = grid.runtimeName ?? grid.points.find((p) => p.ortVersion)?.ortVersion ?? models.ortVersion ?? 'unknown';
       const r = fitKernelCalibration({ points: grid.points, grid: `${f.grid} grid, ${grid.where}`, seconds: grid.seconds }, models.measurements, renamed, {
         runtime: runtimeOf(f, ortVersion),
         host,

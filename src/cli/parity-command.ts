@@ -10,6 +10,7 @@
  *                       [--atol|--rtol|--atol-range|--max-rmse-steps DTYPE=X]... [--no-localization] [--force]
  *   edgegate parity report result.json... [--format markdown|json] [--expect MODEL@DEVICE]...
  *   edgegate parity compare REF_DIR OTHER_DIR [--format markdown|json]
+ *   edgegate parity runtime MANIFEST.json [--ort-path DIR] [--threads N] [--work-dir DIR]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { makeReference } from '../parity/reference.js';
 import { collectResults, parityBlocks, renderParityMarkdown } from '../parity/report.js';
 import { type ParityResult, ArtifactValidationError, readParityResult } from '../parity/result-schema.js';
 import { notRunResult, runParity } from '../parity/run.js';
+import { answerManifest, readManifest } from '../parity/external-runtime.js';
 import { ExternalRunner, type ModelRunner, OrtRunner, ortCpuRunsDevice } from '../parity/runner.js';
 import { FaultInjectingRunner } from '../parity/fault.js';
 import { type TensorDType, isTensorDType } from '../parity/tensor.js';
@@ -39,6 +41,9 @@ const USAGE = `usage:
                       [--ort-path DIR] [--work-dir DIR] [--inject-fault INITIALIZER=FACTOR] [--force]
   edgegate parity report RESULT.json... [--format markdown|json] [--expect MODEL@DEVICE]...
   edgegate parity compare REF_DIR OTHER_DIR [--format markdown|json]
+  edgegate parity runtime MANIFEST.json [--ort-path DIR] [--threads N] [--work-dir DIR]
+      (answers one external-runtime manifest with onnxruntime-node on this machine: the command behind
+       --runtime external:CMD for a device reached through a command, e.g. the emulated arm64 runner)
 `;
 
 interface Parsed {
@@ -313,6 +318,24 @@ async function cmdCompare(p: Parsed, io: ParityIo): Promise<number> {
   return c.failing > 0 ? 1 : 0;
 }
 
+/** `parity runtime MANIFEST`: one external-runtime manifest answered with onnxruntime-node here. */
+async function cmdRuntime(p: Parsed, io: ParityIo): Promise<number> {
+  checkFlags(p, ['ort-path', 'threads', 'work-dir']);
+  const [file] = p.positional;
+  if (!file || p.positional.length !== 1) throw new UsageError('parity runtime needs one MANIFEST.json');
+  const wd = workDir(p);
+  try {
+    const threads = int(p, 'threads', 1);
+    const ortPath = one(p, 'ort-path');
+    const runner = new OrtRunner({ workDir: wd.path, ...(threads ? { threads } : {}), ...(ortPath ? { path: ortPath } : {}) });
+    const r = await answerManifest(readManifest(file), runner);
+    io.stderr.write(`edgegate parity runtime: answered ${file}${r.batch ? ` (${r.batch.length} models timed)` : ''}\n`);
+    return 0;
+  } finally {
+    wd.dispose();
+  }
+}
+
 /** Where the command writes; tests pass their own sinks instead of patching process streams. */
 export interface ParityIo {
   readonly stdout: { write(text: string): unknown };
@@ -337,6 +360,8 @@ export async function parityCommand(argv: readonly string[], io: ParityIo = { st
         return await cmdReport(p, io);
       case 'compare':
         return await cmdCompare(p, io);
+      case 'runtime':
+        return await cmdRuntime(p, io);
       default:
         throw new UsageError(`unknown parity subcommand '${sub}'`);
     }

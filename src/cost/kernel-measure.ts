@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readModel } from '../onnx/reader.js';
 import { analyzeModel } from '../graph/analyze.js';
-import type { ModelRunner } from '../parity/runner.js';
+import { type BatchTimingResult, type ModelRunner, RunnerError } from '../parity/runner.js';
+import { DEFAULT_STOP_RULE, type StopRule } from '../parity/timing.js';
 import type { HostTensor } from '../parity/tensor.js';
 import type { KernelCase } from './kernel-grid.js';
 import type { KernelPoint } from './kernel-curves.js';
@@ -109,17 +110,56 @@ function zeroInputs(c: KernelCase): Map<string, HostTensor> {
   return m;
 }
 
-/** Times the cases through a parity model runner (the device's own runtime): median wall-clock per run. */
-export async function timeKernelsRunner(cases: readonly KernelCase[], dir: string, runner: ModelRunner, options: KernelTimingOptions = {}): Promise<TimedKernel[]> {
+/** A runner's timing of the grid, and what the runtime said about the machine it ran on. */
+export interface RunnerTiming {
+  readonly points: TimedKernel[];
+  readonly host?: BatchTimingResult['host'];
+  readonly runtime?: BatchTimingResult['runtime'];
+  /** How the cases were sent: all in one `time-batch` call, or one `time` call each. */
+  readonly mode: 'batch' | 'per-model';
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/**
+ * Times the cases through a parity model runner (the device's own runtime), whole runs only: in one
+ * `time-batch` call, each case until its median is stable (`stop`), when the runner implements it; else one
+ * `time` call per case with `options.runs` runs. The latency is the median CPU time per run when the runtime
+ * reports it (one thread: the idle-core latency), else the median wall-clock time.
+ */
+export async function timeKernelsRunner(cases: readonly KernelCase[], dir: string, runner: ModelRunner, options: KernelTimingOptions & { readonly stop?: StopRule } = {}): Promise<RunnerTiming> {
   mkdirSync(dir, { recursive: true });
-  const out: TimedKernel[] = [];
-  for (const c of cases) {
-    const { file, analysis } = await prepare(c, dir);
-    const times = await runner.time({ modelPath: file, inputs: zeroInputs(c), warmup: options.warmup ?? 3, runs: options.runs ?? 20 });
-    const s = times.slice().sort((a, b) => a - b);
-    const measuredMs = s[s.length >> 1]!;
-    options.log?.(`${c.id}: ${measuredMs.toFixed(4)} ms (wall, runner)`);
-    out.push({ id: c.id, file, analysis, measuredMs, ...roleOf(c) });
+  const prepared: (Awaited<ReturnType<typeof prepare>> & { c: KernelCase })[] = [];
+  for (const c of cases) prepared.push({ c, ...(await prepare(c, dir)) });
+  const point = (p: (typeof prepared)[number], measuredMs: number): TimedKernel => ({ id: p.c.id, file: p.file, analysis: p.analysis, measuredMs, ...roleOf(p.c) });
+  const stop = options.stop ?? { ...DEFAULT_STOP_RULE, ...(options.runs ? { maxRuns: options.runs } : {}) };
+  if (runner.timeBatch) {
+    try {
+      const b = await runner.timeBatch(prepared.map((p) => ({ id: p.c.id, modelPath: p.file, inputs: zeroInputs(p.c) })), stop);
+      const byId = new Map(b.timings.map((t) => [t.id, t]));
+      const points = prepared.map((p) => {
+        const t = byId.get(p.c.id)!;
+        const cpu = t.cpuTimingsMs !== undefined;
+        const measuredMs = median(t.cpuTimingsMs ?? t.timingsMs);
+        options.log?.(`${p.c.id}: ${measuredMs.toFixed(4)} ms (${cpu ? 'CPU time' : 'wall'}, median of ${t.timingsMs.length} runs, runner)`);
+        return point(p, measuredMs);
+      });
+      return { points, mode: 'batch', ...(b.host ? { host: b.host } : {}), ...(b.runtime ? { runtime: b.runtime } : {}) };
+    } catch (err) {
+      // A runtime written before `time-batch` fails on it or answers without `batch`: one call per case then.
+      if (!(err instanceof RunnerError)) throw err;
+      options.log?.(`the runtime did not time the batch (${err.message}); timing the cases one by one`);
+    }
   }
-  return out;
+  const points: TimedKernel[] = [];
+  for (const p of prepared) {
+    const times = await runner.time({ modelPath: p.file, inputs: zeroInputs(p.c), warmup: options.warmup ?? 3, runs: options.runs ?? 20 });
+    const measuredMs = median(times);
+    options.log?.(`${p.c.id}: ${measuredMs.toFixed(4)} ms (wall, runner)`);
+    points.push(point(p, measuredMs));
+  }
+  return { points, mode: 'per-model' };
 }

@@ -14,6 +14,8 @@ import { readNpy, writeNpy } from './npy.js';
 import { type KernelRun, type NodeTime, readProfile } from './profile.js';
 import { type AnyTypedArray, type HostTensor, isTensorDType } from './tensor.js';
 import type { DeviceProfile } from '../profiles/schema.js';
+import { type HostPlatform, HostPlatformSchema, readHostPlatform } from '../runtime/host-match.js';
+import { type StopRule, timeUntilStable } from './timing.js';
 
 /** ORT graph optimization level parity uses: `all` for production, `disabled` for localization. */
 export type OptimizationLevel = 'all' | 'disabled';
@@ -50,6 +52,29 @@ export interface TimingRequest {
   readonly runs: number;
 }
 
+/** One model of a batch timing (`calibrate --kernels`: the grid's micro-models, all in one runner call). */
+export interface BatchTimingItem {
+  /** Unique in the batch; the result is keyed by it. */
+  readonly id: string;
+  readonly modelPath: string;
+  readonly inputs: ReadonlyMap<string, HostTensor>;
+}
+
+/** Timed runs of one batch item, ms: wall-clock, and process CPU time when the runtime can tell. */
+export interface BatchTiming {
+  readonly id: string;
+  readonly timingsMs: readonly number[];
+  readonly cpuTimingsMs?: readonly number[];
+}
+
+/** A batch timing: every item's runs, and what the runtime said about the machine that timed them. */
+export interface BatchTimingResult {
+  readonly timings: readonly BatchTiming[];
+  /** The machine the runtime ran on, when it reports one (EdgeGate's own `parity runtime` does). */
+  readonly host?: HostPlatform;
+  readonly runtime?: { readonly name: string; readonly version?: string };
+}
+
 /** What a runner reports about itself (goes into result.json's host facts). */
 export interface RunnerInfo {
   readonly kind: 'onnxruntime-node' | 'external';
@@ -63,6 +88,11 @@ export interface ModelRunner {
   run(req: RunRequest): Promise<RunResult>;
   /** Wall time of each timed run of the model's own outputs, in ms (after warm-up). */
   time(req: TimingRequest): Promise<number[]>;
+  /**
+   * Times many models in one go, each until `rule` says its median is stable. Optional: without it callers
+   * time the models one by one with `time`.
+   */
+  timeBatch?(items: readonly BatchTimingItem[], rule: StopRule): Promise<BatchTimingResult>;
 }
 
 /**
@@ -197,6 +227,33 @@ export class OrtRunner implements ModelRunner {
       await session.release();
     }
   }
+
+  /** Each model in its own session, timed until stable; CPU time per run counts with one thread. */
+  async timeBatch(items: readonly BatchTimingItem[], rule: StopRule): Promise<BatchTimingResult> {
+    const { ort, version } = await this.ort();
+    const oneThread = (this.options.threads ?? 1) === 1;
+    const timings: BatchTiming[] = [];
+    for (const item of items) {
+      const session = await ort.InferenceSession.create(item.modelPath, this.sessionOptions('all') as never).catch((cause: unknown) => {
+        throw new RunnerError('onnxruntime-node', item.modelPath, `session creation failed: ${msg(cause)}`, { cause });
+      });
+      try {
+        const feeds = this.feeds(ort, item.inputs);
+        const t = await timeUntilStable(async () => {
+          const c0 = process.cpuUsage();
+          const t0 = process.hrtime.bigint();
+          await session.run(feeds);
+          const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+          const c = process.cpuUsage(c0);
+          return oneThread ? { wallMs, cpuMs: (c.user + c.system) / 1e3 } : { wallMs };
+        }, rule);
+        timings.push({ id: item.id, timingsMs: t.wallMs, ...(t.cpuMs ? { cpuTimingsMs: t.cpuMs } : {}) });
+      } finally {
+        await session.release();
+      }
+    }
+    return { timings, host: readHostPlatform({ ortVersion: version }), runtime: { name: 'onnxruntime-node', version } };
+  }
 }
 
 function msg(e: unknown): string {
@@ -248,6 +305,28 @@ export interface ExternalManifest {
   readonly runs?: number;
 }
 
+/**
+ * The manifest of a batch timing (`action: "time-batch"`): every model with its inputs, timed one after the
+ * other in one command, each until its median is stable (`StopRule`). One call instead of one per model:
+ * where starting the runtime is slow (an emulator, a board reached over ssh) that start dominated.
+ */
+export interface ExternalBatchManifest {
+  readonly protocol: typeof EXTERNAL_PROTOCOL;
+  readonly action: 'time-batch';
+  readonly purpose: 'latency';
+  readonly optimization: OptimizationLevel;
+  readonly models: readonly {
+    readonly id: string;
+    readonly model: string;
+    readonly inputs: ExternalManifest['inputs'];
+  }[];
+  readonly warmup: number;
+  readonly minRuns: number;
+  readonly maxRuns: number;
+  readonly stableWithin: number;
+  readonly outputDir: string;
+}
+
 /** `result.json` written by the external command, validated before use. */
 export const ExternalResultSchema = z.object({
   protocol: z.literal(EXTERNAL_PROTOCOL).optional(),
@@ -256,6 +335,12 @@ export const ExternalResultSchema = z.object({
   timingsMs: z.array(z.number().nonnegative()).optional(),
   kernelsRun: z.array(z.object({ op: z.string(), provider: z.string(), count: z.number().int().nonnegative() })).optional(),
   runtime: z.object({ name: z.string(), version: z.string().optional() }).optional(),
+  /** `time-batch`: each model's runs, by the manifest's ids. */
+  batch: z
+    .array(z.object({ id: z.string(), timingsMs: z.array(z.number().nonnegative()).min(1).readonly(), cpuTimingsMs: z.array(z.number().nonnegative()).min(1).readonly().optional() }))
+    .optional(),
+  /** The machine the runtime ran on (optional; EdgeGate's `parity runtime` reports it). */
+  host: HostPlatformSchema.optional(),
 });
 export type ExternalResult = z.infer<typeof ExternalResultSchema>;
 
@@ -287,20 +372,27 @@ export class ExternalRunner implements ModelRunner {
     return { kind: 'external', ortVersion: null, detail: this.lastRuntime ? `${this.lastRuntime.name} ${this.lastRuntime.version ?? ''}`.trim() : this.options.command };
   }
 
-  private async invoke(manifest: Omit<ExternalManifest, 'protocol' | 'outputDir' | 'inputs'>, inputs: ReadonlyMap<string, HostTensor>): Promise<{ result: ExternalResult; outDir: string }> {
-    const dir = join(this.options.workDir, `ext-${String(++this.seq).padStart(4, '0')}`);
-    const inDir = join(dir, 'inputs');
-    const outDir = join(dir, 'outputs');
+  /** Writes `inputs` as `.npy` files into `inDir` (names `<prefix><i>.npy`); returns the manifest's list. */
+  private static writeInputs(inDir: string, inputs: ReadonlyMap<string, HostTensor>, prefix = 'input'): ExternalManifest['inputs'] {
     mkdirSync(inDir, { recursive: true });
-    mkdirSync(outDir, { recursive: true });
-    const inputList = [...inputs].map(([name, t], i) => {
-      const file = join(inDir, `input${i}.npy`);
+    return [...inputs].map(([name, t], i) => {
+      const file = join(inDir, `${prefix}${i}.npy`);
       writeNpy(file, t);
       return { name, file, type: t.type, dims: [...t.dims] };
     });
-    const full: ExternalManifest = { protocol: EXTERNAL_PROTOCOL, ...manifest, inputs: inputList, outputDir: outDir };
+  }
+
+  private async invoke(manifest: Omit<ExternalManifest, 'protocol' | 'outputDir' | 'inputs'>, inputs: ReadonlyMap<string, HostTensor>): Promise<{ result: ExternalResult; outDir: string }> {
+    return this.call(manifest.model, (dir, outDir) => ({ protocol: EXTERNAL_PROTOCOL, ...manifest, inputs: ExternalRunner.writeInputs(join(dir, 'inputs'), inputs), outputDir: outDir }));
+  }
+
+  /** One command call in a fresh folder: the manifest `build` returns, run, `result.json` validated. */
+  private async call(label: string, build: (dir: string, outDir: string) => ExternalManifest | ExternalBatchManifest): Promise<{ result: ExternalResult; outDir: string }> {
+    const dir = join(this.options.workDir, `ext-${String(++this.seq).padStart(4, '0')}`);
+    const outDir = join(dir, 'outputs');
+    mkdirSync(outDir, { recursive: true });
     const manifestPath = join(dir, 'manifest.json');
-    writeFileSync(manifestPath, JSON.stringify(full, null, 2));
+    writeFileSync(manifestPath, JSON.stringify(build(dir, outDir), null, 2));
     const common = { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] as ['ignore', 'ignore', 'pipe'], timeout: this.options.timeoutMs ?? 600_000, env: { ...process.env, ...this.options.env } };
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((res, rej) => {
       const child = this.options.args
@@ -313,9 +405,9 @@ export class ExternalRunner implements ModelRunner {
       child.on('error', rej);
       child.on('close', (c) => res({ code: c, stderr: err }));
     }).catch((cause: unknown) => {
-      throw new RunnerError('external', manifest.model, `cannot start '${this.options.command}': ${msg(cause)}`, { cause });
+      throw new RunnerError('external', label, `cannot start '${this.options.command}': ${msg(cause)}`, { cause });
     });
-    if (code !== 0) throw new RunnerError('external', manifest.model, `command exited with ${code}: ${stderr.trim().slice(-500)}`);
+    if (code !== 0) throw new RunnerError('external', label, `command exited with ${code}: ${stderr.trim().slice(-500)}`);
     const resultFile = join(outDir, 'result.json');
     let parsed: unknown;
     try {
@@ -324,17 +416,46 @@ export class ExternalRunner implements ModelRunner {
     } catch (cause) {
       if (cause instanceof RegularFileError) {
         const code = cause.problem === 'MISSING' ? 'EXTERNAL_RESULT_MISSING' : cause.problem === 'TOO_LARGE' ? 'EXTERNAL_RESULT_TOO_LARGE' : 'EXTERNAL_RESULT_UNREADABLE';
-        throw new RunnerError('external', manifest.model, `${code}: ${cause.message}`, { cause, code });
+        throw new RunnerError('external', label, `${code}: ${cause.message}`, { cause, code });
       }
-      throw new RunnerError('external', manifest.model, `EXTERNAL_RESULT_INVALID: ${resultFile} is not JSON`, { cause, code: 'EXTERNAL_RESULT_INVALID' });
+      throw new RunnerError('external', label, `EXTERNAL_RESULT_INVALID: ${resultFile} is not JSON`, { cause, code: 'EXTERNAL_RESULT_INVALID' });
     }
     const r = ExternalResultSchema.safeParse(parsed);
     if (!r.success) {
       const issue = r.error.issues[0];
-      throw new RunnerError('external', manifest.model, `EXTERNAL_RESULT_INVALID: ${resultFile}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`, { code: 'EXTERNAL_RESULT_INVALID' });
+      throw new RunnerError('external', label, `EXTERNAL_RESULT_INVALID: ${resultFile}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`, { code: 'EXTERNAL_RESULT_INVALID' });
     }
     if (r.data.runtime) this.lastRuntime = r.data.runtime;
     return { result: r.data, outDir };
+  }
+
+  /**
+   * One `time-batch` call for all items (an empty list asks only for the runtime's host and name). A runtime
+   * that answers without `batch` does not implement the action: RunnerError (callers fall back to `time`).
+   */
+  async timeBatch(items: readonly BatchTimingItem[], rule: StopRule): Promise<BatchTimingResult> {
+    const label = `batch of ${items.length} models`;
+    const { result } = await this.call(label, (dir, outDir) => ({
+      protocol: EXTERNAL_PROTOCOL,
+      action: 'time-batch',
+      purpose: 'latency',
+      optimization: 'all',
+      models: items.map((it, i) => ({ id: it.id, model: resolve(it.modelPath), inputs: ExternalRunner.writeInputs(join(dir, 'inputs'), it.inputs, `m${i}-input`) })),
+      warmup: rule.warmup,
+      minRuns: rule.minRuns,
+      maxRuns: rule.maxRuns,
+      stableWithin: rule.stableWithin,
+      outputDir: outDir,
+    }));
+    if (!result.batch) throw new RunnerError('external', label, 'the command does not implement action "time-batch" (result.json has no batch)');
+    const byId = new Map(result.batch.map((b) => [b.id, b]));
+    const missing = items.filter((it) => !byId.has(it.id)).map((it) => it.id);
+    if (missing.length > 0) throw new RunnerError('external', label, `no timings for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+    return {
+      timings: items.map((it) => byId.get(it.id)!),
+      ...(result.host ? { host: result.host } : {}),
+      ...(result.runtime ? { runtime: result.runtime } : {}),
+    };
   }
 
   async run(req: RunRequest): Promise<RunResult> {

@@ -15,6 +15,7 @@
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { readRegularFileToEnd } from '../io/regular-file.js';
 import { HOST_CPUINFO_MAX_BYTES } from '../limits.js';
 import type { DeviceProfile } from '../profiles/schema.js';
@@ -104,6 +105,18 @@ export interface HostPlatform {
   /** The runtime the measurement uses; null when it is not known here (an external runtime). */
   readonly runtime: { readonly name: 'onnxruntime'; readonly version: string | null; readonly executionProvider: 'CPU' } | null;
 }
+
+/**
+ * `HostPlatform` as another process reports it (an external runtime's result.json: the machine that timed
+ * the models), validated before `matchPlatform` reads it.
+ */
+export const HostPlatformSchema = z.object({
+  os: z.string(),
+  arch: z.string(),
+  cpu: z.object({ model: z.string().nullable(), implementer: z.string().nullable(), parts: z.array(z.string()).readonly(), flags: z.array(z.string()).readonly() }),
+  emulator: z.object({ kind: z.literal('qemu-user'), cpu: z.string() }).nullable(),
+  runtime: z.object({ name: z.literal('onnxruntime'), version: z.string().nullable(), executionProvider: z.literal('CPU') }).nullable(),
+}) satisfies z.ZodType<HostPlatform>;
 
 export interface ReadHostOptions {
   /** /proc/cpuinfo text; default read from the file (falls back to `os.cpus()` model names). */
