@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateCost, rangeFrom, activationBandwidth, asTargetRuns, perInferenceOverhead } from '../../src/cost/estimate.js';
+import { DEFAULT_RANGE_Z, estimateCost, rangeFrom, activationBandwidth, asTargetRuns, perInferenceOverhead } from '../../src/cost/estimate.js';
 import { sourceWork } from '../../src/cost/work.js';
 import type { ComputeUnit, Figure } from '../../src/profiles/schema.js';
 import { makeAnalysis, makePlacement, makeProfile } from './fixtures.js';
@@ -25,6 +25,17 @@ describe('range: 0 < low <= estimate <= high (table)', () => {
       if (c.lowMs !== undefined) assert.ok(Math.abs(r.low - c.lowMs) < 1e-9, `low ${r.low} expected ${c.lowMs}`);
     });
   }
+  it('the default range is the 10th-90th percentile (z = 1.2816), not ±2σ', () => {
+    const a = makeAnalysis({ nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], macs: 1e9 }], tensors: [{ name: 'w', shape: [8, 8, 3, 3], constant: true }], inputs: ['x'], outputs: ['y'] });
+    const p = makeProfile({ singleUnit: true, estimate: true });
+    const r = estimateCost(a, makePlacement(a, ['cpu-fallback']), p).latencyMs!;
+    const two = estimateCost(a, makePlacement(a, ['cpu-fallback']), p, { rangeZ: 2 }).latencyMs!;
+    assert.equal(DEFAULT_RANGE_Z, 1.2816);
+    // One kernel: its efficiency group (σ ln 2) and the per-node overhead group share the time.
+    const sigma = Math.log(two.high / two.estimate) / 2;
+    assert.ok(Math.abs(Math.log(r.high / r.estimate) - DEFAULT_RANGE_Z * sigma) < 1e-9, JSON.stringify({ r, two }));
+    assert.ok(r.low > 0 && r.low < r.estimate && r.high > r.estimate && r.high < two.high && r.low > two.low);
+  });
   it('a model placed unknown on a two-unit profile keeps low > 0', () => {
     const a = makeAnalysis({ nodes: [{ op: 'LSTM', inputs: ['x'], outputs: ['y'], macs: 1e9, bytesIn: 1000, bytesOut: 1000 }], tensors: [], inputs: ['x'], outputs: ['y'] });
     const r = estimateCost(a, makePlacement(a, ['unknown']), makeProfile({ estimate: true })).latencyMs!;

@@ -5,7 +5,8 @@ input size of each published figure, TorchScript export at opset 17, and int8 va
 onnxruntime's static quantizer (u8 activations, per-channel s8 weights, random calibration data), the
 recipe of ../shared/models/make_models.py. The .onnx files are not committed (.gitignore).
 
-Setup: the venv of ../shared/models/make_models.py (torch 2.13 CPU, torchvision 0.28, onnx, onnxruntime).
+Setup: the venv of ../shared/models/make_models.py (torch 2.13 CPU, torchvision 0.28, onnx, onnxruntime), plus
+`VENV/bin/pip install --no-deps timm` (1.0.29) for MobileNetV4, which torchvision lacks.
 Then: VENV/bin/python bench/public-models/make_public_models.py [OUTDIR]   (default: this folder)
 """
 import os, sys
@@ -97,6 +98,8 @@ MODELS = [
     ("resnet18", lambda: tvm.resnet18(weights=None), 224, ["qdq"]),
     ("resnet50", lambda: tvm.resnet50(weights=None), 224, ["qdq", "s8sym"]),
     ("retinanet_800", RetinaNetHeads, 800, ["s8sym"]),
+    # MLPerf Mobile v4.0's image classification v2 model, MobileNetV4-Conv-Large at 384x384.
+    ("mobilenetv4_conv_large_384", lambda: __import__("timm").create_model("mobilenetv4_conv_large", pretrained=False), 384, ["qdq"]),
     ("resnet50_299", lambda: tvm.resnet50(weights=None), 299, ["qdq"]),
     ("efficientnet_b0", lambda: tvm.efficientnet_b0(weights=None), 224, ["qdq"]),
     ("squeezenet1_1", lambda: tvm.squeezenet1_1(weights=None), 224, ["qdq"]),

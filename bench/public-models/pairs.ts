@@ -25,6 +25,7 @@ export const PUBLIC_SOURCES: Readonly<Record<string, string>> = {
   'aihub-s24': 'quic/ai-hub-models qai_hub_models/models/<model>/perf.yaml @52c080d (2026-02-12), "Samsung Galaxy S24", runtime onnx (ONNX Runtime 1.23.0 QNN EP, NPU), inference_time_milliseconds',
   'mlperf-pi4': 'MLCommons, MLPerf Inference Edge v1.1 results (github.com/mlcommons/inference_results_v1.1 @7fc4335), "Raspberry Pi 4" (Cortex-A72 MP4 at 1500 MHz, fan on), SingleStream, the run\'s mlperf_log_summary.txt "50.00 percentile latency" (the headline metric is the 90th percentile, 1-4 % higher): closed/Krai (resnet50: TFLite 2.5.0 ruy, ArmNN 21.05 Neon), closed/cTuning rpi4-tvm-fp32 (TVM 0.8-dev, 4 threads), open/Krai rpi4coral-fan.on-tflite-v2.5.0-ruy (MobileNets)',
   'mlperf-orin-nx': 'MLCommons, MLPerf Inference Edge v3.1 results (github.com/mlcommons/inference_results_v3.1 @eaf622a), closed/NVIDIA Orin_NX_TRT ("NVIDIA Orin NX 16G", JetPack 5.1.1, TensorRT 8.5.2), SingleStream, mlperf_log_summary.txt "50.00 percentile latency"',
+  'mlperf-mobile-sd8g3': 'MLCommons, MLPerf Mobile v4.0 results (github.com/mlcommons/mobile_results_v4.0 @3e6d7f0), closed/Qualcomm_Innovation_Center/results/SD8G3/result.json (vivo V2307A, ro.soc.model SM8650 = Snapdragon 8 Gen 3, app 4.0.0), benchmark image_classification_v2 (MobileNetV4-Conv-Large int8), SNPE on the HTP, SingleStream, loadgen latency_mean',
   'aihub-s24-tflite': 'quic/ai-hub-models qai_hub_models/models/<model>/perf.yaml @52c080d (2026-02-12), "Samsung Galaxy S24", runtime tflite (TFLite 2.17, QNN delegate, NPU), inference_time_milliseconds',
 };
 
@@ -129,6 +130,15 @@ export const PUBLIC_PAIRS: readonly PublicPair[] = [
     ['shufflenet_v2_x1_0.int8.qdq.onnx', 'shufflenet_v2', 0.572],
     ['googlenet.int8.qdq.onnx', 'googlenet', 0.394],
     ['inception_v3.int8.qdq.onnx', 'inception_v3', 0.672],
+  ]),
+  ...pairs('qualcomm-htp', 'mlperf-mobile-sd8g3', [
+    'runtime SNPE with the HTP (DSP) delegate, model compiled to DLC with -O2 (profile: ONNX Runtime QNN EP)',
+    'mean latency of a 60-second MLPerf Mobile SingleStream run (p90 0.867 ms)',
+    'vivo V2307A with SM8650 (profile figures: Galaxy S24, the same SoC)',
+    'Qualcomm\'s int8 post-training-quantized model (ours: timm mobilenetv4_conv_large, onnxruntime quantize_static u8/s8 per-channel, random calibration)',
+    'input size not stated in the result file; ours 384x384, the model\'s native size (timm default_cfg), consistent with the 82.14 % top-1 the run reports',
+  ], [
+    ['mobilenetv4_conv_large_384.int8.qdq.onnx', 'mobilenet_v4', 0.815],
   ]),
   ...pairs('android-nnapi', 'aihub-s24-tflite', ['runtime TFLite with the QNN delegate (profile: ONNX Runtime NNAPI EP; both reach the Hexagon NPU)', 'Galaxy S24 (Snapdragon 8 Gen 3)'], [
     ['mobilenet_v2.onnx', 'mobilenet_v2', 0.593, 'float runs as fp16'],
