@@ -13,8 +13,9 @@
  * - `LOAO`: leave one architecture out. The device profile is calibrated (`fitCalibrationDetailed`, whole-model
  *   times, the accelerator unit) on the published figures of the device's *other* architectures, and the
  *   held-out architecture is estimated with that fit, so no figure is ever scored on a pair it was fitted to.
- * Tallies against the targets: within 2x, median |log2(estimate/published)|, published inside [low, high],
- * median high/low. Every mismatch between the published setup and the profile (runtime, threads,
+ * Tallies against the targets: within 2x, median |log2(estimate/published)|, published inside [low, high]
+ * (the range is the estimate's P10-P90, `DEFAULT_RANGE_Z`), median high/low, and the RMS of ln(estimate/published)
+ * with the width an honest P10-P90 range of that spread would have. Every mismatch between the published setup and the profile (runtime, threads,
  * precision, variant) is printed with its pair.
  *
  * `--without-on-chip` drops every unit's `onChipBandwidthBytesPerSecond` and the weight cache.
@@ -111,6 +112,8 @@ interface Tally {
   readonly medianAbsLog2: number;
   readonly inside: number;
   readonly medianSpan: number;
+  /** RMS of ln(estimate / published): the spread a calibrated P10-P90 range (z 1.2816) should reflect. */
+  readonly rmsLn: number;
 }
 
 function median(xs: readonly number[]): number {
@@ -128,6 +131,7 @@ function tally(rows: readonly Scored[]): Tally {
     medianAbsLog2: median(logs.map(Math.abs)),
     inside: rows.filter((r) => r.low <= r.pair.publishedMs && r.pair.publishedMs <= r.high).length,
     medianSpan: median(rows.map((r) => (r.low > 0 ? r.high / r.low : Infinity))),
+    rmsLn: Math.sqrt(logs.reduce((a, x) => a + (x * Math.LN2) ** 2, 0) / Math.max(logs.length, 1)),
   };
 }
 
@@ -135,7 +139,8 @@ function printTally(label: string, t: Tally): void {
   const pct = (k: number): string => `${k}/${t.n} (${((100 * k) / Math.max(t.n, 1)).toFixed(0)} %)`;
   console.log(
     `${label}: within 2x ${pct(t.within2x)} [target >= 80 %]; median |log2 ratio| ${t.medianAbsLog2.toFixed(2)} [<= 0.5]; ` +
-      `inside [low, high] ${pct(t.inside)} [>= 80 %]; median high/low ${t.medianSpan.toFixed(1)} [<= 3]`,
+      `inside [low, high] ${pct(t.inside)} [>= 80 %]; median high/low ${t.medianSpan.toFixed(1)} [<= 3]; ` +
+      `RMS ln(estimate/published) ${t.rmsLn.toFixed(2)} (a P10-P90 range that matches it spans x${Math.exp(2 * 1.2816 * t.rmsLn).toFixed(1)})`,
   );
 }
 
