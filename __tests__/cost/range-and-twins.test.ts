@@ -36,6 +36,21 @@ describe('range: 0 < low <= estimate <= high (table)', () => {
     assert.ok(Math.abs(Math.log(r.high / r.estimate) - DEFAULT_RANGE_Z * sigma) < 1e-9, JSON.stringify({ r, two }));
     assert.ok(r.low > 0 && r.low < r.estimate && r.high > r.estimate && r.high < two.high && r.low > two.low);
   });
+  it('the range narrows with what is known about the figures: missing > estimate > sourced > calibrated (table)', () => {
+    const a = makeAnalysis({ nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], macs: 1e9 }], tensors: [{ name: 'w', shape: [8, 8, 3, 3], constant: true }], inputs: ['x'], outputs: ['y'] });
+    const missing = makeProfile({ singleUnit: true });
+    missing.hardware.units[0]!.efficiency = {};
+    const calibrated = { ...makeProfile({ singleUnit: true }), calibration: { date: '2026-12-06', tool: 't', runtime: { name: 'r', version: '1' }, method: 'm', models: [{ file: 'f', measuredMs: 1 }], uncertainty: { cpu: { conv: { float: 0.08 } } }, overheadSigma: { cpu: 0.08 }, residualSigma: 0.05 } };
+    const rows = [
+      { name: 'missing efficiency', profile: missing },
+      { name: 'estimate: true', profile: makeProfile({ singleUnit: true, estimate: true }) },
+      { name: 'sourced', profile: makeProfile({ singleUnit: true }) },
+      { name: 'calibrated', profile: calibrated },
+    ].map((r) => ({ ...r, range: estimateCost(a, makePlacement(a, ['cpu-fallback']), r.profile).latencyMs! }));
+    for (const r of rows) assert.ok(r.range.low > 0 && r.range.low <= r.range.estimate && r.range.estimate <= r.range.high, `${r.name}: ${JSON.stringify(r.range)}`);
+    const spans = rows.map((r) => r.range.high / r.range.low);
+    for (let i = 1; i < rows.length; i++) assert.ok(spans[i]! < spans[i - 1]!, `${rows[i]!.name} (x${spans[i]!.toFixed(2)}) should be narrower than ${rows[i - 1]!.name} (x${spans[i - 1]!.toFixed(2)})`);
+  });
   it('a model placed unknown on a two-unit profile keeps low > 0', () => {
     const a = makeAnalysis({ nodes: [{ op: 'LSTM', inputs: ['x'], outputs: ['y'], macs: 1e9, bytesIn: 1000, bytesOut: 1000 }], tensors: [], inputs: ['x'], outputs: ['y'] });
     const r = estimateCost(a, makePlacement(a, ['unknown']), makeProfile({ estimate: true })).latencyMs!;
