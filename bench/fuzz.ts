@@ -5,7 +5,7 @@
  * crash / hang / rss / internal / missing-model / corrupt-pass (defects) or ok-with-error / ok.
  *
  *   node --import tsx bench/fuzz.ts [--seed 1] [--group model=10000,config=400,profile=300,parity=400]
- *        [--families a,b] [--only FAMILY#INDEX] [--batch 40] [--jobs 1] [--timeout 60] [--out FILE] [--keep]
+ *        [--families a,b] [--only FAMILY#INDEX] [--batch 100] [--jobs 1] [--timeout 60] [--out FILE] [--keep]
  *
  * Cases that end in a defect keep their folder (printed) so they can become regression fixtures.
  */
@@ -24,7 +24,7 @@ const BUILT_MAIN = join(HERE, '..', 'build', 'cli', 'main.js');
 
 export interface FuzzOptions {
   readonly seed: number;
-  /** Cases per group, split evenly over the group's families. */
+  /** Cases per group, split over the group's families by their weights. */
   readonly perGroup: Partial<Record<FuzzGroup, number>>;
   /** Only these families (default: all registered). */
   readonly families?: readonly string[];
@@ -66,7 +66,18 @@ export interface FuzzTallies {
   readonly maxCaseMs: number;
   readonly maxRssMb: number;
   readonly seconds: number;
+  /** Wall time inside the children per family (seconds), to see where a campaign's time goes. */
+  readonly familySeconds: Record<string, number>;
+  /**
+   * Cases charged with a crash, hang or RSS after other cases ran in the same child, and so run again alone
+   * in a fresh child (whose outcome is the one tallied): id and the first outcome.
+   */
+  readonly rerunAlone: readonly { readonly id: string; readonly first: string; readonly detail: string }[];
+  /** The slowest cases that finished (hangs are defects and listed there). */
+  readonly slowest: readonly { readonly id: string; readonly note: string; readonly ms: number; readonly maxRssMb: number }[];
 }
+
+const SLOWEST_KEPT = 15;
 
 interface Planned {
   readonly family: FuzzFamily;
@@ -81,10 +92,21 @@ function plan(options: FuzzOptions): Planned[] {
     const members = families.filter((f) => f.group === group);
     const total = options.perGroup[group] ?? 0;
     if (members.length === 0 || total <= 0) continue;
-    // Interleaved so that a partial run still covers every family.
+    // Smooth weighted round robin: interleaved, so that a partial run still covers every family, and each
+    // family gets its weight's share of the group's cases.
+    const weights = members.map((f) => f.weight ?? 1);
+    const sum = weights.reduce((a, b) => a + b, 0);
+    const credit = members.map(() => 0);
+    const next = members.map(() => 0);
     for (let k = 0; k < total; k++) {
-      const family = members[k % members.length]!;
-      const index = Math.floor(k / members.length);
+      let best = 0;
+      for (let i = 0; i < members.length; i++) {
+        credit[i]! += weights[i]!;
+        if (credit[i]! > credit[best]!) best = i;
+      }
+      credit[best]! -= sum;
+      const family = members[best]!;
+      const index = next[best]!++;
       out.push({ family, index, id: `${family.name}#${index}` });
     }
   }
@@ -141,7 +163,14 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
-/** One child process working through a queue of prepared cases; replaced when it dies, hangs or bloats. */
+/**
+ * One child process working through a queue of prepared cases; replaced when it dies, hangs or bloats.
+ *
+ * Per-case classification stays exact in a batch: the case running when a child dies, hangs or passes the
+ * RSS cap is the one charged, and the cases after it run in a fresh child. A case charged after other cases
+ * ran in the same child (whose heap may still hold their garbage) is run again alone in a fresh child, and
+ * that run's outcome is its outcome; the first outcome is reported through `onRerun`, never dropped.
+ */
 class Worker {
   private child: ChildProcess | null = null;
   private running: { id: string; timer: NodeJS.Timeout; started: number } | null = null;
@@ -150,23 +179,40 @@ class Worker {
   constructor(
     private readonly options: Required<Pick<FuzzOptions, 'timeoutS' | 'rssCapMb' | 'addressSpaceBytes'>>,
     private readonly onResult: (id: string, o: CaseOutput | Died) => void,
+    private readonly onRerun: (id: string, first: Died) => void,
   ) {}
 
   /** Runs `cases` (ids must be prepared) and resolves when every one has a result. */
   async run(cases: ChildCase[]): Promise<void> {
     let pending = [...cases];
     while (pending.length > 0) {
-      const done = await this.runChild(pending);
+      const { done, alone } = await this.runChild(pending, false);
       pending = pending.filter((c) => !done.has(c.id));
+      if (alone !== undefined) {
+        await this.runChild([alone], true);
+        pending = pending.filter((c) => c.id !== alone.id);
+      }
     }
   }
 
-  private runChild(cases: ChildCase[]): Promise<Set<string>> {
+  private runChild(cases: ChildCase[], isolated: boolean): Promise<{ done: Set<string>; alone?: ChildCase }> {
     const done = new Set<string>();
+    let alone: ChildCase | undefined;
+    let started = 0;
+    /** Charges a defect to the running case, or sets it aside to run alone when others ran before it. */
+    const charge = (id: string, d: Died): void => {
+      if (!isolated && started > 1) {
+        alone = cases.find((c) => c.id === id);
+        this.onRerun(id, d);
+        return;
+      }
+      done.add(id);
+      this.onResult(id, d);
+    };
     return new Promise((resolvePromise) => {
       const child = spawn(
         'prlimit',
-        [`--as=${this.options.addressSpaceBytes}`, '--', process.execPath, '--max-old-space-size=2048', CHILD],
+        [`--as=${this.options.addressSpaceBytes}`, '--', process.execPath, '--max-old-space-size=2048', '--expose-gc', CHILD],
         { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
       );
       this.child = child;
@@ -176,7 +222,7 @@ class Worker {
       });
       let sent = false;
       let killedFor: 'hang' | 'rss' | null = null;
-      let restartAfter = false;
+      let stopped = false;
       // Peak RSS is only reported after a case: poll it too, so a case cannot take the machine's memory.
       const poll = setInterval(() => {
         const mb = rssMb(child.pid);
@@ -195,6 +241,8 @@ class Worker {
           return;
         }
         if (m.type === 'start') {
+          if (stopped) return; // sent before the kill landed: the case runs again in the next child
+          started++;
           const timer = setTimeout(() => {
             killedFor = 'hang';
             child.kill('SIGKILL');
@@ -204,22 +252,26 @@ class Worker {
         }
         clearTimeout(this.running?.timer);
         this.running = null;
+        if (stopped) return;
+        // Peak RSS never goes down: a child past the cap would mark every later case, so it stops here.
+        if (m.maxRssMb > this.options.rssCapMb) {
+          stopped = true;
+          child.kill('SIGKILL');
+          if (!isolated && started > 1) {
+            charge(m.id, { died: 'rss', detail: `peak RSS ${m.maxRssMb.toFixed(0)} MB after ${started - 1} other cases in the same child` });
+            return;
+          }
+        }
         done.add(m.id);
         this.onResult(m.id, m);
-        // Peak RSS never goes down: a child past the cap would mark every later case.
-        if (m.maxRssMb > this.options.rssCapMb && !restartAfter) {
-          restartAfter = true;
-          child.kill('SIGKILL');
-        }
       });
       child.on('exit', (code, signal) => {
         clearInterval(poll);
         const r = this.running;
         if (r !== null) {
           clearTimeout(r.timer);
-          done.add(r.id);
           const seconds = ((Date.now() - r.started) / 1000).toFixed(1);
-          this.onResult(
+          charge(
             r.id,
             killedFor === 'hang'
               ? { died: 'hang', detail: `no result after ${seconds} s` }
@@ -234,7 +286,7 @@ class Worker {
           this.onResult(cases[0]!.id, { died: 'crash', detail: `child failed to start (exit ${code}, signal ${signal}): ${stderr.slice(-600)}` });
         }
         this.child = null;
-        resolvePromise(done);
+        resolvePromise(alone === undefined ? { done } : { done, alone });
       });
     });
   }
@@ -259,6 +311,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzTallies> {
   let maxCaseMs = 0;
   let maxRssMb = 0;
   let done = 0;
+  const familySeconds: Record<string, number> = {};
+  const slowest: { id: string; note: string; ms: number; maxRssMb: number }[] = [];
+  const rerunAlone: { id: string; first: string; detail: string }[] = [];
 
   const record = (id: string, o: CaseOutput | Died): void => {
     const m = meta.get(id)!;
@@ -273,6 +328,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzTallies> {
       ms = o.ms;
       maxCaseMs = Math.max(maxCaseMs, o.ms);
       maxRssMb = Math.max(maxRssMb, o.maxRssMb);
+      familySeconds[m.family.name] = (familySeconds[m.family.name] ?? 0) + o.ms / 1000;
+      if (slowest.length < SLOWEST_KEPT || o.ms > slowest[slowest.length - 1]!.ms) {
+        slowest.push({ id, note: m.c.note, ms: Math.round(o.ms), maxRssMb: Math.round(o.maxRssMb) });
+        slowest.sort((a, b) => b.ms - a.ms);
+        slowest.length = Math.min(slowest.length, SLOWEST_KEPT);
+      }
     }
     byGroup[m.family.group][outcome]++;
     (byFamily[m.family.name] ??= emptyCounts())[outcome]++;
@@ -283,13 +344,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzTallies> {
     options.onProgress?.(++done, planned.length);
   };
 
-  const batchSize = options.batch ?? 40;
+  const batchSize = options.batch ?? 100;
   const jobs = Math.max(1, options.jobs ?? 1);
   let next = 0;
   const lane = async (): Promise<void> => {
     const worker = new Worker(
       { timeoutS: options.timeoutS ?? 60, rssCapMb, addressSpaceBytes: options.addressSpaceBytes ?? 4 * 2 ** 30 },
       record,
+      (id, first) => rerunAlone.push({ id, first: first.died, detail: first.detail }),
     );
     while (next < planned.length) {
       const slice = planned.slice(next, next + batchSize);
@@ -307,7 +369,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzTallies> {
   };
   await Promise.all(Array.from({ length: jobs }, lane));
   if (!options.keep && defects.length === 0 && options.workDir === undefined) rmSync(work, { recursive: true, force: true });
-  return { seed: options.seed, cases: planned.length, byGroup, byFamily, defects, maxCaseMs, maxRssMb, seconds: (Date.now() - t0) / 1000 };
+  return { seed: options.seed, cases: planned.length, byGroup, byFamily, defects, maxCaseMs, maxRssMb, seconds: (Date.now() - t0) / 1000, familySeconds, rerunAlone, slowest };
 }
 
 function parseGroups(text: string): Partial<Record<FuzzGroup, number>> {
@@ -327,7 +389,9 @@ export function formatTallies(t: FuzzTallies): string {
   const lines = [`seed ${t.seed}: ${t.cases} cases in ${t.seconds.toFixed(0)} s; slowest case ${(t.maxCaseMs / 1000).toFixed(1)} s; peak child RSS ${t.maxRssMb.toFixed(0)} MB`, head];
   for (const g of FUZZ_GROUPS) if (OUTCOMES.some((o) => t.byGroup[g][o] > 0)) lines.push(row(g, t.byGroup[g]));
   lines.push('');
-  for (const [f, c] of Object.entries(t.byFamily).sort()) lines.push(row(`  ${f}`, c));
+  for (const [f, c] of Object.entries(t.byFamily).sort()) lines.push(`${row(`  ${f}`, c)}   ${(t.familySeconds[f] ?? 0).toFixed(0)} s`);
+  for (const r of t.rerunAlone) lines.push(`re-run alone: ${r.id} first ${r.first} in a batch (${r.detail.slice(0, 120)})`);
+  lines.push('', 'slowest cases:', ...t.slowest.map((s) => `  ${(s.ms / 1000).toFixed(1).padStart(6)} s ${String(s.maxRssMb).padStart(5)} MB  ${s.id}: ${s.note.slice(0, 120)}`));
   for (const d of t.defects.slice(0, 50)) lines.push(`DEFECT ${d.outcome} ${d.id} (${d.note}): ${d.detail.slice(0, 300)}\n    inputs kept in ${d.dir}`);
   return lines.join('\n');
 }
@@ -342,7 +406,7 @@ async function cli(argv: readonly string[]): Promise<number> {
     perGroup: parseGroups(get('group') ?? 'model=10000,config=400,profile=300,parity=400'),
     ...(get('families') ? { families: get('families')!.split(',') } : {}),
     ...(get('only') ? { only: get('only')!.split(',') } : {}),
-    batch: Number(get('batch') ?? 40),
+    batch: Number(get('batch') ?? 100),
     jobs: Number(get('jobs') ?? 1),
     timeoutS: Number(get('timeout') ?? 60),
     keep: argv.includes('--keep'),

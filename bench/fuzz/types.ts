@@ -66,6 +66,11 @@ export interface FuzzFamily {
   /** Kebab-case family name, unique across the registry (`model-bytes`, `config-yaml`, ...). */
   readonly name: string;
   readonly group: FuzzGroup;
+  /**
+   * This family's share of its group's cases, relative to the group's other families (default 1): a family
+   * whose cases take seconds (huge synthetic models) gets a small weight so a campaign stays practical.
+   */
+  readonly weight?: number;
   /** Writes case `index`'s inputs into `dir` (an empty folder) and returns the case. */
   make(rng: Rng, dir: string, index: number): FuzzCase;
   /**

@@ -44,6 +44,11 @@ export function checkCase(rng: Rng, dir: string, family: string, index: number, 
   };
 }
 
+/** A tensor value_info (float unless `elemType` says otherwise); string dims are symbolic. */
+export function valueInfo(name: string, dims: (number | string)[], elemType = 1): onnxProto.onnx.IValueInfoProto {
+  return { name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } };
+}
+
 /** Protobuf varint bytes of a non-negative bigint. */
 export function varint(v: bigint): number[] {
   const out: number[] = [];

@@ -1,14 +1,14 @@
 /**
  * Structural mutations: the model is decoded, edited as a message and re-encoded. Dims, dtypes, dangling
- * inputs, cycles, opsets, attributes of the wrong type, external-data tricks, deep subgraphs, huge ranks
- * and node counts.
+ * inputs, cycles, opsets, attributes of the wrong type, external-data tricks, deep subgraphs, huge ranks,
+ * short node chains (bench/fuzz/families/model-scale.ts has the long ones).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type onnxProtoNs from 'onnx-proto';
 import type { FuzzFamily, Rng } from '../types.js';
-import { baseModels, checkCase, EDGE_INTS, onnx, type ModelProto } from './model-common.js';
+import { baseModels, checkCase, EDGE_INTS, onnx, valueInfo as vi, type ModelProto } from './model-common.js';
 
 type Graph = onnxProtoNs.onnx.IGraphProto;
 type Node = onnxProtoNs.onnx.INodeProto;
@@ -23,11 +23,6 @@ function decodeBase(rng: Rng): { name: string; model: ModelProto } {
 
 function nodesOf(g: Graph): Node[] {
   return (g.node ??= []);
-}
-
-/** A float tensor value_info. */
-function vi(name: string, dims: (number | string)[], elemType = 1): onnxProtoNs.onnx.IValueInfoProto {
-  return { name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } };
 }
 
 type Edit = (rng: Rng, m: ModelProto, dir: string) => string;
@@ -243,7 +238,8 @@ const EDITS: readonly Edit[] = [
     return `${op} with shape input of ${n}`;
   },
   (rng, m) => {
-    const count = rng.pick([2000, 20000, 60000]);
+    // Short enough to keep the family fast; model-scale has the long ones.
+    const count = rng.pick([50, 300, 1000]);
     const nodes: Node[] = [];
     for (let i = 0; i < count; i++) nodes.push({ opType: 'Relu', input: [i === 0 ? 'x' : `t${i - 1}`], output: [i === count - 1 ? 'y' : `t${i}`], name: `r${i}` });
     m.opsetImport = [{ domain: '', version: 17 }];
