@@ -115,7 +115,7 @@ export function modelFacts(path: string, a: GraphAnalysis): ModelReport {
     report.unknownReason = symbolic.length > 0
       ? `shapes depend on symbolic dims (${symbolic.join(', ')}); pin them with --dim ${symbolic[0]}=1 or \`dims\` in .edgegate.yml`
       : 'some tensor shapes could not be inferred (see warnings)';
-  }
+  } else if (a.memory.notPlanned !== undefined) report.unknownReason = a.memory.notPlanned;
   return report;
 }
 

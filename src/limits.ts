@@ -64,3 +64,9 @@ export const MODEL_MAX_ELEMENTS = 2 ** 40;
 export const MODEL_MAX_NODES = 1_000_000;
 /** Nesting of If/Loop/Scan bodies and model-local function calls. */
 export const MODEL_MAX_SUBGRAPH_DEPTH = 32;
+/**
+ * Pairs of activation tensors whose lifetimes overlap. The memory planners (TFLM greedy-by-size, ORT arena)
+ * visit every such pair, about 40 ns each: this caps one plan near 2 s. Real models stay far below (a
+ * 100,000-node chain has ~200,000 pairs); a 20,000-way fan-out into one Concat has 200 million.
+ */
+export const MODEL_MAX_LIFETIME_OVERLAPS = 50_000_000;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { liveLowerBound, planGreedyBySize, planOrtArena, type Buffer } from '../../src/graph/memory.js';
+import { lifetimeOverlaps, liveLowerBound, planGreedyBySize, planLimitReason, planOrtArena, type Buffer } from '../../src/graph/memory.js';
+import { MODEL_MAX_LIFETIME_OVERLAPS } from '../../src/limits.js';
 import { analyzeModel } from '../../src/graph/analyze.js';
 import { F32, GraphBuilder } from './builder.js';
 
@@ -152,5 +153,45 @@ describe('memory planners', () => {
     assert.equal(a.memory.buffers, 3);
     assert.equal(a.totals.activationBytes, 4096 + 8192 + 8192);
     assert.equal(a.totals.weightBytes, 128);
+  });
+});
+
+describe('planning limit (docs/limits.md: PLAN_LIMIT)', () => {
+  it('lifetimeOverlaps counts the overlapping pairs a brute force counts', () => {
+    let seed = 7;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let round = 0; round < 50; round++) {
+      const bs = Array.from({ length: rand(40) }, (_, i) => {
+        const first = rand(20);
+        return buf(`b${i}`, 1 + rand(9), first, first + rand(6));
+      });
+      let brute = 0;
+      for (let i = 0; i < bs.length; i++) for (let j = i + 1; j < bs.length; j++) if (bs[i]!.firstUse <= bs[j]!.lastUse && bs[j]!.firstUse <= bs[i]!.lastUse) brute++;
+      assert.equal(lifetimeOverlaps(bs), brute, `round ${round}`);
+    }
+  });
+
+  it('plans up to the limit and refuses one pair more', () => {
+    // n buffers all live at once overlap in n(n-1)/2 pairs: 10,000 → 49,995,000; 10,001 → 50,005,000.
+    const wide = (n: number): Buffer[] => Array.from({ length: n }, (_, i) => buf(`t${i}`, 16, i, n));
+    assert.equal(MODEL_MAX_LIFETIME_OVERLAPS, 50_000_000);
+    assert.equal(planLimitReason(wide(10_000)), undefined);
+    assert.match(planLimitReason(wide(10_001)) ?? '', /^PLAN_LIMIT: 50005000 pairs .* over the limit of 50000000/);
+  });
+
+  it('a 10,001-way fan-out into one Concat is analyzed without a plan: peak null, a PLAN_LIMIT warning', () => {
+    const b = new GraphBuilder().input('x', F32, [1, 4]);
+    const outs: string[] = [];
+    for (let i = 0; i <= 10_000; i++) {
+      b.node('Relu', ['x'], [`r${i}`]);
+      outs.push(`r${i}`);
+    }
+    b.node('Concat', outs, ['y'], { axis: 1 }).output('y');
+    const a = analyzeModel(b.model());
+    assert.equal(a.memory.peakBytes, null);
+    assert.equal(a.memory.ortArenaPeakBytes, null);
+    // At the Concat: its 10,001 inputs and its output of the same size.
+    assert.equal(a.memory.lowerBoundBytes, 2 * 10_001 * 16);
+    assert.deepEqual(a.issues.filter((i) => i.code === 'PLAN_LIMIT').length, 1);
   });
 });

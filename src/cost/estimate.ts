@@ -9,7 +9,7 @@ import type { GraphAnalysis } from '../graph/types.js';
 import type { DevicePlacement, PlacedNode } from '../profiles/placement.js';
 import type { Placement } from '../report/types.js';
 import type { ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpClass } from '../profiles/schema.js';
-import { planGreedyBySize, planOrtArena, type Buffer } from '../graph/memory.js';
+import { planGreedyBySize, planLimitReason, planOrtArena, type Buffer } from '../graph/memory.js';
 import { ORT_CPU_QDQ_KERNELS, sourceWork, tensorBytes, type SourceWork, type SourceWorkOptions } from './work.js';
 import { kernelCurveTime } from './kernel-curves.js';
 
@@ -633,6 +633,8 @@ export function memoryEstimate(
   if (unknown > 0) {
     return { ram: null, peak: null, flash, flashBytes, unknownReason: `${unknown} activation tensor(s) of unknown size; pin symbolic dims` };
   }
+  const notPlanned = planLimitReason(buffers);
+  if (notPlanned !== undefined) return { ram: null, peak: null, flash, flashBytes, unknownReason: notPlanned };
   const plan = hw.memoryPlanner === 'greedy' ? planGreedyBySize(buffers, { alignment: 16 }) : planOrtArena(buffers, { alignment: 64 });
   const ortLoad = hw.memoryPlanner === 'ort-arena' && hw.weightsInRam ? Math.max(analysis.model.fileSize, 0) : 0;
   const ram: RamBreakdown = {

@@ -21,7 +21,7 @@ import { validateNode } from './attr-schema.js';
 import { nodeCost, type Cost } from './cost.js';
 import { BroadcastError, formatShape, numElements, pinShape } from './dims.js';
 import { GraphError, ShapeInferenceError } from './errors.js';
-import { liveLowerBound, planGreedyBySize, planOrtArena, type Buffer } from './memory.js';
+import { liveLowerBound, planGreedyBySize, planLimitReason, planOrtArena, type Buffer } from './memory.js';
 import { isParamSlot, paramElements } from './params.js';
 import { attrGraph, type InFact, type InferCtx, type OutFact, type SubgraphResult } from './rules/context.js';
 import { loopTripCount, scanLength } from './rules/control.js';
@@ -725,6 +725,13 @@ function memoryPlan(graph: OnnxGraph, run: GraphRun): { plan: MemoryPlan; activa
     if (outputs.has(f.name)) lastUse = last;
     buffers.push({ id: f.name, size, firstUse: first, lastUse });
   }
+  const notPlanned = planLimitReason(buffers);
+  if (notPlanned !== undefined) {
+    return {
+      plan: { peakBytes: null, notPlanned, lowerBoundBytes: liveLowerBound(buffers), unknownTensors, ortArenaPeakBytes: null, buffers: buffers.length },
+      activationBytes: total,
+    };
+  }
   const greedy = planGreedyBySize(buffers);
   const ort = planOrtArena(buffers);
   return {
@@ -793,6 +800,7 @@ export function analyzeModel(model: OnnxModel, options: AnalyzeOptions = {}): Gr
   const inv = weightInventory(model);
   const { plan, activationBytes } = memoryPlan(graph, run);
   if (activationBytes === null) reasons.activationBytes = `${plan.unknownTensors} activation tensor(s) of unknown size`;
+  if (plan.notPlanned !== undefined) env.issues.push({ code: 'PLAN_LIMIT', message: plan.notPlanned.replace(/^PLAN_LIMIT: /, '') });
 
   return {
     model,

@@ -6,7 +6,11 @@
  * - `planOrtArena`: onnxruntime's MemPatternPlanner trace (online, execution order, best fit into gaps among
  *   live blocks, else after the last block).
  * - `liveLowerBound`: the most bytes live at one step, a lower bound for every planner.
+ *
+ * Both planners cost time in proportion to the pairs of overlapping lifetimes (thousands of tensors live at
+ * once make that quadratic), so callers check `planLimitReason` first.
  */
+import { MODEL_MAX_LIFETIME_OVERLAPS } from '../limits.js';
 
 /** One buffer: its size and the inclusive execution-step range during which it must exist. */
 export interface Buffer {
@@ -160,13 +164,26 @@ export function planOrtArena(buffers: readonly Buffer[], options: PlanOptions = 
     ends.push(b);
     byEnd.set(b.lastUse, ends);
   }
-  const live: { id: string; offset: number; size: number }[] = [];
+  // Live blocks never overlap, so they are kept sorted by offset (insertion and removal by binary search)
+  // rather than sorted again per allocation: 20,000 tensors live at once made that quadratic-log.
+  const live: { offset: number; size: number }[] = [];
+  const at = (offset: number): number => {
+    let lo = 0;
+    let hi = live.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (live[mid]!.offset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const offsets = new Map<string, number>();
+  /** Where each buffer in `live` starts (zero-size buffers take no block). */
+  const placedAt = new Map<Buffer, number>();
   let peak = 0;
   for (let step = 0; step <= maxStep; step++) {
     for (const { b, size } of byStart.get(step) ?? []) {
-      live.sort((p, q) => p.offset - q.offset);
-      let best = live.length === 0 ? 0 : live[live.length - 1].offset + live[live.length - 1].size;
+      let best = live.length === 0 ? 0 : live[live.length - 1]!.offset + live[live.length - 1]!.size;
       let waste = Infinity;
       let current = 0;
       for (const blk of live) {
@@ -179,16 +196,54 @@ export function planOrtArena(buffers: readonly Buffer[], options: PlanOptions = 
         }
         current = Math.max(current, blk.offset + blk.size);
       }
-      if (size > 0) live.push({ id: b.id, offset: best, size });
+      if (size > 0) {
+        live.splice(at(best), 0, { offset: best, size });
+        placedAt.set(b, best);
+      }
       offsets.set(b.id, best);
       peak = Math.max(peak, best + size);
     }
     for (const b of byEnd.get(step) ?? []) {
-      const i = live.findIndex((x) => x.id === b.id);
-      if (i >= 0) live.splice(i, 1);
+      const offset = placedAt.get(b);
+      if (offset === undefined) continue;
+      placedAt.delete(b);
+      live.splice(at(offset), 1);
     }
   }
   return { peakBytes: peak, offsets };
+}
+
+/**
+ * Pairs of buffers whose lifetimes overlap: both planners' work grows with it (each placement visits the
+ * placed or live buffers it overlaps), so callers check it against {@link MODEL_MAX_LIFETIME_OVERLAPS}
+ * before planning. O(n log n): all pairs minus the pairs where one ends before the other starts.
+ */
+export function lifetimeOverlaps(buffers: readonly Buffer[]): number {
+  const firsts = Float64Array.from(buffers, (b) => b.firstUse).sort();
+  let apart = 0;
+  for (const b of buffers) {
+    // Buffers starting after b's last use.
+    let lo = 0;
+    let hi = firsts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (firsts[mid]! <= b.lastUse) lo = mid + 1;
+      else hi = mid;
+    }
+    apart += firsts.length - lo;
+  }
+  const n = buffers.length;
+  return n < 2 ? 0 : (n * (n - 1)) / 2 - apart;
+}
+
+/**
+ * Why a plan is not made: the lifetimes overlap in more pairs than {@link MODEL_MAX_LIFETIME_OVERLAPS}
+ * (docs/limits.md), or undefined when planning is within the limit.
+ */
+export function planLimitReason(buffers: readonly Buffer[]): string | undefined {
+  const overlaps = lifetimeOverlaps(buffers);
+  if (overlaps <= MODEL_MAX_LIFETIME_OVERLAPS) return undefined;
+  return `PLAN_LIMIT: ${overlaps} pairs of activation tensors are live at the same time, over the limit of ${MODEL_MAX_LIFETIME_OVERLAPS} (docs/limits.md); the activation memory plan is not made`;
 }
 
 /** Max over steps of the total size of buffers live at that step (no planner can do better). */

@@ -77,14 +77,19 @@ export interface AnalysisIssue {
 }
 
 export interface MemoryPlan {
-  /** Peak arena size from a greedy-by-size planner over activation lifetimes (TFLM GreedyMemoryPlanner). */
-  readonly peakBytes: number;
+  /**
+   * Peak arena size from a greedy-by-size planner over activation lifetimes (TFLM GreedyMemoryPlanner);
+   * null when the plan was not made (`notPlanned` says why).
+   */
+  readonly peakBytes: number | null;
+  /** Why no plan was made (a `PLAN_LIMIT` message, docs/limits.md). */
+  readonly notPlanned?: string;
   /** Max over execution steps of the bytes live at once: a lower bound for any planner. */
   readonly lowerBoundBytes: number;
   /** Tensors whose size is unknown and were left out. */
   readonly unknownTensors: number;
   /** Peak of an onnxruntime-style online best-fit arena (MemPatternPlanner trace) over the same lifetimes. */
-  readonly ortArenaPeakBytes?: number;
+  readonly ortArenaPeakBytes?: number | null;
   /** Activation buffers the plans cover. */
   readonly buffers?: number;
 }
