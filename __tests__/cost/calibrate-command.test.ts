@@ -7,6 +7,12 @@ import { calibrateCommand } from '../../src/cli/calibrate-command.js';
 import { loadProfile, loadProfiles } from '../../src/profiles/load.js';
 import { parityCommand } from '../../src/cli/parity-command.js';
 import { readParityResult } from '../../src/parity/result-schema.js';
+import { kernelGrid } from '../../src/cost/kernel-grid.js';
+import { readModel } from '../../src/onnx/reader.js';
+import { analyzeModel } from '../../src/graph/analyze.js';
+import { estimateCost } from '../../src/cost/estimate.js';
+import { cpuPlacement } from '../../src/cost/calibrate.js';
+import type { DeviceProfile } from '../../src/profiles/schema.js';
 
 const M = '__tests__/fixtures/models/';
 const THREE = [`${M}tiny_cnn.onnx`, `${M}tiny_lstm.onnx`, `${M}tiny_vit_micro_dynamo.onnx`];
@@ -77,7 +83,13 @@ describe('edgegate calibrate', () => {
     const joined = profile.calibration!.models.find((m) => m.file === model)!;
     // The calibration block records figures to 5 significant digits (src/cost/calibrate.ts).
     assert.equal(joined.measuredMs, Number(result.latencyMs.median.toPrecision(5)), 'the fit used the device measurement');
-    assert.ok(profile.calibration!.kernels!['cpu']!.scale! > 0, 'the whole-model timing set the curves\' correction');
+    // It joined the fit per variant: the curves it exercises moved toward its measurement (no global scale).
+    assert.equal(profile.calibration!.kernels!['cpu']!.scale, undefined);
+    const alone = join(dir, 'rpi4-grid-only.yaml');
+    assert.equal(await calibrateCommand(['--kernels', '--grid', 'small', '--runs', '3', '--rounds', '1', '--force', '--device', 'raspberry-pi-4', '--out', alone]), 0);
+    const analysis = analyzeModel(await readModel(model));
+    const err = (p: DeviceProfile): number => Math.abs(Math.log(estimateCost(analysis, cpuPlacement(analysis, p.id), p).latencyMs!.estimate / result.latencyMs!.median));
+    assert.ok(err(profile) <= err(loadProfile(alone).profile) + 1e-9, `${err(profile)} vs ${err(loadProfile(alone).profile)} without the result`);
   });
   it('needs --device (usage error)', async () => {
     await assert.rejects(calibrateCommand(['__tests__/fixtures/models/tiny_cnn.onnx']), { name: 'UsageError' });
@@ -99,7 +111,7 @@ describe('edgegate calibrate', () => {
     const { profile } = loadProfile(out);
     assert.equal(profile.id, 'host-x64-calibrated');
     const k = profile.calibration!.kernels!['cpu']!;
-    assert.equal(k.cases, 15);
+    assert.equal(k.cases, kernelGrid('small').length);
     assert.ok(k.curves.some((c) => c.key === 'conv/float/k1') && k.curves.some((c) => c.key === 'rnn/float/LSTM'), k.curves.map((c) => c.key).join());
     assert.equal(profile.calibration!.forced, undefined);
     // It loads beside the shipped profile (different id).

@@ -8,8 +8,9 @@ import { readModel } from '../../src/onnx/reader.js';
 import { analyzeModel } from '../../src/graph/analyze.js';
 import { sourceWork } from '../../src/cost/work.js';
 import { estimateCost, peakFor, workOptionsFor } from '../../src/cost/estimate.js';
-import { curveSigma, fitKernelCurves, fitOverheadLine, kernelCurveTime, predictLogEfficiency, type KernelPoint } from '../../src/cost/kernel-curves.js';
-import { cpuPlacement, fitKernelCalibration } from '../../src/cost/calibrate.js';
+import { fitKernelCurves, ownKernelSeconds, profilerExcess, fitOverheadLine, kernelCurveTime, predictLogEfficiency, type KernelPoint } from '../../src/cost/kernel-curves.js';
+import { cpuPlacement, fitContextFactors, fitKernelCalibration } from '../../src/cost/calibrate.js';
+import { ownKernelTime } from '../../src/cost/kernel-measure.js';
 import { loadProfile } from '../../src/profiles/load.js';
 import { DeviceProfileSchema } from '../../src/profiles/schema.js';
 
@@ -44,10 +45,40 @@ describe('kernel curves', () => {
       assert.ok(ok(v), `${v}`);
     });
   }
-  it('curveSigma is leave-one-out: 0-spread points give the floor, scattered points more', () => {
-    assert.equal(curveSigma([[0, 0.2], [1, 0.2], [2, 0.2]]), Math.log(1.1));
-    assert.ok(curveSigma([[0, 0.05], [1, 0.5], [2, 0.05]]) > 1);
+  it('profilerExcess: what profiling adds per event, from profiled chains (run = per-inference + n x node)', () => {
+    const chain = (n: number, excessUs: number): KernelPoint => ({ id: `c${n}`, analysis: undefined as never, overheadChain: n, measuredMs: (8 + n * 0.4) / 1e3, profiled: { ownUs: n * (0.4 + excessUs), totalUs: n * (0.4 + excessUs), events: n, ownEvents: n } });
+    assert.ok(Math.abs(profilerExcess([chain(1, 1.5), chain(16, 1.5), chain(64, 1.5)], 8e-6) - 1.5e-6) < 1e-12);
+    assert.equal(profilerExcess([], 8e-6), 0);
   });
+  const own: [string, KernelPoint, number][] = [
+    ['profiled: the kernel less the profiler excess', { id: 'a', analysis: undefined as never, measuredMs: 0.1, profiled: { ownUs: 50, totalUs: 60, events: 3, ownEvents: 1 } }, 48e-6],
+    ['profiled on a busy machine: scaled down to the unprofiled run', { id: 'b', analysis: undefined as never, measuredMs: 0.038, profiled: { ownUs: 50, totalUs: 66, events: 3, ownEvents: 1 } }, 48e-6 * (30 / 60)],
+    ['not profiled: the run less per-inference and one per-node cost', { id: 'c', analysis: undefined as never, measuredMs: 0.05 }, 50e-6 - 8e-6 - 1e-6],
+  ];
+  for (const [name, p, expected] of own) {
+    it(`ownKernelSeconds, ${name}`, () => {
+      const t = ownKernelSeconds(p, { perInferenceS: 8e-6, perNodeS: 1e-6, profilerS: 2e-6 });
+      assert.ok(Math.abs(t - expected) < 1e-9, `${t} vs ${expected}`);
+    });
+  }
+  it('ownKernelTime with ownLayout: what runs between the context convolutions is the shuffle\'s own', () => {
+    const k = (op: string, us: number): { nodeIndex: string; name: string; op: string; provider: string; medianUs: number; runs: number } => ({ nodeIndex: op + us, name: op, op, provider: 'CPU', medianUs: us, runs: 1 });
+    const profile = [k('ReorderInput', 6), k('Conv', 34), k('ReorderOutput', 8), k('Reshape', 5), k('Transpose', 6), k('Reshape', 2), k('ReorderInput', 8), k('Conv', 27), k('ReorderOutput', 7), k('Slice', 15)];
+    assert.deepEqual(ownKernelTime(profile, 'Transpose', ['Conv'], true), { ownUs: 8 + 5 + 6 + 2 + 8, totalUs: 118, ownEvents: 5, events: 10 });
+    // Without it only the op itself (and non-layout neighbours) counts.
+    assert.deepEqual(ownKernelTime(profile, 'Transpose', ['Conv'], false)?.ownUs, 5 + 6 + 2);
+  });
+  const ctx: [string, { measuredS: number; otherS: number; byKey: Map<string, number> }[], Record<string, [number, number]>][] = [
+    ['a variant that is most of the models and runs 1.5x its curve is corrected', [1, 2, 3].map((i) => ({ measuredS: i * 1.5e-3 + 1e-4, otherS: 1e-4, byKey: new Map([['conv/float/k1', i * 1e-3]]) })), { 'conv/float/k1': [1.45, 1.5] }],
+    ['a variant that is a sliver of the models keeps its curve', [1, 2, 3].map((i) => ({ measuredS: i * 1.2e-3, otherS: i * 0.98e-3, byKey: new Map([['conv/float/k1', i * 0.2e-3], ['pool/float/MaxPool', i * 0.01e-3]]) })), { 'pool/float/MaxPool': [0.99, 1.01] }],
+    ['factors stay within [0.5, 2]', [{ measuredS: 1e-2, otherS: 0, byKey: new Map([['rnn/float/GRU', 1e-3]]) }], { 'rnn/float/GRU': [2, 2] }],
+  ];
+  for (const [name, rows, expect] of ctx) {
+    it(`fitContextFactors: ${name}`, () => {
+      const f = fitContextFactors(rows);
+      for (const [k, [lo, hi]] of Object.entries(expect)) assert.ok(f.get(k)! >= lo && f.get(k)! <= hi, `${k}: ${f.get(k)}`);
+    });
+  }
   it('fitKernelCurves recovers the efficiencies that generated the timings, and the estimate then uses them', async () => {
     const cases = await analyses();
     const works = (a: ReturnType<typeof analyzeModel>) => sourceWork(a, workOptionsFor(profile));

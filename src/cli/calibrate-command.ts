@@ -324,9 +324,10 @@ async function calibrateWith(
       });
       calibrated = r.profile;
       summary.push(`  ${grid.points.length} kernels timed in ${grid.seconds.toFixed(1)} s; ${r.detail.curves} curves from ${r.detail.points} points${r.detail.skipped.length > 0 ? `; skipped: ${r.detail.skipped.map((s) => `${s.id} (${s.reason})`).join(', ')}` : ''}`);
-      summary.push(`  per-inference overhead ${r.detail.perInferenceOverheadUs.toFixed(2)} us, per-node overhead ${r.detail.perNodeOverheadUs.toFixed(2)} us`);
+      summary.push(`  per-inference overhead ${r.detail.perInferenceOverheadUs.toFixed(2)} us, per-node overhead ${r.detail.perNodeOverheadUs.toFixed(2)} us, profiler cost per event ${r.detail.profilerOverheadUs.toFixed(2)} us (removed)`);
       for (const m of r.detail.models) summary.push(`  ${m.model}: measured ${m.measuredMs.toFixed(3)} ms, calibrated estimate ${m.estimatedMs.toFixed(3)} ms`);
-      if (r.detail.models.length > 0) summary.push(`  whole-model correction of the curves: x${r.detail.scale.toFixed(3)}`);
+      const ctx = Object.entries(r.detail.context);
+      if (r.detail.models.length > 0) summary.push(`  in-network factors by variant: ${ctx.length > 0 ? ctx.map(([k, v]) => `${k} x${v.toFixed(3)}`).join(', ') : 'none (the curves stand)'}`);
     } else {
       const r = fitCalibrationDetailed(models.measurements, renamed, { runtime: runtimeOf(f, models.ortVersion ?? 'unknown'), host, tool: `${TOOL_NAME} ${TOOL_VERSION}`, output: out });
       calibrated = forced ? { ...r.profile, calibration: { ...r.profile.calibration!, forced } } : r.profile;

@@ -14,7 +14,7 @@ import type { DevicePlacement, PlacedNode } from '../profiles/placement.js';
 import type { Calibration, ComputeDtype, ComputeUnit, DeviceProfile, OpClass } from '../profiles/schema.js';
 import { estimateCost, peakFor, efficiencyFor, workOptionsFor } from './estimate.js';
 import { sourceWork, type SourceWork } from './work.js';
-import { fitKernelCurves, ownKernelSeconds, type KernelPoint } from './kernel-curves.js';
+import { fitKernelCurves, kernelCurveTime, ownKernelSeconds, type KernelPoint } from './kernel-curves.js';
 
 export interface CalibrationMeasurement {
   /** Model file as recorded in the calibration block. */
@@ -523,23 +523,67 @@ export interface KernelCalibrationInput {
 export interface KernelCalibrationDetail {
   readonly perInferenceOverheadUs: number;
   readonly perNodeOverheadUs: number;
+  /** What profiling added per kernel event (removed from the grid's profiled kernel times), µs. */
+  readonly profilerOverheadUs: number;
   readonly curves: number;
   readonly points: number;
   readonly skipped: { id: string; reason: string }[];
-  /** Whole-model measurements that joined the fit: measured vs the calibrated estimate. */
+  /** Whole-model measurements (generated networks, user models, parity results): measured vs the calibrated estimate. */
   readonly models: { model: string; measuredMs: number; estimatedMs: number }[];
-  readonly scale: number;
+  /** Per curve key: the in-network correction those measurements set (keys without one are left out). */
+  readonly context: Record<string, number>;
 }
 
 /** Residual σ of a kernel-calibrated profile that no whole-model measurement checked. */
 const KERNEL_ONLY_RESIDUAL_SIGMA = Math.log(1.1);
 
 /**
+ * Ridge toward "no correction" of the per-variant in-network factors, against squared relative errors of
+ * whole models: a variant that makes up a share s of a model's time weighs s² there, so one that takes half
+ * of a model (0.25) is fitted, one that takes a twentieth (0.0025) keeps its curve.
+ */
+const CONTEXT_RIDGE = 0.05;
+/** Bounds of an in-network factor: the grid's micro-models are what the curves stand on. */
+const CONTEXT_BOUNDS: readonly [number, number] = [0.5, 2];
+
+/**
+ * Per-variant in-network factors m_k from whole-model rows: each row's measured time M is modelled as
+ * O + Σ_k m_k·T_k (T_k: the curve time of the row's variant-k kernels, O: the rest of its estimate), and the
+ * factors minimise Σ ((M − O − Σ m_k·T_k) / M)² + CONTEXT_RIDGE · Σ (m_k − 1)² within CONTEXT_BOUNDS.
+ * @returns key → factor, for the keys that occur in a row.
+ */
+export function fitContextFactors(rows: readonly { measuredS: number; otherS: number; byKey: ReadonlyMap<string, number> }[]): Map<string, number> {
+  const keys = [...new Set(rows.flatMap((r) => [...r.byKey.keys()]))].sort();
+  const n = keys.length;
+  if (n === 0) return new Map();
+  const H = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  const g = new Array<number>(n).fill(0);
+  for (const r of rows) {
+    if (!(r.measuredS > 0)) continue;
+    const a = keys.map((k) => (r.byKey.get(k) ?? 0) / r.measuredS);
+    const b = (r.measuredS - r.otherS) / r.measuredS;
+    for (let i = 0; i < n; i++) {
+      g[i]! += a[i]! * b;
+      for (let j = 0; j < n; j++) H[i]![j]! += a[i]! * a[j]!;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    H[i]![i]! += CONTEXT_RIDGE;
+    g[i]! += CONTEXT_RIDGE;
+  }
+  const m = boxLeastSquares(H, g, keys.map(() => CONTEXT_BOUNDS[0]), keys.map(() => CONTEXT_BOUNDS[1]), keys.map(() => 1));
+  return new Map(keys.map((k, i) => [k, m[i]!]));
+}
+
+/**
  * Calibrates `profile` from the timed kernel grid, and from whole-model measurements when there are any
- * (local models, or `--result` timings of the parity job): the op-class figures are fitted as by
- * `fitCalibrationDetailed` over both (they cost the ops no curve covers), the per-kernel curves come from the
- * grid (src/cost/kernel-curves.ts), and the whole models then set one correction of every curve (their
- * geometric mean ratio measured / estimated, shrunk toward 1 by one pseudo-model) and the residual σ.
+ * (the grid's generated networks; local models, or `--result` timings of the parity job):
+ * - per-kernel curves by shape from the grid's micro-models (src/cost/kernel-curves.ts, src/cost/curve-fit.ts),
+ *   with the per-node and per-inference overheads from its overhead chains;
+ * - op-class figures for ops no curve covers, fitted as by `fitCalibrationDetailed` over the micro-models
+ *   and the whole models;
+ * - per curve variant, the in-network factor the whole models support (`fitContextFactors`: a variant that
+ *   they hardly exercise keeps its curve; no correction is shared by all variants), and the residual σ.
  */
 export function fitKernelCalibration(
   kernels: KernelCalibrationInput,
@@ -553,19 +597,18 @@ export function fitKernelCalibration(
   const prior = { perInferenceS: (profile.calibration?.perInferenceOverheadUs ?? 0) * 1e-6, perNodeS: unit.perNodeOverheadUs.value * 1e-6 };
   const works = (a: GraphAnalysis): readonly SourceWork[] => sourceWork(a, workOptionsFor(profile));
   const fit = fitKernelCurves(kernels.points, unit, works, prior);
-  let models: readonly CalibrationMeasurement[] = userModels;
   if (fit.curves.length === 0) throw new CalibrationError('the kernel grid gave no usable timing (every case was skipped)');
   // Op-class figures (for ops without a curve): each case stands for its own kernel and dispatch.
-  // Generated networks join like whole models (their measured / predicted ratio is the cache correction).
+  // Generated networks join like whole models.
   const composites: CalibrationMeasurement[] = kernels.points.filter((p) => p.composite).map((p) => ({ model: `kernel:${p.id}`, analysis: p.analysis, measuredMs: p.measuredMs }));
-  models = [...composites, ...models];
+  const models: readonly CalibrationMeasurement[] = [...composites, ...userModels];
   const micro: CalibrationMeasurement[] = kernels.points
     .filter((p) => p.overheadChain === undefined && !p.stream && !p.composite && works(p.analysis).filter((w) => !w.free && w.mergedAs === undefined && w.opType !== 'Slice').length === 1)
     .map((p) => ({ model: `kernel:${p.id}`, analysis: p.analysis, measuredMs: Math.max(1e-6, (ownKernelSeconds(p, fit) + fit.perNodeS) * 1e3) }));
   const base = fitCalibrationDetailed([...micro, ...models], profile, options).profile;
   const out = structuredClone(base);
   const u = out.hardware.units.find((x) => x.id === unitId)!;
-  u.perNodeOverheadUs = { value: Number((fit.perNodeS * 1e6).toPrecision(4)), source: 'edgegate-calibration', note: `fitted on chains of 1…N kernels (prior ${unit.perNodeOverheadUs.value})` };
+  u.perNodeOverheadUs = { value: Number((fit.perNodeS * 1e6).toPrecision(4)), source: 'edgegate-calibration', note: `measured: chains of 1…N kernels (prior ${unit.perNodeOverheadUs.value})` };
   // The other cases run with hot caches; weights of a real model stream from DRAM at the stream case's rate.
   if (fit.weightBandwidth !== undefined) {
     u.memoryBandwidthBytesPerSecond = { value: Math.round(fit.weightBandwidth), source: 'edgegate-calibration', note: `measured: a GEMV over 64 MiB of weights (prior ${unit.memoryBandwidthBytesPerSecond.value})` };
@@ -574,7 +617,7 @@ export function fitKernelCalibration(
   const cal = out.calibration!;
   out.calibration = {
     ...cal,
-    method: `kernel curves by shape: ${fit.curves.length} variants from ${kernels.points.length} generated single-op models (4 nearest grid points, inverse-distance weighted in log2 shape space); op-class figures for other ops by ${cal.method}`,
+    method: `kernel curves by shape: ${fit.curves.length} variants from ${kernels.points.length} generated single-op models (per variant: fixed cost + work at an efficiency log-linear in the log2 shape, ridge; grid residuals added back near their points; profiler cost ${(fit.profilerS * 1e6).toFixed(2)} us per event removed); in-network factor per variant from whole models; op-class figures for other ops by ${cal.method}`,
     perInferenceOverheadUs: Number((fit.perInferenceS * 1e6).toPrecision(4)),
     kernels: { [unitId]: grid },
     residualSigma: KERNEL_ONLY_RESIDUAL_SIGMA,
@@ -582,16 +625,34 @@ export function fitKernelCalibration(
   };
   const estimate = (m: CalibrationMeasurement, p: DeviceProfile): number =>
     estimateCost(m.analysis, m.placement ?? cpuPlacement(m.analysis, p.id), p).latencyMs?.estimate ?? NaN;
-  // Whole models join the fit: one correction of every curve, and the spread they leave.
-  let scale = 1;
+  // Whole models join per variant: each variant's curve time in each model, the rest of its estimate, and
+  // the factors that bring the models closest to their measurements.
+  const uOut = out.hardware.units.find((x) => x.id === unitId)!;
   const usable = models.filter((m) => m.measuredMs > 0 && Number.isFinite(estimate(m, out)));
+  // The grid's generated networks check the curves (their error is in calibration.models and the residual
+  // σ) but set no factor: three networks cannot tell one variant's correction from another's, and they run
+  // their 1x1 convolutions faster than both the micro-models and real models (docs/cost-model.md).
+  const rows = usable.filter((m) => !m.model.startsWith('kernel:')).map((m) => {
+    const byKey = new Map<string, number>();
+    for (const w of sourceWork(m.analysis, workOptionsFor(out))) {
+      if (w.free || w.mergedAs !== undefined) continue;
+      const c = kernelCurveTime(out, uOut, m.analysis, w);
+      if (!c) continue;
+      const key = c.effKey.slice(`${unitId}/kernel/`.length);
+      byKey.set(key, (byKey.get(key) ?? 0) + Math.max(c.computeS, c.memoryS));
+    }
+    const totalS = estimate(m, out) / 1e3;
+    return { measuredS: m.measuredMs / 1e3, otherS: totalS - [...byKey.values()].reduce((a, v) => a + v, 0), byKey };
+  });
+  const context: Record<string, number> = {};
+  for (const [k, f] of fitContextFactors(rows)) if (Math.abs(f - 1) >= 0.01) context[k] = Number(f.toPrecision(4));
+  if (Object.keys(context).length > 0) {
+    out.calibration.kernels![unitId] = { ...grid, curves: fit.curves.map((c) => (context[c.key] !== undefined ? { ...c, context: context[c.key]! } : c)) };
+  }
   if (usable.length > 0) {
-    const logs = usable.map((m) => Math.log(m.measuredMs / estimate(m, out)));
-    // Shrunk toward 1 by one pseudo-measurement while there are few of them.
-    scale = Math.exp(logs.reduce((s, v) => s + v, 0) / (logs.length < 3 ? logs.length + 1 : logs.length));
-    out.calibration.kernels![unitId] = { ...grid, scale: Number(scale.toPrecision(4)) };
-    const res = logs.map((v) => v - Math.log(scale));
-    out.calibration.residualSigma = Number(Math.max(KERNEL_ONLY_RESIDUAL_SIGMA, Math.sqrt(res.reduce((s, v) => s + v * v, 0) / res.length)).toPrecision(4));
+    const res = usable.map((m) => Math.log(m.measuredMs / estimate(m, out)));
+    const dof = Math.max(1, res.length - Object.keys(context).length);
+    out.calibration.residualSigma = Number(Math.max(KERNEL_ONLY_RESIDUAL_SIGMA, Math.sqrt(res.reduce((s, v) => s + v * v, 0) / dof)).toPrecision(4));
   }
   const all = [...micro, ...models];
   out.calibration.models = out.calibration.models.map((c, i) => ({ ...c, estimatedMs: Number((estimate(all[i]!, out) || 0).toPrecision(5)) }));
@@ -600,11 +661,12 @@ export function fitKernelCalibration(
     detail: {
       perInferenceOverheadUs: fit.perInferenceS * 1e6,
       perNodeOverheadUs: fit.perNodeS * 1e6,
+      profilerOverheadUs: fit.profilerS * 1e6,
       curves: fit.curves.length,
       points: fit.curves.reduce((s, c) => s + c.points.length, 0),
       skipped: fit.skipped,
       models: usable.map((m) => ({ model: m.model, measuredMs: m.measuredMs, estimatedMs: estimate(m, out) })),
-      scale,
+      context,
     },
   };
 }

@@ -3,8 +3,9 @@
  * kernel-level latency prediction: the efficiency a kernel reaches depends on its shape (a 1×1 conv with 16
  * channels on a 7×7 map is far from peak, a 3×3 conv with 128 does better), which one figure per op class
  * cannot say. Each kernel variant (`conv/float/k1`, `depthwise/int8/dw`, `elementwise/float/Sigmoid`, ...)
- * keeps the measured points of the calibration grid as (log2 shape features → efficiency); a node's
- * efficiency is the inverse-distance-weighted mean of log-efficiency over its nearest grid points.
+ * gets a curve fitted to the timed points of the calibration grid (src/cost/curve-fit.ts: a fixed cost per
+ * call plus work at an efficiency log-linear in the log2 shape features, and the residual of each grid point
+ * added back near it); a node's time is read off its variant's curve at its shape.
  *
  * Pure: shapes come from the graph analysis, points from the calibrated profile's `calibration.kernels`.
  */
@@ -12,6 +13,7 @@ import type { GraphAnalysis } from '../graph/types.js';
 import type { ComputeUnit, DeviceProfile, KernelCurve } from '../profiles/schema.js';
 import type { SourceWork } from './work.js';
 import { peakFor } from './estimate.js';
+import { curveSeconds, fitCurve, type CurveSample } from './curve-fit.js';
 
 /** A kernel's variant key and shape features (log2 of sizes, plus small integers such as the stride). */
 export interface KernelShape {
@@ -26,6 +28,13 @@ export interface KernelShape {
 const WEIGHT_INPUT: Readonly<Record<string, number>> = { QLinearConv: 3, QLinearMatMul: 3, ConvInteger: 1, MatMulInteger: 1, QGemm: 3 };
 
 const lg = (x: number): number => Math.log2(Math.max(1, x));
+
+/**
+ * Channels a vector-blocked layout wastes, log2(channels rounded up to 16 ÷ channels): onnxruntime's NCHWc
+ * convolutions on AVX-512 compute 16 channels at a time (24 channels cost 32). A feature, not a rule: where
+ * the device's kernels do not pad, the fit gives it no weight.
+ */
+const blockPad = (c: number): number => Number(Math.log2((Math.ceil(c / 16) * 16) / Math.max(1, c)).toFixed(4));
 
 function dimsOf(analysis: GraphAnalysis, name: string | undefined): number[] | null {
   if (!name) return null;
@@ -56,12 +65,20 @@ export function kernelShapeOf(analysis: GraphAnalysis, w: Pick<SourceWork, 'inde
     case 'conv':
     case 'depthwise': {
       const wt = dimsOf(analysis, node.inputs[WEIGHT_INPUT[node.opType] ?? 1]);
+      // Conv1d runs as a 2-D convolution of height 1 without the blocked (NCHWc) layout: a variant of its own.
+      if (wt && wt.length === 3 && out.length === 3 && w.opClass === 'conv') {
+        return { key: `${base}/1d`, names: ['reduction', 'outChannels', 'length'], features: [lg(wt[1]! * wt[2]!), lg(wt[0]!), lg(out[2]!)] };
+      }
       if (!wt || wt.length !== 4 || out.length !== 4) return null;
       const k = wt[2]! * wt[3]!;
       const stride = Math.max(...(intsAttr(analysis, w.index, 'strides') ?? [1]));
       const hw = out[2]! * out[3]!;
-      if (w.opClass === 'depthwise') return { key: `${base}/dw`, names: ['channels', 'pixels', 'kernel', 'stride'], features: [lg(out[1]!), lg(hw), Math.sqrt(k), stride] };
-      return { key: `${base}/${k === 1 ? 'k1' : 'kxk'}`, names: ['reduction', 'outChannels', 'pixels', 'stride'], features: [lg(wt[1]! * k), lg(wt[0]!), lg(hw), stride] };
+      if (w.opClass === 'depthwise') return { key: `${base}/dw`, names: ['channels', 'pixels', 'kernel', 'stride', 'channelPad'], features: [lg(out[1]!), lg(hw), Math.sqrt(k), stride, blockPad(out[1]!)] };
+      return {
+        key: `${base}/${k === 1 ? 'k1' : 'kxk'}`,
+        names: ['reduction', 'outChannels', 'pixels', 'stride', 'inPad', 'outPad'],
+        features: [lg(wt[1]! * k), lg(wt[0]!), lg(hw), stride, blockPad(wt[1]!), blockPad(wt[0]!)],
+      };
     }
     case 'matmul': {
       const n = out[out.length - 1]!;
@@ -75,7 +92,10 @@ export function kernelShapeOf(analysis: GraphAnalysis, w: Pick<SourceWork, 'inde
       } else k = x ? x[x.length - 1]! : 0;
       if (!k) return null;
       const batch = out.length > 2 && !constant ? prod(out.slice(0, -2)) : 1;
-      return { key: `${base}/${constant ? 'gemm' : 'matmul'}`, names: ['rows', 'reduction', 'cols', 'batch'], features: [lg(rows / batch), lg(k), lg(n), lg(batch)] };
+      // A product with constant weights and one row (a batch-1 classifier head) reads each weight once: a GEMV,
+      // bound by streaming its weights, a regime of its own rather than the small end of the GEMM curve.
+      const variant = constant ? (rows === 1 ? 'gemv' : 'gemm') : 'matmul';
+      return { key: `${base}/${variant}`, names: ['rows', 'reduction', 'cols', 'batch'], features: [lg(rows / batch), lg(k), lg(n), lg(batch)] };
     }
     case 'rnn': {
       if (!x || x.length !== 3) return null;
@@ -98,10 +118,34 @@ export function kernelShapeOf(analysis: GraphAnalysis, w: Pick<SourceWork, 'inde
     }
     case 'data_movement':
       if (['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Shape', 'Size', 'Constant'].includes(node.opType)) return null;
+      // A Transpose next to an image tensor (a channel shuffle, a patch embedding's flatten) sits where a
+      // convolution's blocked layout (NCHWc) ends or starts, and pays its reorders: a variant of its own.
+      // Token and sequence transposes (attention heads, RNN time-major swaps) do not.
+      if (node.opType === 'Transpose') return { key: `${base}/Transpose${imageSide(analysis, w.index) ? '-image' : ''}`, names: ['elements', 'rank'], features: [lg(prod(out)), out.length] };
       return { key: `${base}/${node.opType}`, names: ['elements'], features: [lg(prod(out))] };
     default:
       return null;
   }
+}
+
+const VIEW_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+
+/** True when a 4-D tensor with a spatial extent is the node's input or output, directly or through one view. */
+function imageSide(analysis: GraphAnalysis, index: number): boolean {
+  const node = analysis.nodes[index];
+  if (!node) return false;
+  const image = (name: string | undefined): boolean => {
+    const d = dimsOf(analysis, name);
+    return d !== null && d.length === 4 && d[2]! * d[3]! > 1;
+  };
+  const inName = node.inputs[0];
+  const producer = inName !== undefined ? analysis.tensors.get(inName)?.producer : null;
+  const before = producer !== null && producer !== undefined && VIEW_OPS.has(analysis.nodes[producer]?.opType ?? '') ? analysis.nodes[producer]!.inputs[0] : undefined;
+  const outName = node.outputs[0];
+  const after = (outName !== undefined ? analysis.tensors.get(outName)?.consumers ?? [] : [])
+    .filter((c) => VIEW_OPS.has(analysis.nodes[c]?.opType ?? ''))
+    .map((c) => analysis.nodes[c]!.outputs[0]);
+  return image(inName) || image(before) || image(outName) || after.some(image);
 }
 
 /** True for classes whose curve is a bandwidth efficiency (bytes ÷ bandwidth) rather than a compute one. */
@@ -112,7 +156,10 @@ export function isMemoryCurve(key: string): boolean {
 /** Neighbours used by the prediction. */
 const K_NEAREST = 4;
 
-/** Inverse-distance-weighted mean of log-efficiency over the nearest points; null when there are none. */
+/**
+ * Inverse-distance-weighted mean of log-efficiency over the nearest points; null when there are none. The
+ * reading of curves without `coefficients` (profiles calibrated before curves were fitted).
+ */
 export function predictLogEfficiency(points: readonly (readonly number[])[], features: readonly number[], skip = -1): number | null {
   const d: [number, number][] = [];
   points.forEach((p, i) => {
@@ -131,17 +178,6 @@ export function predictLogEfficiency(points: readonly (readonly number[])[], fea
     vsum += w * v;
   }
   return vsum / wsum;
-}
-
-/** Leave-one-out log-space RMS error of a curve's own points (its σ); ln 1.25 with fewer than 3 points. */
-export function curveSigma(points: readonly (readonly number[])[]): number {
-  if (points.length < 3) return Math.log(1.25);
-  let s = 0;
-  points.forEach((p, i) => {
-    const pred = predictLogEfficiency(points, p.slice(0, -1), i) ?? Math.log(p[p.length - 1]!);
-    s += (pred - Math.log(p[p.length - 1]!)) ** 2;
-  });
-  return Math.max(Math.log(1.1), Math.sqrt(s / points.length));
 }
 
 /** A node's time from its kernel curve (seconds, without per-node overhead). */
@@ -172,19 +208,22 @@ export function kernelCurveTime(
   if (!shape) return null;
   const curve = curveFor(profile, unit.id, shape.key);
   if (!curve) return null;
-  const logEff = predictLogEfficiency(curve.points, shape.features);
-  if (logEff === null) return null;
-  const eff = Math.exp(logEff);
-  const scale = block.scale ?? 1;
-  const effKey = `${unit.id}/kernel/${shape.key}`;
-  if (isMemoryCurve(shape.key)) {
-    const bytes = w.bytes ?? 0;
-    if (bytes <= 0) return null;
-    return { computeS: 0, memoryS: (scale * bytes) / (unit.memoryBandwidthBytesPerSecond.value * eff), effKey, sigma: curve.sigma };
+  const memory = isMemoryCurve(shape.key);
+  const num = memory ? (w.bytes ?? 0) : (w.work ?? 0);
+  if (num <= 0) return null;
+  const rate = curve.rate ?? (memory ? unit.memoryBandwidthBytesPerSecond.value : peakFor(unit, w.dtype).value);
+  let seconds: number;
+  if (curve.coefficients) seconds = curveSeconds({ fixedUs: curve.fixedUs ?? 0, coefficients: curve.coefficients, points: curve.points }, shape.features, num, rate);
+  else {
+    const logEff = predictLogEfficiency(curve.points, shape.features);
+    if (logEff === null) return null;
+    seconds = num / (rate * Math.exp(logEff));
   }
-  const work = w.work ?? 0;
-  if (work <= 0) return null;
-  return { computeS: (scale * work) / (peakFor(unit, w.dtype).value * eff), memoryS: 0, effKey, sigma: curve.sigma };
+  // `scale`: the one whole-model correction earlier calibrations wrote (no longer fitted); `context`: this
+  // variant's in-network correction (fitKernelCalibration).
+  seconds *= (block.scale ?? 1) * (curve.context ?? 1);
+  const effKey = `${unit.id}/kernel/${shape.key}`;
+  return memory ? { computeS: 0, memoryS: seconds, effKey, sigma: curve.sigma } : { computeS: seconds, memoryS: 0, effKey, sigma: curve.sigma };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -211,7 +250,13 @@ export interface KernelPoint {
    * Layout kernels the runtime adds (NCHWc reorders) and the grid's output Slice are not the case's own.
    * Without it (edge runners time whole runs only) the whole run less the per-inference cost counts.
    */
-  readonly profiled?: { readonly ownUs: number; readonly totalUs: number };
+  readonly profiled?: {
+    readonly ownUs: number;
+    readonly totalUs: number;
+    /** Profile events per run in all, and in the own part (default 1 and 1). */
+    readonly events?: number;
+    readonly ownEvents?: number;
+  };
 }
 
 export interface KernelFit {
@@ -219,6 +264,8 @@ export interface KernelFit {
   readonly perInferenceS: number;
   readonly perNodeS: number;
   readonly curves: KernelCurve[];
+  /** What profiling adds to each kernel event beyond the kernel's share of an unprofiled run, seconds. */
+  readonly profilerS: number;
   /** Bytes/s weights stream at from DRAM (the stream case), when measured. */
   readonly weightBandwidth?: number;
   /** Cases that gave no point, with the reason. */
@@ -226,18 +273,34 @@ export interface KernelFit {
 }
 
 /**
- * The case's own kernel time, seconds. Profiled: the kernel's profiled time, scaled down when the profiled
- * kernels add up to more than the measured run (a profiled session on a busy machine runs slower, and the
- * profiler adds its own cost per event); a measured run longer than its kernels is per-inference cost, not
- * kernel time. Not profiled: the run less the per-inference and one per-node cost.
+ * The case's own kernel time, seconds. Profiled: the kernel's profiled time less what the profiler adds to
+ * each event (`profilerS`, measured on the overhead chains), scaled down when the profiled kernels still add
+ * up to more than the measured run (a profiled session on a busy machine runs slower); a measured run longer
+ * than its kernels is per-inference cost, not kernel time. Not profiled: the run less the per-inference and
+ * one per-node cost.
  */
-export function ownKernelSeconds(p: KernelPoint, line: { perInferenceS: number; perNodeS: number }): number {
+export function ownKernelSeconds(p: KernelPoint, line: { perInferenceS: number; perNodeS: number; profilerS?: number }): number {
   const run = p.measuredMs / 1e3 - line.perInferenceS;
   if (p.profiled && p.profiled.totalUs > 0) {
-    const own = p.profiled.ownUs / 1e6;
-    return Math.max(1e-9, own * Math.min(1, Math.max(run, 0) / (p.profiled.totalUs / 1e6)));
+    const x = line.profilerS ?? 0;
+    const own = Math.max(0.1 * p.profiled.ownUs * 1e-6, p.profiled.ownUs * 1e-6 - x * (p.profiled.ownEvents ?? 1));
+    const total = Math.max(0.1 * p.profiled.totalUs * 1e-6, p.profiled.totalUs * 1e-6 - x * (p.profiled.events ?? 1));
+    return Math.max(1e-9, own * Math.min(1, Math.max(run, 0) / total));
   }
   return Math.max(run - line.perNodeS, 0.1 * run, 1e-9);
+}
+
+/**
+ * What profiling adds per kernel event beyond the node's share of an unprofiled run, from profiled overhead
+ * chains (n tiny kernels: Σ profiled events − (run − per-inference) = n × excess): the median over chains,
+ * never below 0. 0 without a profiled chain.
+ */
+export function profilerExcess(points: readonly KernelPoint[], perInferenceS: number): number {
+  const xs = points
+    .filter((p) => p.overheadChain !== undefined && p.profiled && (p.profiled.events ?? 0) > 0)
+    .map((p) => (p.profiled!.totalUs * 1e-6 - (p.measuredMs / 1e3 - perInferenceS)) / p.profiled!.events!)
+    .sort((a, b) => a - b);
+  return xs.length === 0 ? 0 : Math.max(0, xs[xs.length >> 1]!);
 }
 
 /** Least-squares line through the overhead chains: time = perInference + nodes × perNode (both ≥ 0). */
@@ -270,8 +333,9 @@ export function fitKernelCurves(
   prior: { perInferenceS: number; perNodeS: number },
 ): KernelFit {
   const chains = points.filter((p) => p.overheadChain !== undefined).map((p) => ({ nodes: p.overheadChain!, seconds: p.measuredMs / 1e3 }));
-  const line = fitOverheadLine(chains) ?? prior;
-  const byKey = new Map<string, { names: readonly string[]; points: number[][] }>();
+  const overhead = fitOverheadLine(chains) ?? prior;
+  const line = { ...overhead, profilerS: profilerExcess(points, overhead.perInferenceS) };
+  const byKey = new Map<string, { names: readonly string[]; rate: number; samples: CurveSample[] }>();
   const skipped: { id: string; reason: string }[] = [];
   let weightBandwidth: number | undefined;
   for (const p of points) {
@@ -292,7 +356,6 @@ export function fitKernelCurves(
       skipped.push({ id: p.id, reason: `no curve for ${w.opType} (${w.opClass})` });
       continue;
     }
-    const t = ownKernelSeconds(p, line);
     const memory = isMemoryCurve(shape.key);
     const num = memory ? (w.bytes ?? 0) : (w.work ?? 0);
     if (num <= 0) {
@@ -300,13 +363,12 @@ export function fitKernelCurves(
       continue;
     }
     const rate = memory ? unit.memoryBandwidthBytesPerSecond.value : peakFor(unit, w.dtype).value;
-    const eff = num / (rate * t);
-    const e = byKey.get(shape.key) ?? { names: shape.names, points: [] };
-    e.points.push([...shape.features.map((f) => Number(f.toFixed(4))), Number(eff.toPrecision(4))]);
+    const e = byKey.get(shape.key) ?? { names: shape.names, rate, samples: [] };
+    e.samples.push({ x: shape.features, work: num, rate, seconds: ownKernelSeconds(p, line) });
     byKey.set(shape.key, e);
   }
   const curves: KernelCurve[] = [...byKey.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, e]) => ({ key, features: [...e.names], points: e.points, sigma: Number(curveSigma(e.points).toPrecision(4)) }));
+    .map(([key, e]) => ({ key, features: [...e.names], rate: e.rate, ...fitCurve(e.samples) }));
   return { ...line, curves, skipped, ...(weightBandwidth !== undefined ? { weightBandwidth } : {}) };
 }

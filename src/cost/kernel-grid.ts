@@ -42,6 +42,11 @@ export interface KernelCase {
    * path).
    */
   readonly context: readonly string[];
+  /**
+   * The runtime's layout kernels around the timed op (NCHWc reorders) and the views beside it are part of
+   * its cost: a channel shuffle between convolutions makes onnxruntime leave and re-enter its blocked layout.
+   */
+  readonly ownLayout?: boolean;
   /** Nodes in the graph (overhead chains: the chain length). */
   readonly nodes: number;
   /** The encoded model. */
@@ -220,7 +225,7 @@ interface Built {
  * as a new JS buffer on every run (measured here: ~0.9 ms of CPU per run for a 194 kB conv output, about four
  * times the kernel). The Slice copies one element; it is left out of the fit like the runtime's layout kernels.
  */
-function finish(id: string, family: KernelFamily, op: string, dtype: 'float' | 'int8', b: Built, context: readonly string[] = []): KernelCase {
+function finish(id: string, family: KernelFamily, op: string, dtype: 'float' | 'int8', b: Built, context: readonly string[] = [], ownLayout = false): KernelCase {
   const { g, outDims } = b;
   if (family === 'overhead') {
     g.nameLast('y');
@@ -238,7 +243,7 @@ function finish(id: string, family: KernelFamily, op: string, dtype: 'float' | '
   g.node('Slice', [y, g.ints([axes.length], INT64, () => 0), g.ints([axes.length], INT64, () => 1), g.ints([axes.length], INT64, (i) => i)]);
   g.nameLast('y');
   g.output('y', one, elemType);
-  return { id, family, op, dtype, inputs: g.inputs, outputs: g.outputs, kernelOutput: dims, context, nodes: g.nodes.length, bytes: g.encode() };
+  return { id, family, op, dtype, inputs: g.inputs, outputs: g.outputs, kernelOutput: dims, context, ...(ownLayout ? { ownLayout } : {}), nodes: g.nodes.length, bytes: g.encode() };
 }
 
 function seedOf(id: string): number {
@@ -249,14 +254,14 @@ function seedOf(id: string): number {
 
 const outSize = (h: number, k: number, s: number, p: number): number => Math.floor((h + 2 * p - k) / s) + 1;
 
-/** Conv (dense or depthwise), float or QDQ int8, with bias; `same` padding. */
-function convCase(cin: number, cout: number, h: number, k: number, s: number, depthwise: boolean, dtype: 'float' | 'int8'): KernelCase {
+/** Conv (dense or depthwise), float or QDQ int8, with bias; `same` padding unless `pad` says otherwise (0: patch embeddings). */
+function convCase(cin: number, cout: number, h: number, k: number, s: number, depthwise: boolean, dtype: 'float' | 'int8', pad = k >> 1): KernelCase {
   const fam: KernelFamily = depthwise ? 'depthwise' : 'conv';
   const id = `${fam}-k${k}-${dtype}-c${cin}-${cout}-h${h}-s${s}`;
   const g = new GraphBuilder(seedOf(id));
   const group = depthwise ? cin : 1;
   const wd = [cout, cin / group, k, k];
-  const p = k >> 1;
+  const p = pad;
   const ho = outSize(h, k, s, p);
   const attrs = { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p], group };
   if (dtype === 'float') {
@@ -269,6 +274,15 @@ function convCase(cin: number, cout: number, h: number, k: number, s: number, de
     void qAct(g, y);
   }
   return finish(id, fam, 'Conv', dtype, { g, outDims: [1, cout, ho, ho] });
+}
+
+/** 1-D convolution (Conv1d: audio and sequence front ends) of [1, Cin, L], float, `same` padding. */
+function conv1dCase(cin: number, cout: number, len: number, k: number): KernelCase {
+  const id = `conv1d-k${k}-float-c${cin}-${cout}-l${len}`;
+  const g = new GraphBuilder(seedOf(id));
+  const x = g.input('x', [1, cin, len]);
+  g.node('Conv', [x, g.floats([cout, cin, k], 0.1), g.floats([cout], 0.01)], { kernel_shape: [k], strides: [1], pads: [k >> 1, k >> 1] });
+  return finish(id, 'conv', 'Conv', 'float', { g, outDims: [1, cout, len] });
 }
 
 /** Gemm with constant weights (transB = 1, as PyTorch exports Linear), or MatMul of two activations. */
@@ -348,9 +362,13 @@ function poolCase(op: string, c: number, h: number, dtype: 'float' | 'int8', k =
   const g = new GraphBuilder(seedOf(id));
   const elem = dtype === 'int8' ? UINT8 : FLOAT;
   const x0 = g.input('x', [1, c, h, h], elem);
-  // int8 MaxPool: behind a 1x1 QLinearConv, where onnxruntime runs it (NHWC), as in quantized CNNs.
-  const behindConv = dtype === 'int8' && op === 'MaxPool';
-  const x = dtype === 'int8' ? (behindConv ? dqAct(g, qAct(g, g.node('Conv', [dqAct(g, x0), dqWeights(g, [c, c, 1, 1], false).w])[0]!)) : dqAct(g, x0)) : x0;
+  // MaxPool behind a 1x1 convolution, where CNNs have it and where onnxruntime runs it in the convolution's
+  // layout: uint8 behind a QLinearConv in NHWC (alone it takes a slow NCHW path), float in NCHWc.
+  const behindConv = op === 'MaxPool';
+  const x =
+    dtype === 'int8'
+      ? behindConv ? dqAct(g, qAct(g, g.node('Conv', [dqAct(g, x0), dqWeights(g, [c, c, 1, 1], false).w])[0]!)) : dqAct(g, x0)
+      : behindConv ? g.node('Conv', [x0, g.floats([c, c, 1, 1], 0.1)])[0]! : x0;
   let outDims: number[];
   if (op === 'GlobalAveragePool') {
     g.node(op, [x]);
@@ -394,21 +412,57 @@ function layerNormCase(tokens: number, dim: number): KernelCase {
   return finish(id, 'norm', 'LayerNormalization', 'float', { g, outDims: [1, tokens, dim] });
 }
 
-/** Transpose of [1, C, H, H] to NHWC, or Concat of two [1, C, H, H] along channels. */
-function movementCase(op: 'Transpose' | 'Concat', c: number, h: number, dtype: 'float' | 'int8'): KernelCase {
-  const id = `move-${op.toLowerCase()}-${dtype}-c${c}-h${h}`;
+/** Concat of two [1, C, H, H] along channels. */
+function concatCase(c: number, h: number, dtype: 'float' | 'int8'): KernelCase {
+  const id = `move-concat-${dtype}-c${c}-h${h}`;
   const g = new GraphBuilder(seedOf(id));
   const elem = dtype === 'int8' ? UINT8 : FLOAT;
-  if (op === 'Transpose') {
-    g.node('Transpose', [g.input('x', [1, c, h, h], elem)], { perm: [0, 2, 3, 1] });
-    g.nameLast('y');
-    g.output('y', [1, h, h, c], elem);
-    return finish(id, 'data_movement', op, dtype, { g, outDims: [1, h, h, c] });
-  }
   g.node('Concat', [g.input('a', [1, c, h, h], elem), g.input('b', [1, c, h, h], elem)], { axis: 1 });
   g.nameLast('y');
   g.output('y', [1, 2 * c, h, h], elem);
-  return finish(id, 'data_movement', op, dtype, { g, outDims: [1, 2 * c, h, h] });
+  return finish(id, 'data_movement', 'Concat', dtype, { g, outDims: [1, 2 * c, h, h] });
+}
+
+const int64s = (g: GraphBuilder, values: readonly number[]): string => g.ints([values.length], INT64, (i) => values[i]!);
+
+/**
+ * A Transpose where models have one, so that onnxruntime keeps it (its transpose optimizer pushes a lone
+ * Transpose through the grid's output Slice, which then times nothing):
+ * - `shuffle`: ShuffleNet's channel shuffle between two 1×1 convolutions, Reshape [1, 2, C/2, H, W] →
+ *   Transpose (0, 2, 1, 3, 4) → Reshape back; the NCHWc reorders the runtime adds around it are its cost;
+ * - `heads`: a transformer's head split, [1, T, D] → [1, T, H, D/H] → Transpose (0, 2, 1, 3) → [H, T·D/H];
+ * - `seq`: an RNN's batch-first to time-first swap, [1, T, D] → Transpose (1, 0, 2) → [T, D].
+ */
+function transposeCase(kind: 'shuffle' | 'heads' | 'seq', a: number, b: number, heads = 1): KernelCase {
+  const id = `move-transpose-${kind}-float-${kind === 'shuffle' ? `c${a}-h${b}` : `t${a}-d${b}${kind === 'heads' ? `-x${heads}` : ''}`}`;
+  const g = new GraphBuilder(seedOf(id));
+  if (kind === 'shuffle') {
+    const conv = (x: string): string => g.node('Conv', [x, g.floats([a, a, 1, 1], 0.1), g.floats([a], 0.01)], { kernel_shape: [1, 1] })[0]!;
+    let x = conv(g.input('x', [1, a, b, b]));
+    x = g.node('Reshape', [x, int64s(g, [1, 2, a / 2, b, b])])[0]!;
+    x = g.node('Transpose', [x], { perm: [0, 2, 1, 3, 4] })[0]!;
+    x = g.node('Reshape', [x, int64s(g, [1, a, b, b])])[0]!;
+    conv(x);
+    return finish(id, 'data_movement', 'Transpose', 'float', { g, outDims: [1, a, b, b] }, ['Conv'], true);
+  }
+  let x = g.input('x', [1, a, b]);
+  if (kind === 'heads') {
+    x = g.node('Reshape', [x, int64s(g, [1, a, heads, b / heads])])[0]!;
+    x = g.node('Transpose', [x], { perm: [0, 2, 1, 3] })[0]!;
+    g.node('Reshape', [x, int64s(g, [heads, (a * b) / heads])]);
+    return finish(id, 'data_movement', 'Transpose', 'float', { g, outDims: [heads, (a * b) / heads] });
+  }
+  x = g.node('Transpose', [x], { perm: [1, 0, 2] })[0]!;
+  g.node('Reshape', [x, int64s(g, [a, b])]);
+  return finish(id, 'data_movement', 'Transpose', 'float', { g, outDims: [a, b] });
+}
+
+/** Gather of one step along axis 1 of [1, T, D] (an RNN classifier taking its last output). */
+function gatherCase(t: number, d: number): KernelCase {
+  const id = `move-gather-float-t${t}-d${d}`;
+  const g = new GraphBuilder(seedOf(id));
+  g.node('Gather', [g.input('x', [1, t, d]), g.ints([], INT64, () => t - 1)], { axis: 1 });
+  return finish(id, 'data_movement', 'Gather', 'float', { g, outDims: [1, d] });
 }
 
 /**
@@ -495,10 +549,23 @@ const CONVK: readonly (readonly [number, number, number, number, number])[] = [
   [16, 16, 56, 1, 3], [32, 32, 28, 1, 3], [64, 64, 14, 1, 3], [128, 128, 7, 1, 3], [32, 64, 28, 2, 3], [8, 8, 16, 1, 3],
   [128, 256, 8, 2, 3], [256, 256, 4, 1, 3], [256, 512, 4, 2, 3], [512, 512, 2, 1, 3],
 ];
+/** [cin, cout, input H, patch] of ViT patch embeddings: k × k convolutions with stride k. */
+const PATCH: readonly (readonly [number, number, number, number])[] = [[3, 48, 32, 4], [3, 64, 64, 8], [3, 96, 224, 4], [3, 192, 224, 16]];
 /** [channels, input H, stride, k] of depthwise convolutions. */
 const DW: readonly (readonly [number, number, number, number])[] = [
   [16, 112, 1, 3], [32, 112, 1, 3], [64, 112, 2, 3], [72, 56, 1, 3], [144, 56, 2, 5], [120, 28, 1, 5], [240, 28, 2, 3],
   [480, 14, 1, 3], [672, 14, 1, 5], [960, 7, 1, 5], [24, 28, 1, 3], [8, 16, 1, 3],
+];
+
+/** [rows, reduction, columns] of Gemms with constant weights: classifier GEMVs (large to tiny heads), token MLPs. */
+const GEMM: readonly (readonly [number, number, number])[] = [
+  [1, 1280, 1000], [1, 960, 1280], [1, 576, 1024], [1, 1024, 1000], [1, 256, 32], [1, 128, 10], [1, 48, 16], [1, 32, 8],
+  [16, 128, 128], [64, 64, 64], [64, 64, 256], [64, 256, 64], [64, 128, 256], [49, 192, 192], [196, 192, 576], [256, 128, 128],
+];
+/** [steps, input, hidden] of LSTM/GRU: keyword-spotting and sequence-classifier sizes, down to 16 hidden units. */
+const RNN: readonly (readonly [number, number, number])[] = [
+  [30, 16, 64], [30, 16, 128], [50, 20, 64], [25, 64, 128], [10, 32, 32],
+  [20, 16, 16], [20, 16, 32], [20, 32, 32], [20, 32, 64], [40, 16, 16], [40, 16, 32], [40, 32, 32], [40, 32, 64],
 ];
 
 /** The micro-models of a grid size (deterministic: the same bytes every time). */
@@ -515,6 +582,7 @@ export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
       eltCase('Sigmoid', 16, 28, 'float'),
       poolCase('MaxPool', 16, 28, 'float'),
       poolCase('MaxPool', 16, 28, 'int8'),
+      transposeCase('shuffle', 48, 14),
       softmaxCase(16, 64),
       overheadCase(1),
       overheadCase(8),
@@ -526,22 +594,21 @@ export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
   for (const dtype of ['float', 'int8'] as const) {
     for (const [ci, co, h, s] of CONV1) cases.push(convCase(ci, co, h, 1, s, false, dtype));
     for (const [ci, co, h, s, k] of CONVK) cases.push(convCase(ci, co, h, k, s, false, dtype));
+    for (const [ci, co, h, k] of PATCH) cases.push(convCase(ci, co, h, k, k, false, dtype, 0));
     for (const [c, h, s, k] of DW) cases.push(convCase(c, c, h, k, s, true, dtype));
-    for (const [m, k, n] of [[1, 1280, 1000], [1, 960, 1280], [1, 576, 1024], [1, 1024, 1000], [16, 128, 128], [64, 64, 256], [64, 256, 64], [196, 192, 576]] as const) {
-      cases.push(matmulCase(m, k, n, 'gemm', dtype));
-    }
+    for (const [m, k, n] of GEMM) cases.push(matmulCase(m, k, n, 'gemm', dtype));
     for (const [c, h] of [[16, 112], [72, 56], [240, 14], [960, 7]] as const) {
       cases.push(eltCase('Add', c, h, dtype));
+      cases.push(eltCase('Mul', c, h, dtype));
       cases.push(eltCase('Mul', c, h, dtype, true));
     }
-    for (const [c, h] of [[64, 55], [96, 27], [960, 7]] as const) {
-      cases.push(poolCase('MaxPool', c, h, dtype));
-      cases.push(poolCase('GlobalAveragePool', c, h, dtype));
-    }
-    for (const [c, h] of [[16, 56], [128, 27]] as const) cases.push(movementCase('Concat', c, h, dtype));
+    for (const [c, h] of [[24, 112], [64, 55], [96, 109], [96, 27], [256, 27], [960, 7]] as const) cases.push(poolCase('MaxPool', c, h, dtype));
+    for (const [c, h] of [[64, 55], [96, 27], [960, 7]] as const) cases.push(poolCase('GlobalAveragePool', c, h, dtype));
+    for (const [c, h] of [[16, 56], [48, 28], [64, 55], [128, 27], [232, 7]] as const) cases.push(concatCase(c, h, dtype));
   }
+  for (const [ci, co, len, k] of [[16, 32, 64, 3], [32, 32, 64, 3], [20, 32, 100, 3], [32, 64, 128, 5], [64, 64, 32, 3], [64, 128, 256, 3]] as const) cases.push(conv1dCase(ci, co, len, k));
   for (const [b, m, k, n] of [[4, 16, 16, 16], [4, 16, 32, 16], [4, 64, 32, 64], [8, 49, 32, 49]] as const) cases.push(matmulCase(m, k, n, 'matmul', 'float', b));
-  for (const [t, i, h] of [[30, 16, 64], [30, 16, 128], [50, 20, 64], [25, 64, 128], [10, 32, 32]] as const) {
+  for (const [t, i, h] of RNN) {
     cases.push(rnnCase('LSTM', t, i, h));
     cases.push(rnnCase('GRU', t, i, h));
   }
@@ -559,7 +626,12 @@ export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
   }
   for (const [r, c] of [[16, 16], [64, 64], [196, 196], [256, 1000]] as const) cases.push(softmaxCase(r, c));
   for (const [t, d] of [[16, 64], [49, 192], [196, 384], [64, 128]] as const) cases.push(layerNormCase(t, d));
-  for (const [c, h] of [[24, 28], [116, 14], [232, 7]] as const) cases.push(movementCase('Transpose', c, h, 'float'));
+  for (const [c, h] of [[48, 28], [116, 28], [96, 14], [232, 14], [192, 7], [464, 7]] as const) cases.push(transposeCase('shuffle', c, h));
+  for (const [t, d, x] of [[16, 64, 2], [49, 192, 6], [196, 384, 6], [64, 128, 4]] as const) cases.push(transposeCase('heads', t, d, x));
+  for (const [t, d] of [[20, 16], [40, 32], [100, 64], [25, 128]] as const) {
+    cases.push(transposeCase('seq', t, d));
+    cases.push(gatherCase(t, d));
+  }
   for (const n of [1, 16, 64, 128]) cases.push(overheadCase(n));
   cases.push(streamCase());
   for (const kind of ['inverted-residual', 'conv3x3', 'se-hardswish'] as const) cases.push(compositeCase(kind));

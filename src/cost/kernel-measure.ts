@@ -39,13 +39,33 @@ export interface TimedKernel extends KernelPoint {
  */
 const LAYOUT_OPS = new Set(['ReorderInput', 'ReorderOutput', 'Transpose', 'Slice']);
 
-/** The case's own kernel time and all kernels' time in a per-node profile (µs per run). */
-export function ownKernelTime(kernels: ModelMeasurement['kernels'], caseOp: string, context: readonly string[] = []): { ownUs: number; totalUs: number } | undefined {
+/**
+ * The case's own kernel time and all kernels' time in a per-node profile (µs per run), with their event
+ * counts. `ownLayout`: everything the runtime runs between the first and the last context kernel (in
+ * execution order) is the timed op's own, NCHWc reorders and views included: a channel shuffle between
+ * convolutions pays them in a real model (the reorders at the case's own input and output do not count).
+ */
+export function ownKernelTime(
+  kernels: ModelMeasurement['kernels'],
+  caseOp: string,
+  context: readonly string[] = [],
+  ownLayout = false,
+): { ownUs: number; totalUs: number; ownEvents: number; events: number } | undefined {
   if (!kernels || kernels.length === 0) return undefined;
   const totalUs = kernels.reduce((s, k) => s + k.medianUs, 0);
-  const notOwn = new Set([...LAYOUT_OPS, ...context.flatMap((op) => CONTEXT_KERNELS[op] ?? [op])]);
-  const ownUs = kernels.filter((k) => !notOwn.has(k.op) || k.op === caseOp).reduce((s, k) => s + k.medianUs, 0);
-  return totalUs > 0 ? { ownUs, totalUs } : undefined;
+  const contextOps = new Set(context.flatMap((op) => CONTEXT_KERNELS[op] ?? [op]));
+  let own: typeof kernels;
+  if (ownLayout) {
+    const isContext = kernels.map((k) => contextOps.has(k.op) && k.op !== caseOp);
+    const first = isContext.indexOf(true);
+    const last = isContext.lastIndexOf(true);
+    own = kernels.filter((_, i) => i > first && i < last && !isContext[i]);
+  } else {
+    const notOwn = new Set([...LAYOUT_OPS, ...contextOps]);
+    own = kernels.filter((k) => !notOwn.has(k.op) || k.op === caseOp);
+  }
+  const ownUs = own.reduce((s, k) => s + k.medianUs, 0);
+  return totalUs > 0 ? { ownUs, totalUs, ownEvents: own.length, events: kernels.length } : undefined;
 }
 
 /** Kernel names onnxruntime gives a context op after fusion. */
@@ -78,7 +98,7 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
   // Rounds outside, cases inside: a burst of load from other processes hits one round of many cases.
   for (let r = 0; r < rounds; r++) {
     for (const p of prepared) {
-      const m = await measureModel(p.file, p.analysis, { runs, warmup, threads, profile: r === 0 && p.c.family !== 'overhead' && p.c.family !== 'composite', profileRuns: 8 });
+      const m = await measureModel(p.file, p.analysis, { runs, warmup, threads, profile: r === 0 && p.c.family !== 'composite', profileRuns: 8 });
       if (r === 0) first.set(p.c.id, m);
       const v = threads === 1 ? m.cpuMedianMs : m.medianMs;
       best.set(p.c.id, Math.min(best.get(p.c.id) ?? Infinity, v));
@@ -87,7 +107,7 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
   return prepared.map((p) => {
     const m = first.get(p.c.id)!;
     const measuredMs = best.get(p.c.id)!;
-    const profiled = ownKernelTime(m.kernels, p.c.op, p.c.context);
+    const profiled = ownKernelTime(m.kernels, p.c.op, p.c.context, p.c.ownLayout);
     options.log?.(`${p.c.id}: ${measuredMs.toFixed(4)} ms${profiled ? ` (profiled: own kernel ${(profiled.ownUs / 1e3).toFixed(4)} of ${(profiled.totalUs / 1e3).toFixed(4)} ms)` : ''}`);
     return {
       id: p.c.id,

@@ -758,9 +758,21 @@ export const KernelCurveSchema = z.strictObject({
   /** `<opClass>/<dtype>/<variant>`, e.g. `conv/float/k1`, `elementwise/float/Sigmoid`. */
   key: z.string().min(1),
   features: z.array(z.string().min(1)).min(1),
+  /** Grid points as [feature..., efficiency]; with `coefficients`, the efficiency net of `fixedUs`. */
   points: z.array(z.array(z.number()).min(2)).min(1),
   /** Leave-one-out log-space error of the curve on its own points. */
   sigma: z.number().min(0),
+  /** Fixed cost per kernel call, µs (src/cost/curve-fit.ts). */
+  fixedUs: z.number().min(0).optional(),
+  /** ln efficiency = c₀ + Σ cⱼ·featureⱼ (then each point's residual near it); absent: points only (older calibrations). */
+  coefficients: z.array(z.number()).min(2).optional(),
+  /** The rate efficiencies are relative to: peak MAC/s, or bytes/s for data movement (default: the unit's figure). */
+  rate: z.number().positive().optional(),
+  /**
+   * In-network correction of this variant: measured ÷ curve time of its kernels in the generated networks
+   * and whole models that joined the calibration (1 when they do not exercise it).
+   */
+  context: z.number().positive().optional(),
 });
 export type KernelCurve = z.infer<typeof KernelCurveSchema>;
 
@@ -772,7 +784,10 @@ export const KernelCalibrationSchema = z.strictObject({
   cases: z.number().int().min(0),
   /** Wall-clock seconds the grid took to time. */
   seconds: z.number().min(0).optional(),
-  /** Correction of every curve from whole-model measurements that joined the fit (geometric, shrunk to 1). */
+  /**
+   * One correction of every curve from whole-model measurements, written by calibrations before per-variant
+   * corrections (`curves[].context`); still applied when present, no longer written.
+   */
   scale: z.number().positive().optional(),
   curves: z.array(KernelCurveSchema),
 });
