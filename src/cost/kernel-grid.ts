@@ -475,10 +475,9 @@ function streamCase(): KernelCase {
 }
 
 /**
- * Small generated networks (timed whole, never a curve point): in a real model each kernel finds its weights
- * and part of its input cold, where a micro-model run after run finds everything in cache. The ratio of these
- * networks' measured time to the sum their curves predict is the correction the fit applies to every curve
- * (the same join as whole-model measurements: calibration.kernels.scale).
+ * Small generated networks (timed whole, never a curve point): a check of the curves on kernels in context
+ * (weights and inputs partly cold, fused activations). Their measured and estimated times are recorded in
+ * `calibration.models` and count in the residual σ; they set no correction (src/cost/calibrate.ts).
  */
 function compositeCase(kind: 'inverted-residual' | 'conv3x3' | 'se-hardswish'): KernelCase {
   const id = `composite-${kind}-float`;
