@@ -9,7 +9,7 @@ import type { CheckOptions } from './check.js';
 import { loadProfiles, type LoadedProfile } from './profiles/load.js';
 import { placeModel } from './profiles/engine.js';
 import type { DevicePlacement } from './profiles/placement.js';
-import { costDevice, type DeviceCost } from './cost/index.js';
+import { costDevice, nodeCostAt, type DeviceCost } from './cost/index.js';
 import { loadConfig } from './config/load.js';
 import type { EdgegateConfig } from './config/schema.js';
 import { dimsFor, type BudgetField } from './config/match.js';
@@ -50,18 +50,30 @@ export async function loadDeviceContext(options: CheckOptions, errors: ReportErr
   };
 }
 
+/**
+ * The report's entry for every placed node. A report holds these for every device until it is written,
+ * so they are lean: equal detail and hint texts are one string, and `sourceNodes` is the placement's own
+ * (read-only) list.
+ */
 function nodeReports(placement: DevicePlacement, cost: DeviceCost | null): NodePlacementReport[] {
-  return placement.nodes.map((n) => {
-    const c = cost?.perNode.get(n.index);
+  const texts = new Map<string, string>();
+  const once = (text: string): string => {
+    const hit = texts.get(text);
+    if (hit !== undefined) return hit;
+    texts.set(text, text);
+    return text;
+  };
+  return placement.nodes.map((n, position) => {
+    const c = cost ? nodeCostAt(cost, position, n.index) : undefined;
     return {
       index: n.index,
       name: n.name,
       op: n.op,
       placement: n.placement,
       reason: n.reason,
-      ...(n.detail ? { detail: n.detail } : {}),
-      ...(n.hint ? { hint: n.hint } : {}),
-      sourceNodes: [...n.sourceNodes],
+      ...(n.detail ? { detail: once(n.detail) } : {}),
+      ...(n.hint ? { hint: once(n.hint) } : {}),
+      sourceNodes: n.sourceNodes as number[],
       ...(n.ruleId ? { rule: n.ruleId } : {}),
       latencyMs: c ? c.latencyMs : null,
       unit: c?.unit ?? (n.placement === 'accelerated' ? 'accelerator' : 'cpu'),

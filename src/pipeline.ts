@@ -43,6 +43,41 @@ export function exitCodeOf(run: CheckRun): 0 | 1 | 2 {
 
 /** The JSON rendering (the CLI's `--format json` and the action's `report` file): the report with the decision. */
 export function renderJson(run: CheckRun, indent = 2): string {
+  return [...renderJsonChunks(run, indent)].join('');
+}
+
+/** Per-node entries serialized per chunk by {@link renderJsonChunks}. */
+const NODES_PER_CHUNK = 2000;
+
+/**
+ * The JSON rendering in pieces, for writing to a file or a pipe as it is made: a report holds one entry
+ * per node per device (100,000 nodes × 11 devices is over a million), and one string of it all would
+ * need hundreds of MB (twice that if any text in it is not Latin-1). The document is the one
+ * `JSON.stringify(doc, null, indent)` gives, except that each device's `nodes` entries are written one
+ * per line, compactly.
+ */
+export function* renderJsonChunks(run: CheckRun, indent = 2): Generator<string> {
   const doc: Report = { ...run.report, verdict: run.decision.verdict, ...(run.comparison ? { baseline: run.comparison } : {}), gate: run.decision };
-  return `${JSON.stringify(doc, null, indent)}\n`;
+  const lists = new Map<unknown, number>();
+  for (const m of run.report.models) for (const d of m.devices) if (d.nodes.length > 0) lists.set(d.nodes, lists.size);
+  // Each device's node list is left out of the outer document as a placeholder string, written after it.
+  const token = `edgegate-nodes-${Math.random().toString(36).slice(2)}-`;
+  const outer = JSON.stringify(doc, (_key, value: unknown) => (lists.has(value) ? `${token}${lists.get(value)}` : value), indent);
+  const byIndex = [...lists.keys()] as readonly unknown[][];
+  const pattern = new RegExp(`"${token}(\\d+)"`, 'g');
+  let from = 0;
+  for (const match of outer.matchAll(pattern)) {
+    const at = match.index;
+    yield outer.slice(from, at);
+    const lineStart = outer.lastIndexOf('\n', at) + 1;
+    const pad = ' '.repeat(/^ */.exec(outer.slice(lineStart, at))![0].length);
+    const list = byIndex[Number(match[1])]!;
+    for (let k = 0; k < list.length; k += NODES_PER_CHUNK) {
+      const lines = list.slice(k, k + NODES_PER_CHUNK).map((n) => `${pad}${' '.repeat(indent)}${JSON.stringify(n)}`);
+      yield `${k === 0 ? '[\n' : ',\n'}${lines.join(',\n')}`;
+    }
+    yield `\n${pad}]`;
+    from = at + match[0].length;
+  }
+  yield `${outer.slice(from)}\n`;
 }

@@ -133,6 +133,50 @@ describe('memory planners', () => {
     }
   });
 
+  it('the ORT arena trace places every buffer where a step-by-step replay of it does', () => {
+    // The trace as ORT's MemPatternPlanner records it: every step, sort the live blocks, best fit, free.
+    const replay = (buffers: readonly Buffer[], alignment: number): Map<string, number> => {
+      const size = (b: Buffer): number => Math.ceil(b.size / alignment) * alignment;
+      const maxStep = buffers.reduce((m, b) => Math.max(m, b.lastUse, b.firstUse), -1);
+      const live: { id: string; offset: number; size: number }[] = [];
+      const out = new Map<string, number>();
+      for (let step = 0; step <= maxStep; step++) {
+        for (const b of buffers.filter((x) => x.firstUse === step)) {
+          live.sort((p, q) => p.offset - q.offset);
+          let best = live.length === 0 ? 0 : live[live.length - 1]!.offset + live[live.length - 1]!.size;
+          let waste = Infinity;
+          let current = 0;
+          for (const blk of live) {
+            if (blk.offset >= current && blk.offset - current >= size(b) && blk.offset - current - size(b) < waste) {
+              waste = blk.offset - current - size(b);
+              best = current;
+            }
+            current = Math.max(current, blk.offset + blk.size);
+          }
+          if (size(b) > 0) live.push({ id: b.id, offset: best, size: size(b) });
+          out.set(b.id, best);
+        }
+        for (const b of buffers.filter((x) => x.lastUse === step)) {
+          const i = live.findIndex((x) => x.id === b.id);
+          if (i >= 0) live.splice(i, 1);
+        }
+      }
+      return out;
+    };
+    const rnd = lcg(4242);
+    for (let trial = 0; trial < 300; trial++) {
+      const buffers = Array.from({ length: 1 + rnd(50) }, (_, i) => {
+        const first = rnd(30);
+        return buf(`t${i}`, rnd(10) === 0 ? 0 : 1 + rnd(300), first, first + rnd(trial % 2 === 0 ? 3 : 15));
+      });
+      const alignment = trial % 3 === 0 ? 64 : 1;
+      const want = replay(buffers, alignment);
+      const got = planOrtArena(buffers, { alignment });
+      assert.deepEqual([...got.offsets].sort(), [...want].sort(), `trial ${trial}`);
+      assert.equal(got.peakBytes, Math.max(0, ...buffers.map((b) => want.get(b.id)! + Math.ceil(b.size / alignment) * alignment)));
+    }
+  });
+
   it('alignment rounds every buffer up', () => {
     const bs = [buf('a', 10, 0, 1), buf('b', 3, 1, 2)];
     assert.equal(planGreedyBySize(bs, { alignment: 16 }).peakBytes, 32);

@@ -2,7 +2,7 @@
  * `mode: check`: select models, check head and base, compare, decide, render, then post. Side effects go
  * through the ports in ActionPorts, so this file imports no @actions/* package and runs in unit tests.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runCheck, type CheckOptions } from '../check.js';
 import { loadConfig } from '../config/load.js';
@@ -13,7 +13,8 @@ import { baselineError, checkBaseVersions } from '../git/base-check.js';
 import { NoMergeBaseError } from '../git/errors.js';
 import { externalDataLocations } from '../git/external-refs.js';
 import type { GitClient, NameStatus } from '../git/types.js';
-import { decideRun, renderJson, type CheckRun, type Gathered } from '../pipeline.js';
+import { decideRun, renderJsonChunks, type CheckRun, type Gathered } from '../pipeline.js';
+import { writeFileChunks } from '../io/write-chunks.js';
 import { renderMarkdown, type RenderInput } from '../report/markdown.js';
 import type { Report, ReportError } from '../report/types.js';
 import type { EventInfo } from './context.js';
@@ -109,7 +110,7 @@ function writeReportFile(ctx: CheckModeContext, run: CheckRun): string {
   const dir = join(ctx.tempDir, 'edgegate');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `report${ctx.inputs.commentKey ? `-${ctx.inputs.commentKey.replace(/[^A-Za-z0-9._-]/g, '_')}` : ''}.json`);
-  writeFileSync(file, renderJson(run));
+  writeFileChunks(file, renderJsonChunks(run));
   return file;
 }
 
@@ -193,7 +194,7 @@ async function uploadReport(ctx: CheckModeContext, reportPath: string): Promise<
   const name = reportArtifactName(ctx.inputs.commentKey);
   const dir = mkdtempSync(join(ctx.tempDir, 'edgegate-report-'));
   try {
-    writeFileSync(join(dir, REPORT_ARTIFACT_FILE), readFileSync(reportPath));
+    copyFileSync(reportPath, join(dir, REPORT_ARTIFACT_FILE));
     const r = await store.upload(name, dir);
     ctx.ports.info(`Uploaded ${name} (${r.size ?? '?'} bytes) for the report job.`);
   } catch (err) {

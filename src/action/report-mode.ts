@@ -4,13 +4,14 @@
  * comment from both, and gate with `fail-on: parity`. A matrix cell without a valid result is
  * `not-run` (or `error`), never `pass`. No @actions/* import.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { readRegularTextFile } from '../io/regular-file.js';
 import { REPORT_ARTIFACT_MAX_BYTES } from '../limits.js';
 import { decide } from '../gate/decide.js';
-import { renderJson } from '../pipeline.js';
+import { renderJsonChunks } from '../pipeline.js';
+import { writeFileChunks } from '../io/write-chunks.js';
 import type { Finding, GateDecision } from '../gate/types.js';
 import { collectResults } from '../parity/report.js';
 import { readParityResult, type ParityResult } from '../parity/result-schema.js';
@@ -132,7 +133,7 @@ export async function runReportMode(ctx: CheckModeContext): Promise<ReportOutcom
   mkdirSync(outDir, { recursive: true });
   const reportPath = join(outDir, 'report-with-parity.json');
   // The report job's decide stage: the check job's comparison, plus the parity findings.
-  writeFileSync(reportPath, renderJson({ report: { ...report, parityResults: results }, ...(comparison ? { comparison } : {}), decision }));
+  writeFileChunks(reportPath, renderJsonChunks({ report: { ...report, parityResults: results }, ...(comparison ? { comparison } : {}), decision }));
   const commentId = await publish(ctx, input, body, reportPath, decision, changes);
   rmSync(join(root), { recursive: true, force: true });
   return { decision, results, body, ...(commentId !== undefined ? { commentId } : {}) };

@@ -3,6 +3,7 @@
  * files written with an error that names the file instead of a stack trace.
  */
 import { writeFileSync } from 'node:fs';
+import { writeFileChunks } from '../io/write-chunks.js';
 
 /** Bad command-line usage: printed as one line with the command's usage, exit 2. */
 export class UsageError extends Error {
@@ -85,10 +86,11 @@ const WRITE_REASONS: Readonly<Record<string, string>> = {
   ENOSPC: 'no space left on the device',
 };
 
-/** Writes `text` to `file` (no folders are created: a typo in the path should not make a tree). */
-export function writeOutputFile(file: string, text: string): void {
+/** Writes `text` (a string, or its pieces in order) to `file` (no folders are created: a typo in the path should not make a tree). */
+export function writeOutputFile(file: string, text: string | Iterable<string>): void {
   try {
-    writeFileSync(file, text);
+    if (typeof text === 'string') writeFileSync(file, text);
+    else writeFileChunks(file, text);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? '';
     throw new OutputFileError(file, WRITE_REASONS[code] ?? (cause instanceof Error ? cause.message : String(cause)), { cause });

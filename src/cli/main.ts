@@ -9,7 +9,7 @@ import type { Report, ReportError } from '../report/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { loadConfig } from '../config/load.js';
 import { mergeGateOptions } from '../gate/options.js';
-import { decideRun, exitCodeOf, renderJson, type CheckRun } from '../pipeline.js';
+import { decideRun, exitCodeOf, renderJsonChunks, type CheckRun } from '../pipeline.js';
 import { DEFAULT_GATE_OPTIONS, FAIL_ON_CONDITIONS, type FailOnCondition } from '../gate/types.js';
 import { COMMAND_HELP, OutputFileError, UsageError, splitList, wantsHelp, writeOutputFile } from './args.js';
 
@@ -109,9 +109,9 @@ async function checkCommand(argv: readonly string[]): Promise<number> {
     ruleMode: values.rules,
   });
   const run = await decideCli(head, positionals, { base: values.base, devices, configPath, configExplicit: values.config !== undefined, failOn });
-  const body = format === 'json' ? renderJson(run) : format === 'markdown' ? await renderMarkdownBody(run) : renderText(run.report, run.decision);
+  const body = format === 'json' ? renderJsonChunks(run) : [format === 'markdown' ? await renderMarkdownBody(run) : renderText(run.report, run.decision)];
   if (values.out) writeOutputFile(values.out, body);
-  else process.stdout.write(body);
+  else for (const chunk of body) process.stdout.write(chunk);
   // Errors go to stderr in one line each when stdout does not already show them (the text report does),
   // so a JSON consumer still sees a clean document and a terminal user reads each error once.
   if (format !== 'text' || values.out) for (const e of run.report.errors) process.stderr.write(`edgegate: error [${e.code}] ${e.message}\n`);

@@ -170,13 +170,37 @@ function unitById(profile: DeviceProfile, id: string): ComputeUnit {
   return u;
 }
 
+/** An efficiency figure as {@link efficiencyFor} gives it. */
+export interface Efficiency {
+  readonly value: number;
+  readonly sigma: number;
+  readonly key: string;
+  readonly note?: CostAssumption;
+}
+
+/**
+ * Efficiency figures looked up during one estimate, by unit, op class and dtype: the cost model asks once
+ * per node (a model can have a million), and a lookup makes a key string and a result object. Made per
+ * estimate, because calibration changes a profile's figures in place.
+ */
+export class EfficiencyMemo {
+  private readonly byUnit = new Map<ComputeUnit, Map<OpClass, Map<ComputeDtype, Efficiency>>>();
+
+  constructor(private readonly profile: DeviceProfile) {}
+
+  get(unit: ComputeUnit, opClass: OpClass, dtype: ComputeDtype): Efficiency {
+    let byClass = this.byUnit.get(unit);
+    if (byClass === undefined) this.byUnit.set(unit, (byClass = new Map<OpClass, Map<ComputeDtype, Efficiency>>()));
+    let byDtype = byClass.get(opClass);
+    if (byDtype === undefined) byClass.set(opClass, (byDtype = new Map<ComputeDtype, Efficiency>()));
+    let hit = byDtype.get(dtype);
+    if (hit === undefined) byDtype.set(dtype, (hit = efficiencyFor(this.profile, unit, opClass, dtype)));
+    return hit;
+  }
+}
+
 /** The efficiency figure for (class, dtype) with its fallbacks, and how trustworthy it is (σ). */
-export function efficiencyFor(
-  profile: DeviceProfile,
-  unit: ComputeUnit,
-  opClass: OpClass,
-  dtype: ComputeDtype,
-): { value: number; sigma: number; key: string; note?: CostAssumption } {
+export function efficiencyFor(profile: DeviceProfile, unit: ComputeUnit, opClass: OpClass, dtype: ComputeDtype): Efficiency {
   const cal = profile.calibration?.uncertainty[unit.id];
   const pick = (c: OpClass, d: ComputeDtype): Figure | undefined => unit.efficiency[c]?.[d];
   const chain: [OpClass, ComputeDtype][] = [
@@ -258,6 +282,7 @@ export function roofline(
   notes?: AssumptionNotes,
   weightSplit?: { readonly cachedWeightBytes: number; readonly streamedWeightBytes: number },
   analysis?: GraphAnalysis,
+  memo?: EfficiencyMemo,
 ): Roofline {
   // A calibrated kernel curve (calibrate --kernels) knows the node's shape; weights still stream from DRAM.
   const curve = analysis && 'index' in w && 'opType' in w ? kernelCurveTime(profile, unit, analysis, w as SourceWork) : null;
@@ -266,7 +291,7 @@ export function roofline(
     const weights = weightSplit ? 0 : Math.min(w.weightBytes ?? 0, w.bytes ?? 0);
     return { computeS: curve.computeS, memoryS: Math.max(curve.memoryS, bw > 0 ? weights / bw : 0), effKey: curve.effKey, sigma: curve.sigma };
   }
-  const eff = efficiencyFor(profile, unit, w.opClass, w.dtype);
+  const eff = memo ? memo.get(unit, w.opClass, w.dtype) : efficiencyFor(profile, unit, w.opClass, w.dtype);
   const peak = peakFor(unit, w.dtype);
   addNote(notes, eff.note);
   addNote(notes, peak.note);
@@ -324,10 +349,18 @@ interface Core {
   readonly unknownDeltaS: number;
 }
 
-function placedSite(profile: DeviceProfile, p: PlacedNode | undefined): Site {
+/** Where every placed node runs; nodes on one unit and partition share one Site. */
+function placedSites(profile: DeviceProfile, nodes: readonly PlacedNode[]): Site[] {
   const hw = profile.hardware;
-  if (p && p.placement === 'accelerated') return { unit: hw.acceleratorUnit, key: `acc:${p.partition ?? 0}`, accelerated: true };
-  return { unit: hw.fallbackUnit, key: 'cpu', accelerated: false };
+  const cpu: Site = { unit: hw.fallbackUnit, key: 'cpu', accelerated: false };
+  const byPartition = new Map<number, Site>();
+  return nodes.map((p) => {
+    if (p.placement !== 'accelerated') return cpu;
+    const id = p.partition ?? 0;
+    let site = byPartition.get(id);
+    if (site === undefined) byPartition.set(id, (site = { unit: hw.acceleratorUnit, key: `acc:${id}`, accelerated: true }));
+    return site;
+  });
 }
 
 function transferSpec(profile: DeviceProfile, from: string, to: string, notes?: AssumptionNotes): { bw: number; fixedS: number; sigma: number } {
@@ -354,6 +387,7 @@ function computeCore(
   works: readonly SourceWork[],
   sites: readonly Site[],
   notes: AssumptionNotes,
+  memo: EfficiencyMemo,
 ): Core {
   const groups = new Map<string, { s: number; sigma: number }>();
   const addGroup = (key: string, s: number, sigma: number): void => {
@@ -363,9 +397,9 @@ function computeCore(
   };
   const calOverheadSigma = profile.calibration?.overheadSigma ?? {};
   // Site of every source node (through its placed node), and of its kernel owner.
-  const sourceSite = new Map<number, Site>();
+  const sourceSite = new Array<Site | undefined>(analysis.nodes.length);
   placement.nodes.forEach((p, i) => {
-    for (const s of p.sourceNodes) sourceSite.set(s, sites[i]!);
+    for (const s of p.sourceNodes) sourceSite[s] = sites[i]!;
   });
   const perNode: NodeCost[] = [];
   let total = 0;
@@ -408,7 +442,7 @@ function computeCore(
       if (!w0 || w0.free || w0.mergedAs !== undefined) continue;
       const w = asTargetRuns(profile, w0, site.unit === profile.hardware.acceleratorUnit && site.accelerated, unit);
       kernel = true;
-      const r = roofline(profile, unit, w, notes, split?.get(s), analysis);
+      const r = roofline(profile, unit, w, notes, split?.get(s), analysis, memo);
       const t = Math.max(r.computeS, r.memoryS);
       nodeS += t;
       computeS += r.computeS;
@@ -444,7 +478,7 @@ function computeCore(
       for (const s of p.sourceNodes) {
         const w0 = works[s];
         if (!w0 || w0.free || w0.mergedAs !== undefined) continue;
-        const r = roofline(profile, acc, asTargetRuns(profile, w0, true, acc));
+        const r = roofline(profile, acc, asTargetRuns(profile, w0, true, acc), undefined, undefined, undefined, memo);
         accS += Math.max(r.computeS, r.memoryS);
       }
       unknownDelta += Math.max(0, latS - accS);
@@ -475,7 +509,7 @@ function computeCore(
   const seen = new Set<string>();
   const kernelSite = (src: number): Site | undefined => {
     const w = works[src];
-    return sourceSite.get(w ? w.owner : src) ?? sourceSite.get(src);
+    return sourceSite[w ? w.owner : src] ?? sourceSite[src];
   };
   const addTransfer = (tensor: string, from: Site, to: Site): void => {
     const hops: [string, string][] = [];
@@ -577,13 +611,27 @@ export function rangeFrom(core: Pick<Core, 'totalS' | 'groups' | 'unknownDeltaS'
   return { estimate: est, low: lowBase * 1e3 * Math.exp(-z * sigma), high: est * Math.exp(z * sigma) };
 }
 
-/** Peak RAM and flash (see the module doc and docs/cost-model.md). */
-export function memoryEstimate(
-  analysis: GraphAnalysis,
-  profile: DeviceProfile,
-  works: readonly SourceWork[],
-): { ram: RamBreakdown | null; peak: number | null; flash: FlashBreakdown | null; flashBytes: number | null; unknownReason?: string } {
-  const hw = profile.hardware;
+/** What {@link activationPlan} gives: the arena size, or why there is none. */
+interface ActivationPlan {
+  readonly peakBytes: number;
+  /** Activation tensors of unknown size (then no plan is made). */
+  readonly unknown: number;
+  /** Set when the lifetimes overlap past the planning limit (`planLimitReason`). */
+  readonly notPlanned?: string;
+}
+
+const planCache = new WeakMap<readonly SourceWork[], Map<DeviceProfile['hardware']['memoryPlanner'], ActivationPlan>>();
+
+/**
+ * The activation arena a planner needs for the tensors that exist at run time (kernel interiors left
+ * out), or how many tensors have unknown sizes. Depends on the kernels (`works`) and the planner only, so
+ * devices that share both share one plan.
+ */
+function activationPlan(analysis: GraphAnalysis, works: readonly SourceWork[], planner: DeviceProfile['hardware']['memoryPlanner']): ActivationPlan {
+  let byPlanner = planCache.get(works);
+  if (byPlanner === undefined) planCache.set(works, (byPlanner = new Map<DeviceProfile['hardware']['memoryPlanner'], ActivationPlan>()));
+  const hit = byPlanner.get(planner);
+  if (hit) return hit;
   const graph = analysis.model.graph;
   const step = new Map<number, number>();
   analysis.order.forEach((idx, s) => step.set(idx, s));
@@ -612,6 +660,21 @@ export function memoryEstimate(
     if (outputs.has(t.name)) lastUse = last;
     buffers.push({ id: t.name, size, firstUse: first, lastUse });
   }
+  const notPlanned = unknown > 0 ? undefined : planLimitReason(buffers);
+  const skipped = unknown > 0 || notPlanned !== undefined;
+  const peakBytes = skipped ? 0 : (planner === 'greedy' ? planGreedyBySize(buffers, { alignment: 16 }) : planOrtArena(buffers, { alignment: 64 })).peakBytes;
+  const plan: ActivationPlan = { peakBytes, unknown, ...(notPlanned !== undefined ? { notPlanned } : {}) };
+  byPlanner.set(planner, plan);
+  return plan;
+}
+
+/** Peak RAM and flash (see the module doc and docs/cost-model.md). */
+export function memoryEstimate(
+  analysis: GraphAnalysis,
+  profile: DeviceProfile,
+  works: readonly SourceWork[],
+): { ram: RamBreakdown | null; peak: number | null; flash: FlashBreakdown | null; flashBytes: number | null; unknownReason?: string } {
+  const hw = profile.hardware;
   const weightTotal = analysis.totals.weightBytes;
   // Flash: weights in the target's dtype. Converted full-integer targets store float weights as int8.
   const byDtype = analysis.totals.weightBytesByDtype;
@@ -630,12 +693,11 @@ export function memoryEstimate(
   }
   const flash: FlashBreakdown = { weightBytes: flashWeights, runtimeBytes: hw.runtimeBinaryBytes.value, weightDtype };
   const flashBytes = flash.weightBytes + flash.runtimeBytes;
-  if (unknown > 0) {
-    return { ram: null, peak: null, flash, flashBytes, unknownReason: `${unknown} activation tensor(s) of unknown size; pin symbolic dims` };
+  const plan = activationPlan(analysis, works, hw.memoryPlanner);
+  if (plan.unknown > 0) {
+    return { ram: null, peak: null, flash, flashBytes, unknownReason: `${plan.unknown} activation tensor(s) of unknown size; pin symbolic dims` };
   }
-  const notPlanned = planLimitReason(buffers);
-  if (notPlanned !== undefined) return { ram: null, peak: null, flash, flashBytes, unknownReason: notPlanned };
-  const plan = hw.memoryPlanner === 'greedy' ? planGreedyBySize(buffers, { alignment: 16 }) : planOrtArena(buffers, { alignment: 64 });
+  if (plan.notPlanned !== undefined) return { ram: null, peak: null, flash, flashBytes, unknownReason: plan.notPlanned };
   const ortLoad = hw.memoryPlanner === 'ort-arena' && hw.weightsInRam ? Math.max(analysis.model.fileSize, 0) : 0;
   const ram: RamBreakdown = {
     activationBytes: plan.peakBytes,
@@ -658,11 +720,12 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
   const threshold = options.whatIfThreshold ?? 0.1;
   const works = sourceWork(analysis, workOptionsFor(profile));
   const notes: AssumptionNotes = new Map();
-  const sites = placement.nodes.map((p) => placedSite(profile, p));
+  const sites = placedSites(profile, placement.nodes);
+  const memo = new EfficiencyMemo(profile);
   for (const p of placement.nodes) {
     if (p.placement === 'unsupported') addNote(notes, { subject: `node ${p.index} (${p.op})`, assumed: `unsupported; costed on ${profile.hardware.fallbackUnit}` });
   }
-  const core = computeCore(analysis, placement, profile, works, sites, notes);
+  const core = computeCore(analysis, placement, profile, works, sites, notes, memo);
   const mem = memoryEstimate(analysis, profile, works);
   const unknownWork = placement.nodes.some((p) => p.sourceNodes.some((s) => {
     const w = works[s];
@@ -676,7 +739,8 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
   if (latency && hw.acceleratorUnit !== hw.fallbackUnit) {
     const partitionNear = (i: number): number => {
       const p = placement.nodes[i]!;
-      const near = placement.nodes.find((q, j) => j !== i && q.placement === 'accelerated' && q.partition !== null && Math.abs(j - i) === 1);
+      // The accelerated neighbour in the node list (the one before it first), if any.
+      const near = [placement.nodes[i - 1], placement.nodes[i + 1]].find((q) => q !== undefined && q.placement === 'accelerated' && q.partition !== null);
       return near?.partition ?? (p.partition ?? 1_000_000 + i);
     };
     // Moving one node changes only its own time and the transfers on its own edges, so that sum bounds
@@ -700,7 +764,7 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
       if (savingBound(p, base.latencyMs) <= threshold * latency.estimate) return;
       const flipped = sites.slice();
       flipped[i] = { unit: hw.acceleratorUnit, key: `acc:${partitionNear(i)}`, accelerated: true };
-      const alt = computeCore(analysis, placement, profile, works, flipped, new Map());
+      const alt = computeCore(analysis, placement, profile, works, flipped, new Map(), memo);
       const saving = (core.totalS - alt.totalS) * 1e3;
       if (saving <= threshold * latency.estimate) return;
       const accNode = alt.perNode[i]!;

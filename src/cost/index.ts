@@ -38,8 +38,17 @@ export interface DeviceCost {
     readonly assumptions: CostAssumption[];
     readonly costUnknownReason?: string;
   };
-  /** Per placed node index: its latency and unit, for `nodes[].latencyMs` / `nodes[].unit`. */
-  readonly perNode: ReadonlyMap<number, { readonly latencyMs: number | null; readonly unit: string }>;
+}
+
+/**
+ * The latency (null when the device's latency is unknown) and unit of the placed node at `position` in
+ * `placement.nodes`, for `nodes[].latencyMs` / `nodes[].unit`; undefined when the estimate has no entry
+ * for it.
+ */
+export function nodeCostAt(cost: DeviceCost, position: number, index: number): { latencyMs: number | null; unit: string } | undefined {
+  const n = cost.cost.perNode[position];
+  if (n === undefined || n.index !== index) return undefined;
+  return { latencyMs: cost.cost.latencyMs === null ? null : n.latencyMs, unit: n.unit };
 }
 
 /** Estimates one placed model on one device and evaluates its budgets. */
@@ -67,12 +76,9 @@ export function costDevice(input: DeviceCostInput): DeviceCost {
     ...(input.config ? { config: input.config } : {}),
     ...(input.today ? { today: input.today } : {}),
   });
-  const perNode = new Map<number, { latencyMs: number | null; unit: string }>();
-  for (const n of cost.perNode) perNode.set(n.index, { latencyMs: cost.latencyMs === null ? null : n.latencyMs, unit: n.unit });
   return {
     cost,
     budgets,
-    perNode,
     reportFields: {
       latencyMs: cost.latencyMs,
       peakRamBytes: cost.peakRamBytes,

@@ -77,6 +77,9 @@ type Lookup = (name: string) => TensorFacts | undefined;
 
 // ---- structure ---------------------------------------------------------------------------------------
 
+const NO_GRAPHS: readonly OnnxGraph[] = Object.freeze([]);
+const NO_RUNS: ReadonlyMap<OnnxGraph, GraphRun> = new Map();
+
 function subgraphsOf(node: Pick<OnnxNode, 'attributes'>): OnnxGraph[] {
   const out: OnnxGraph[] = [];
   for (const a of node.attributes.values()) {
@@ -323,7 +326,9 @@ function runGraph(
       return f;
     });
     const inFacts = inputFacts.map((f) => (f === undefined ? undefined : toInFact(f)));
-    const subRuns = new Map<OnnxGraph, GraphRun>();
+    // Most nodes have no bodies: their (empty) map of body runs is shared.
+    let subRuns: Map<OnnxGraph, GraphRun> | undefined;
+    const bodies = node.attributes.size === 0 ? NO_GRAPHS : subgraphsOf(node);
     let fnRun: GraphRun | undefined;
     const domain = node.domain;
     const opset = opsets.get(domain) ?? 1;
@@ -351,7 +356,7 @@ function runGraph(
           return { outputs: g.outputs.map(() => ({ dtype: 0, shape: null, unknownReason: 'subgraph nesting too deep' })) };
         }
         const run = runGraph(g, opsets, lookup, inputs, env, depth + 1, `${where === '' ? '' : `${where} › `}${node.opType} ${describe(node)} body '${g.name}'`);
-        subRuns.set(g, run);
+        (subRuns ??= new Map()).set(g, run);
         return { outputs: run.outputs };
       },
     };
@@ -426,7 +431,7 @@ function runGraph(
         ? true
         : inputFacts.some((f) => f !== undefined) &&
           inputFacts.every((f) => f === undefined || f.isConstant) &&
-          subgraphsOf(node).length === 0 &&
+          bodies.length === 0 &&
           fn === undefined &&
           !NONDETERMINISTIC.has(node.opType);
     const constRef = node.opType === 'Constant' && domain === '' ? constantTensor(node) : null;
@@ -461,18 +466,23 @@ function runGraph(
     });
 
     // Costs and parameters.
-    for (const g of subgraphsOf(node)) nestedNodes += countNodes(g);
-    const facts = costFacts(node, inputFacts, lookup, opset, subRuns, fnRun, ctx, env);
-    if (subgraphsOf(node).length > 0) facts.subgraphNodes = subgraphsOf(node).reduce((s, g) => s + countNodes(g), 0);
+    for (const g of bodies) nestedNodes += countNodes(g);
+    const facts = costFacts(node, inputFacts, lookup, opset, subRuns ?? NO_RUNS, fnRun, ctx, env);
+    if (bodies.length > 0) facts.subgraphNodes = bodies.reduce((s, g) => s + countNodes(g), 0);
     nodeFacts[pos] = facts;
   }
 
-  // Consumers in execution order (bodies' implicit reads count as reads by the owning node).
+  // Consumers in execution order (bodies' implicit reads count as reads by the owning node), each node
+  // once per tensor. A first consumer gets an exact one-entry list: most tensors have one, and an array
+  // grown by push keeps room for 17.
   for (const pos of order) {
     const node = graph.nodes[pos];
-    for (const name of new Set(readsOf(node))) {
-      const f = tensors.get(name);
-      if (f !== undefined) f.consumers.push(node.index);
+    const reads = node.attributes.size === 0 ? node.inputs : readsOf(node);
+    for (const name of reads) {
+      const f = name === '' ? undefined : tensors.get(name);
+      if (f === undefined || f.consumers[f.consumers.length - 1] === node.index) continue;
+      if (f.consumers.length === 0) f.consumers = [node.index];
+      else f.consumers.push(node.index);
     }
   }
 
@@ -598,12 +608,8 @@ function costFacts(
       }
     }
   } else {
-    cost = nodeCost({
-      node,
-      opset,
-      inputs: inputFacts.map((f) => (f === undefined ? undefined : { dtype: f.dtype, shape: f.shape })),
-      outputs: outputs.map((f) => (f === undefined ? undefined : { dtype: f.dtype, shape: f.shape })),
-    });
+    // Tensor facts carry the dtype and shape the cost rules read.
+    cost = nodeCost({ node, opset, inputs: inputFacts, outputs });
   }
   inputFacts.forEach((f, slot) => {
     if (f === undefined || !isRoot(f) || f.shape === null) return;

@@ -153,61 +153,65 @@ class LifetimeIndex {
  */
 export function planOrtArena(buffers: readonly Buffer[], options: PlanOptions = {}): Plan {
   const alignment = options.alignment ?? 1;
-  const maxStep = buffers.reduce((m, b) => Math.max(m, b.lastUse, b.firstUse), -1);
-  const byStart = new Map<number, { b: Buffer; size: number }[]>();
-  const byEnd = new Map<number, Buffer[]>();
-  for (const b of buffers) {
-    const list = byStart.get(b.firstUse) ?? [];
-    list.push({ b, size: align(b.size, alignment) });
-    byStart.set(b.firstUse, list);
-    const ends = byEnd.get(b.lastUse) ?? [];
-    ends.push(b);
-    byEnd.set(b.lastUse, ends);
-  }
+  const n = buffers.length;
+  // Buffers by first use and by last use (ties in input order), walked step by step.
+  const byStart = Int32Array.from(buffers.keys()).sort((x, y) => buffers[x]!.firstUse - buffers[y]!.firstUse || x - y);
+  const byEnd = Int32Array.from(buffers.keys()).sort((x, y) => buffers[x]!.lastUse - buffers[y]!.lastUse || x - y);
   // Live blocks never overlap, so they are kept sorted by offset (insertion and removal by binary search)
   // rather than sorted again per allocation: 20,000 tensors live at once made that quadratic-log.
-  const live: { offset: number; size: number }[] = [];
+  const liveOffsets: number[] = [];
+  const liveEnds: number[] = [];
   const at = (offset: number): number => {
     let lo = 0;
-    let hi = live.length;
+    let hi = liveOffsets.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (live[mid]!.offset < offset) lo = mid + 1;
+      if (liveOffsets[mid]! < offset) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   };
   const offsets = new Map<string, number>();
-  /** Where each buffer in `live` starts (zero-size buffers take no block). */
-  const placedAt = new Map<Buffer, number>();
+  /** Where each buffer's live block starts; NaN when it has none (zero-size, or freed). */
+  const placedAt = new Float64Array(n).fill(NaN);
   let peak = 0;
-  for (let step = 0; step <= maxStep; step++) {
-    for (const { b, size } of byStart.get(step) ?? []) {
-      let best = live.length === 0 ? 0 : live[live.length - 1]!.offset + live[live.length - 1]!.size;
+  let s = 0;
+  let e = 0;
+  while (s < n || e < n) {
+    const step = Math.min(s < n ? buffers[byStart[s]!]!.firstUse : Infinity, e < n ? buffers[byEnd[e]!]!.lastUse : Infinity);
+    for (; s < n && buffers[byStart[s]!]!.firstUse === step; s++) {
+      const b = buffers[byStart[s]!]!;
+      const size = align(b.size, alignment);
+      let best = liveEnds.length === 0 ? 0 : liveEnds[liveEnds.length - 1]!;
       let waste = Infinity;
       let current = 0;
-      for (const blk of live) {
-        if (blk.offset >= current) {
-          const gap = blk.offset - current;
+      for (let k = 0; k < liveOffsets.length; k++) {
+        const offset = liveOffsets[k]!;
+        if (offset >= current) {
+          const gap = offset - current;
           if (gap >= size && gap - size < waste) {
             waste = gap - size;
             best = current;
           }
         }
-        current = Math.max(current, blk.offset + blk.size);
+        current = Math.max(current, liveEnds[k]!);
       }
       if (size > 0) {
-        live.splice(at(best), 0, { offset: best, size });
-        placedAt.set(b, best);
+        const k = at(best);
+        liveOffsets.splice(k, 0, best);
+        liveEnds.splice(k, 0, best + size);
+        placedAt[byStart[s]!] = best;
       }
       offsets.set(b.id, best);
       peak = Math.max(peak, best + size);
     }
-    for (const b of byEnd.get(step) ?? []) {
-      const offset = placedAt.get(b);
-      if (offset === undefined) continue;
-      placedAt.delete(b);
-      live.splice(at(offset), 1);
+    for (; e < n && buffers[byEnd[e]!]!.lastUse === step; e++) {
+      const offset = placedAt[byEnd[e]!]!;
+      if (Number.isNaN(offset)) continue;
+      placedAt[byEnd[e]!] = NaN;
+      const k = at(offset);
+      liveOffsets.splice(k, 1);
+      liveEnds.splice(k, 1);
     }
   }
   return { peakBytes: peak, offsets };
@@ -249,17 +253,22 @@ export function planLimitReason(buffers: readonly Buffer[]): string | undefined 
 /** Max over steps of the total size of buffers live at that step (no planner can do better). */
 export function liveLowerBound(buffers: readonly Buffer[], options: PlanOptions = {}): number {
   const alignment = options.alignment ?? 1;
-  const events: [number, number][] = [];
-  for (const b of buffers) {
+  const n = buffers.length;
+  const at = new Float64Array(2 * n);
+  const delta = new Float64Array(2 * n);
+  buffers.forEach((b, i) => {
     const s = align(b.size, alignment);
-    events.push([b.firstUse, s], [b.lastUse + 1, -s]);
-  }
+    at[2 * i] = b.firstUse;
+    delta[2 * i] = s;
+    at[2 * i + 1] = b.lastUse + 1;
+    delta[2 * i + 1] = -s;
+  });
   // At equal steps, frees (negative) happen before allocations of the next step.
-  events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const events = Int32Array.from(at.keys()).sort((x, y) => at[x]! - at[y]! || delta[x]! - delta[y]!);
   let cur = 0;
   let max = 0;
-  for (const [, delta] of events) {
-    cur += delta;
+  for (const k of events) {
+    cur += delta[k]!;
     max = Math.max(max, cur);
   }
   return max;

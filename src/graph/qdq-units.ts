@@ -147,6 +147,19 @@ export interface QdqNodeUnit {
   readonly nodes: readonly number[];
 }
 
+const NONE: readonly number[] = Object.freeze([]);
+
+/** The non-empty names of a list, each once, in order: the list itself when it already is that. */
+function distinctNames(list: readonly string[]): readonly string[] {
+  if (list.length === 1 && list[0] !== '') return list;
+  const seen = new Set<string>();
+  for (const x of list) {
+    if (x === '' || seen.has(x)) return [...new Set(list)].filter((y) => y !== '');
+    seen.add(x);
+  }
+  return list;
+}
+
 /** The ONNX operator set, or ORT's NHWC rewrite of it (same op semantics, layout-transformed). */
 const isOnnxOrNhwcDomain = (d: string): boolean => isDefaultDomain(d) || d === 'com.ms.internal.nhwc';
 
@@ -203,6 +216,8 @@ function computeQdqNodeUnits(graph: QdqGraphLike): QdqNodeUnit[] {
     if (!isOnnxOrNhwcDomain(node.domain)) continue;
     const selector = QDQ_SELECTORS[node.opType];
     if (selector === undefined) continue;
+    // Every selector wants at least one DQ input: most nodes of a float model stop here.
+    if (!node.inputs.some((x) => x !== '' && isOp(producer.get(x), 'DequantizeLinear'))) continue;
     // DQ producers per input position.
     const dqAt: (number | undefined)[] = node.inputs.map((x) => (x === '' ? undefined : producer.get(x))).map((p) => (isOp(p, 'DequantizeLinear') ? p : undefined));
     const actualInputs = node.inputs.filter((x) => x !== '').length;
@@ -303,13 +318,15 @@ function computeQdqNodeUnits(graph: QdqGraphLike): QdqNodeUnit[] {
     if (qTaken.has(i)) continue;
     if (dqUsedInGroup.has(i) && !dqUsedOutside.has(i)) continue;
     const n = nodes[i]!;
+    // One unit per node of the graph: share what can be shared (the node's own lists when they need no
+    // filtering, one empty list), so a large graph's units cost little beyond the unit objects.
     units.push({
       kind: 'single',
       target: i,
-      dqNodes: [],
-      qNodes: [],
-      inputs: n.inputs.filter((x, k, a) => x !== '' && a.indexOf(x) === k),
-      outputs: n.outputs.filter((o) => o !== ''),
+      dqNodes: NONE,
+      qNodes: NONE,
+      inputs: distinctNames(n.inputs),
+      outputs: n.outputs.includes('') ? n.outputs.filter((o) => o !== '') : n.outputs,
       nodes: [i],
     });
   }

@@ -172,6 +172,9 @@ const ATTR_TYPE_NAMES: Record<number, AttributeValue['type']> = {
 };
 
 
+/** The attributes of every node that has none (read-only: nothing may add to it). */
+const NO_ATTRIBUTES: ReadonlyMap<string, AttributeValue> = new Map();
+
 class ModelDecoder {
   private readonly baseDir: string;
   private baseDirReal: string | null = null;
@@ -353,7 +356,7 @@ class ModelDecoder {
     const n = F.node;
     const inputs: string[] = [];
     const outputs: string[] = [];
-    const attributes = new Map<string, AttributeValue>();
+    let attributes: Map<string, AttributeValue> | undefined;
     let name = '';
     let opType = '';
     let domain = '';
@@ -364,22 +367,23 @@ class ModelDecoder {
           overload = this.r.string(x);
           break;
         case n.input:
-          inputs.push(this.r.string(x));
+          inputs.push(this.intern(this.r.string(x)));
           break;
         case n.output:
-          outputs.push(this.r.string(x));
+          outputs.push(this.intern(this.r.string(x)));
           break;
         case n.name:
           name = this.r.string(x);
           break;
         case n.opType:
-          opType = this.r.string(x);
+          opType = this.intern(this.r.string(x));
           break;
         case n.domain:
-          domain = normalizeDomain(this.r.string(x));
+          domain = this.intern(normalizeDomain(this.r.string(x)));
           break;
         case n.attribute: {
           this.expectWire(x, WireType.LEN, 'attribute');
+          attributes ??= new Map();
           const [attrName, value] = this.decodeAttribute(x, `${path}.attribute[${attributes.size}]`);
           attributes.set(attrName, value);
           break;
@@ -388,7 +392,22 @@ class ModelDecoder {
           break;
       }
     }
-    return { index, name, opType, domain, inputs, outputs, attributes, ...(overload ? { overload } : {}) };
+    // Exact-size copies of the lists and one shared empty attribute map: a graph can have a million nodes,
+    // and an array grown by push keeps room for 17 entries.
+    return { index, name, opType, domain, inputs: inputs.slice(), outputs: outputs.slice(), attributes: attributes ?? NO_ATTRIBUTES, ...(overload ? { overload } : {}) };
+  }
+
+  private readonly interned = new Map<string, string>();
+
+  /**
+   * One string object per distinct tensor name and op type: each name is decoded once where it is produced
+   * and once per reader, and every later lookup hashes it again.
+   */
+  private intern(s: string): string {
+    const hit = this.interned.get(s);
+    if (hit !== undefined) return hit;
+    this.interned.set(s, s);
+    return s;
   }
 
   private decodeAttribute(f: WireField, path: string): [string, AttributeValue] {

@@ -150,15 +150,31 @@ export class ProtoReader {
     let pos = start;
     while (pos < end) {
       const tagStart = pos;
-      const [tag, afterTag] = this.varint(pos, end, topLevel);
-      pos = afterTag;
-      const field = Number(tag >> 3n);
-      const wireType = Number(tag & 7n);
+      let field: number;
+      let wireType: number;
+      const small = this.smallVarint(pos, end);
+      if (small >= 0) {
+        pos = this.afterSmall;
+        field = Math.floor(small / 8);
+        wireType = small % 8;
+      } else {
+        const [tag, afterTag] = this.varint(pos, end, topLevel);
+        pos = afterTag;
+        field = Number(tag >> 3n);
+        wireType = Number(tag & 7n);
+      }
       if (field === 0) {
         throw new WireError('invalid', `field number 0 at offset ${tagStart}`, tagStart, topLevel);
       }
       switch (wireType) {
         case WireType.VARINT: {
+          const value = this.smallVarint(pos, end);
+          if (value >= 0) {
+            const next = this.afterSmall;
+            yield { field, wireType, varint: value, bigVarint: undefined, offset: pos, length: next - pos, tagOffset: tagStart };
+            pos = next;
+            break;
+          }
           const [v, next] = this.varint(pos, end, topLevel);
           const big = v > BigInt(Number.MAX_SAFE_INTEGER) ? v : undefined;
           yield { field, wireType, varint: big === undefined ? Number(v) : Number(BigInt.asIntN(64, v)), bigVarint: big, offset: pos, length: next - pos, tagOffset: tagStart };
@@ -176,8 +192,13 @@ export class ProtoReader {
           pos += 4;
           break;
         case WireType.LEN: {
-          const [len, next] = this.varint(pos, end, topLevel);
-          const length = Number(len);
+          let length = this.smallVarint(pos, end);
+          let next = this.afterSmall;
+          if (length < 0) {
+            const [len, after] = this.varint(pos, end, topLevel);
+            length = Number(len);
+            next = after;
+          }
           if (next + length > end) {
             const kind = next + length > this.file.size ? 'eof' : 'overrun';
             throw new WireError(
@@ -203,6 +224,29 @@ export class ProtoReader {
     if (pos + n > end) {
       throw new WireError(topLevel ? 'eof' : 'overrun', `value at offset ${pos} needs ${n} bytes, ${end - pos} remain`, pos, topLevel);
     }
+  }
+
+  /** Where the varint read by the last successful `smallVarint` ends. */
+  private afterSmall = 0;
+
+  /**
+   * The varint at `pos` as a number when it is complete within `end` and at most 7 bytes long (below 2^49,
+   * which covers tags, lengths and ordinary values), else -1 (then `varint` decodes it, or says what is
+   * wrong). No BigInt and no result array: a model has a few fields per node, and may have a million nodes.
+   */
+  private smallVarint(pos: number, end: number): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 7 && pos + i < end; i++) {
+      const b = this.file.byteAt(pos + i);
+      value += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        this.afterSmall = pos + i + 1;
+        return value;
+      }
+      scale *= 128;
+    }
+    return -1;
   }
 
   /** Decodes a base-128 varint at `pos`, bounded by `end`. Returns [value, next position]. */

@@ -17,7 +17,8 @@ import type { Placement } from '../report/types.js';
 import type { DevicePlacement, PlacedNode } from './placement.js';
 import type { DeviceProfile, Threshold } from './schema.js';
 import { foldedGraph, ortBasicGraph, type GraphNode, type PlacedGraph } from './ort-basic.js';
-import { createSupportedPartitionGroups, type PartitionUnit } from './partition.js';
+import { createSupportedPartitionGroups, supportedPartitionGroups } from './partition.js';
+import { dagEdges, orderByKey, type DagEdges } from '../graph/topo.js';
 import { detectQuantScheme, qdqUnitQuant, singleNodeQuant, type NodeQuant } from './quant-scheme.js';
 import { decideNode, decideOpName, findRule, type Decision } from './engine-eval.js';
 import { quantSchemeFix } from './quant-fix.js';
@@ -42,11 +43,11 @@ export class PlacementError extends Error {
   }
 }
 
-interface Unit {
-  readonly target: number;
-  readonly nodes: readonly number[];
-  readonly qdq?: QdqNodeUnit;
-}
+/** A unit of placement: a QDQ node unit (or single node) in `full` mode, one node in `op-names` mode. */
+type Unit = QdqNodeUnit | { readonly kind?: undefined; readonly target: number; readonly nodes: readonly number[] };
+
+/** The QDQ group a unit is, if it is one. */
+const qdqOf = (u: Unit): QdqNodeUnit | undefined => (u.kind === 'qdq' ? u : undefined);
 
 /**
  * Places a model on a device profile. Counts are over the placed graph (`placedGraph` says which);
@@ -58,81 +59,52 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
     throw new PlacementError(profile.id, "ruleMode 'op-names' needs the profile's `checker` block");
   }
   const graph = placedGraphFor(analysis, profile, mode);
-  let perGraph = graphCache.get(graph);
-  if (perGraph === undefined) {
-    const qdqUnits = getQdqNodeUnits({ nodes: graph.nodes, outputs: graph.outputs.map((name) => ({ name })) });
-    perGraph = { qdqUnits, scheme: detectQuantScheme(graph, qdqUnits.filter((u) => u.kind === 'qdq').length), quant: new Map() };
-    graphCache.set(graph, perGraph);
-  }
-  const { qdqUnits, scheme } = perGraph;
-  const graphFacts = perGraph;
+  const perGraph = graphFactsOf(graph);
+  const { scheme } = perGraph;
   const modelFormat = scheme.scheme === 'qdq' || scheme.scheme === 'qoperator' || scheme.scheme === 'dynamic' ? scheme.scheme : null;
-
-  // ---- units -------------------------------------------------------------------------------------
-  const units: Unit[] = [];
-  if (mode === 'full') {
-    for (const u of qdqUnits) {
-      units.push(u.kind === 'qdq' ? { target: u.target, nodes: u.nodes, qdq: u } : { target: u.target, nodes: u.nodes });
-    }
-    // A DQ shared by a unit and an outside reader comes back as its own unit too; each node is placed once.
-  } else {
-    for (const n of graph.nodes) units.push({ target: n.index, nodes: [n.index] });
-  }
+  // Units, their topological order and edges depend on the graph only: built once, shared by every device.
+  const skeleton = unitSkeleton(graph, perGraph, mode);
+  const { units, unitOf, order } = skeleton;
 
   // ---- decisions ---------------------------------------------------------------------------------
   const decisions: Decision[] = units.map((u) => {
     const node = graph.nodes[u.target]!;
     if (mode === 'op-names') return decideOpName(node, graph, profile);
     // Quantization facts depend on the graph only: computed once per unit and shared by every profile.
-    let quant = graphFacts.quant.get(u.target);
+    const qdq = qdqOf(u);
+    let quant = perGraph.quant[u.target];
     if (quant === undefined) {
-      quant = u.qdq
-        ? qdqUnitQuant(graph, node, u.qdq.dqNodes.map((i) => graph.nodes[i]!), u.qdq.qNodes.map((i) => graph.nodes[i]!))
+      quant = qdq
+        ? qdqUnitQuant(graph, node, qdq.dqNodes.map((i) => graph.nodes[i]!), qdq.qNodes.map((i) => graph.nodes[i]!))
         : singleNodeQuant(graph, node, modelFormat);
-      graphFacts.quant.set(u.target, quant);
+      perGraph.quant[u.target] = quant;
     }
-    return decideNode({ node, graph, profile, analysis, quant, unit: u.qdq, modelFormat });
+    return decideNode({ node, graph, profile, analysis, quant, unit: qdq, modelFormat });
   });
 
   // ---- partitions ----------------------------------------------------------------------------------
-  const unitOf = new Map<number, number>();
-  units.forEach((u, i) => {
-    for (const n of u.nodes) if (!unitOf.has(n)) unitOf.set(n, i);
-  });
-  const producerUnit = new Map<string, number>();
-  units.forEach((u, i) => {
-    for (const n of u.nodes) for (const o of graph.nodes[n]!.outputs) if (o !== '') producerUnit.set(o, i);
-  });
-  const order = unitTopoOrder(units, graph, producerUnit);
-  const position = new Map(order.map((ui, k) => [ui, k]));
-  const punits: PartitionUnit[] = order.map((ui) => {
-    const u = units[ui]!;
-    const inside = new Set(u.nodes);
-    const producers: number[] = [];
-    for (const n of u.nodes) {
-      for (const x of [...graph.nodes[n]!.inputs, ...implicitInputs(graph.nodes[n]!)]) {
-        const p = producerUnit.get(x);
-        if (p === undefined || p === ui) continue;
-        if (units[p]!.nodes.some((m) => inside.has(m))) continue;
-        producers.push(position.get(p) ?? -1);
-      }
-    }
-    return { nodes: u.nodes, producers: [...new Set(producers)].filter((p) => p >= 0), supported: decisions[ui]!.status === 'ok' };
-  });
-
   const policy = mode === 'op-names' ? 'multi' : profile.partition.policy;
-  const placement = new Map<number, { placement: Placement; decision: Decision; partition: number | null }>();
+  // Per node of the placed graph: placement (0 = not yet assigned), the deciding decision, partition.
+  const nodeCount = graph.nodes.length;
+  const placementOf = new Uint8Array(nodeCount);
+  const decisionOf = new Array<Decision | undefined>(nodeCount);
+  const partitionOf = new Int32Array(nodeCount).fill(-1);
   const partitions: { id: number; nodes: number[] }[] = [];
   const assign = (ui: number, p: Placement, d: Decision, partition: number | null): void => {
-    for (const n of units[ui]!.nodes) if (!placement.has(n)) placement.set(n, { placement: p, decision: d, partition });
+    for (const n of units[ui]!.nodes) {
+      if (placementOf[n] !== 0) continue;
+      placementOf[n] = PLACEMENT_CODE[p];
+      decisionOf[n] = d;
+      partitionOf[n] = partition ?? -1;
+    }
   };
   const failPlacement: Placement = policy === 'none' ? 'unsupported' : 'cpu-fallback';
 
   if (policy === 'multi') {
-    const groups = createSupportedPartitionGroups(punits);
+    const groups = supportedPartitionGroups(skeleton.edges, (k) => decisions[order[k]!]!.status === 'ok');
     const min = mode === 'full' ? profile.partition.minNodesPerPartition ?? 1 : 1;
     for (const g of groups) {
-      const size = g.reduce((s, k) => s + punits[k]!.nodes.length, 0);
+      const size = g.reduce((s, k) => s + units[order[k]!]!.nodes.length, 0);
       if (size < min) {
         for (const k of g) {
           assign(order[k]!, 'cpu-fallback', { status: 'fail', reason: 'PARTITION_TOO_SMALL', detail: `its partition has ${size} node${size === 1 ? '' : 's'}, fewer than the ${min} the runtime needs to offload it`, ruleId: decisions[order[k]!]!.ruleId }, null);
@@ -140,14 +112,15 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
         continue;
       }
       const id = partitions.length;
-      partitions.push({ id, nodes: g.flatMap((k) => [...punits[k]!.nodes]) });
+      partitions.push({ id, nodes: g.flatMap((k) => [...units[order[k]!]!.nodes]) });
       for (const k of g) assign(order[k]!, 'accelerated', decisions[order[k]!]!, id);
     }
   } else if (policy === 'single_prefix') {
     let breaker: { ui: number; definite: boolean } | undefined;
+    // The sentence every node after the breaker gets (one string, not one per node).
+    let afterDetail = '';
     const prefix: number[] = [];
-    for (const k of order.keys()) {
-      const ui = order[k]!;
+    for (const ui of order) {
       const d = decisions[ui]!;
       if (breaker === undefined && d.status === 'ok') {
         prefix.push(ui);
@@ -155,21 +128,24 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
       }
       if (breaker === undefined) {
         breaker = { ui, definite: d.status === 'fail' };
+        afterDetail = afterBreaker(graph.nodes[units[ui]!.target]!, breaker.definite);
         assign(ui, d.status === 'unknown' ? 'unknown' : 'cpu-fallback', d, null);
         continue;
       }
-      const first = graph.nodes[units[breaker.ui]!.target]!;
       if (d.status === 'ok') {
         const after: Decision = {
           status: breaker.definite ? 'fail' : 'unknown',
           reason: 'AFTER_FIRST_UNSUPPORTED',
-          detail: `comes after ${describe(first)}, the first node the accelerator ${breaker.definite ? 'cannot take' : 'may not take'}; from there on everything runs on the CPU`,
+          detail: afterDetail,
           ...(d.ruleId ? { ruleId: d.ruleId } : {}),
         };
         assign(ui, breaker.definite ? 'cpu-fallback' : 'unknown', after, null);
       } else {
         assign(ui, d.status === 'unknown' ? 'unknown' : 'cpu-fallback', d, null);
-        if (d.status === 'fail' && !breaker.definite) breaker = { ui, definite: true };
+        if (d.status === 'fail' && !breaker.definite) {
+          breaker = { ui, definite: true };
+          afterDetail = afterBreaker(graph.nodes[units[ui]!.target]!, true);
+        }
       }
     }
     if (prefix.length > 0) {
@@ -177,7 +153,7 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
       for (const ui of prefix) assign(ui, 'accelerated', decisions[ui]!, 0);
     }
   } else {
-    const ok = order.filter((ui) => decisions[ui]!.status === 'ok');
+    const ok = [...order].filter((ui) => decisions[ui]!.status === 'ok');
     if (ok.length > 0) partitions.push({ id: 0, nodes: ok.flatMap((ui) => [...units[ui]!.nodes]) });
     for (const ui of order) {
       const d = decisions[ui]!;
@@ -191,48 +167,58 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
   // What the fallback unit cannot run is unsupported (partition.fallback.ops; absent: everything falls back).
   const fallbackOps = mode === 'full' && profile.partition.fallback?.ops ? new Set(profile.partition.fallback.ops) : undefined;
   if (fallbackOps) {
-    for (const [index, p] of placement) {
-      if (p.placement !== 'cpu-fallback') continue;
+    // One rewritten decision per (decision, missing kernel), not one per node.
+    const rewritten = new Map<Decision, Map<string, Decision>>();
+    for (let index = 0; index < nodeCount; index++) {
+      if (placementOf[index] !== PLACEMENT_CODE['cpu-fallback']) continue;
       const n = graph.nodes[index]!;
-      const d = decisions[unitOf.get(index)!]!;
+      const d = decisions[unitOf[index]!]!;
       let missing: string | undefined;
       if (profile.conversion) {
-        const own = units[unitOf.get(index)!]!.target === index ? d.builtins : [];
+        const own = units[unitOf[index]!]!.target === index ? d.builtins : [];
         if (own === null) missing = `${n.opType} (no known TFLite conversion)`;
         else missing = (own ?? []).find((b) => !fallbackOps.has(b));
       } else {
         const key = n.domain === '' ? n.opType : `${n.domain}:${n.opType}`;
         if (!fallbackOps.has(key)) missing = key;
       }
-      if (missing !== undefined) {
-        placement.set(index, { ...p, placement: 'unsupported', decision: { ...p.decision, detail: `${p.decision.detail ?? p.decision.reason}; the fallback (${profile.hardware.fallbackUnit}) has no kernel for ${missing} either` } });
+      if (missing === undefined) continue;
+      const was = decisionOf[index]!;
+      let byMissing = rewritten.get(was);
+      if (byMissing === undefined) rewritten.set(was, (byMissing = new Map<string, Decision>()));
+      let now = byMissing.get(missing);
+      if (now === undefined) {
+        now = { ...was, detail: `${was.detail ?? was.reason}; the fallback (${profile.hardware.fallbackUnit}) has no kernel for ${missing} either` };
+        byMissing.set(missing, now);
       }
+      placementOf[index] = PLACEMENT_CODE.unsupported;
+      decisionOf[index] = now;
     }
   }
 
   // ---- nodes, counts ----------------------------------------------------------------------------------
   const nodes: PlacedNode[] = graph.nodes.map((n) => {
-    const p = placement.get(n.index)!;
-    const d = p.decision;
-    const inUnit = units[unitOf.get(n.index)!];
-    const viaUnit = inUnit && inUnit.target !== n.index && inUnit.qdq !== undefined;
+    const placement = PLACEMENTS_BY_CODE[placementOf[n.index]!]!;
+    const d = decisionOf[n.index]!;
+    const inUnit = units[unitOf[n.index]!];
+    const viaUnit = inUnit && inUnit.target !== n.index && inUnit.kind === 'qdq';
     return {
       index: n.index,
       name: n.name,
       op: n.opType,
       domain: n.domain,
-      placement: p.placement,
-      reason: p.placement === 'accelerated' ? 'OK' : d.reason,
-      ...(p.placement !== 'accelerated' && d.detail ? { detail: viaUnit ? `${d.detail} (QDQ node unit of ${describe(graph.nodes[inUnit.target]!)})` : d.detail } : viaUnit ? { detail: `part of the QDQ node unit of ${describe(graph.nodes[inUnit.target]!)}` } : {}),
-      ...(p.placement !== 'accelerated' && d.hint ? { hint: d.hint } : {}),
+      placement,
+      reason: placement === 'accelerated' ? 'OK' : d.reason,
+      ...(placement !== 'accelerated' && d.detail ? { detail: viaUnit ? `${d.detail} (QDQ node unit of ${describe(graph.nodes[inUnit.target]!)})` : d.detail } : viaUnit ? { detail: `part of the QDQ node unit of ${describe(graph.nodes[inUnit.target]!)}` } : {}),
+      ...(placement !== 'accelerated' && d.hint ? { hint: d.hint } : {}),
       sourceNodes: n.sourceNodes,
-      partition: p.partition,
+      partition: partitionOf[n.index] === -1 ? null : partitionOf[n.index]!,
       ...(d.ruleId ? { ruleId: d.ruleId } : {}),
     };
   });
   const nodesTotal = nodes.length;
   const nodesAccelerated = nodes.filter((n) => n.placement === 'accelerated').length;
-  const macs = macsByPlacedNode(analysis, graph);
+  const macs = perGraph.macs ??= macsByPlacedNode(analysis, graph);
   let macsTotal: number | null = 0;
   let macsAccelerated: number | null = 0;
   for (const n of nodes) {
@@ -290,7 +276,6 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
   };
 }
 
-const graphCache = new WeakMap<PlacedGraph, { qdqUnits: QdqNodeUnit[]; scheme: ReturnType<typeof detectQuantScheme>; quant: Map<number, NodeQuant> }>();
 
 /** The graph the profile's runtime partitions (exported for tests and benches). */
 export function placedGraphFor(analysis: GraphAnalysis, profile: DeviceProfile, mode: 'full' | 'op-names' = 'full'): PlacedGraph {
@@ -368,47 +353,110 @@ function checkerSubgraphs(graph: PlacedGraph, profile: DeviceProfile): { nodes: 
   return out;
 }
 
-/** Units in topological order (Kahn, ties by target index). */
-function unitTopoOrder(units: readonly Unit[], graph: PlacedGraph, producerUnit: ReadonlyMap<string, number>): number[] {
-  const deps = units.map((u, i) => {
-    const inside = new Set(u.nodes);
-    const s = new Set<number>();
+/** What placement needs of a unit graph that does not depend on the device. */
+interface UnitSkeleton {
+  readonly units: readonly Unit[];
+  /** Per placed node: the first unit that holds it. */
+  readonly unitOf: Int32Array;
+  /** Unit indices in topological order. */
+  readonly order: Int32Array;
+  /** Partitioning edges between positions in `order`. */
+  readonly edges: DagEdges;
+}
+
+/** Per placed graph: its QDQ units, quantization scheme, per-target quantization facts, MACs, skeletons. */
+interface GraphFacts {
+  readonly qdqUnits: readonly QdqNodeUnit[];
+  readonly scheme: ReturnType<typeof detectQuantScheme>;
+  /** By unit target (filled as devices ask). */
+  readonly quant: (NodeQuant | undefined)[];
+  macs?: (number | null)[];
+  readonly skeletons: Map<'full' | 'op-names', UnitSkeleton>;
+}
+
+const graphCache = new WeakMap<PlacedGraph, GraphFacts>();
+
+function graphFactsOf(graph: PlacedGraph): GraphFacts {
+  let facts = graphCache.get(graph);
+  if (facts === undefined) {
+    const qdqUnits = getQdqNodeUnits({ nodes: graph.nodes, outputs: graph.outputs.map((name) => ({ name })) });
+    facts = { qdqUnits, scheme: detectQuantScheme(graph, qdqUnits.filter((u) => u.kind === 'qdq').length), quant: [], skeletons: new Map() };
+    graphCache.set(graph, facts);
+  }
+  return facts;
+}
+
+/** Every name a placed node reads: inputs, then the free names of its bodies. */
+function readsOfNode(n: GraphNode): readonly string[] {
+  return n.attributes.size === 0 ? n.inputs : [...n.inputs, ...implicitInputs(n)];
+}
+
+/**
+ * The units of a placed graph (QDQ node units in `full` mode, one per node in `op-names` mode), the unit
+ * each node belongs to, the units' topological order (Kahn, ties by target index) and the edges ORT's
+ * partitioner walks.
+ */
+function unitSkeleton(graph: PlacedGraph, facts: GraphFacts, mode: 'full' | 'op-names'): UnitSkeleton {
+  const hit = facts.skeletons.get(mode);
+  if (hit) return hit;
+  const units: readonly Unit[] =
+    mode === 'full'
+      ? // A DQ shared by a unit and an outside reader comes back as its own unit too; each node is placed once.
+        facts.qdqUnits
+      : graph.nodes.map((n) => ({ target: n.index, nodes: [n.index] }));
+  const unitOf = new Int32Array(graph.nodes.length).fill(-1);
+  const producerUnit = new Map<string, number>();
+  units.forEach((u, i) => {
     for (const n of u.nodes) {
-      for (const x of [...graph.nodes[n]!.inputs, ...implicitInputs(graph.nodes[n]!)]) {
-        const p = producerUnit.get(x);
-        if (p !== undefined && p !== i && !units[p]!.nodes.every((m) => inside.has(m))) s.add(p);
-      }
+      if (unitOf[n] === -1) unitOf[n] = i;
+      for (const o of graph.nodes[n]!.outputs) if (o !== '') producerUnit.set(o, i);
     }
-    return s;
   });
-  const indeg = deps.map((s) => s.size);
-  const consumers: number[][] = units.map(() => []);
-  deps.forEach((s, i) => s.forEach((p) => consumers[p]!.push(i)));
-  const ready = units.map((_, i) => i).filter((i) => indeg[i] === 0);
-  const order: number[] = [];
-  ready.sort((a, b) => units[a]!.target - units[b]!.target);
-  while (ready.length > 0) {
-    const u = ready.shift()!;
-    order.push(u);
-    for (const c of consumers[u]!) {
-      indeg[c]!--;
-      if (indeg[c] === 0) {
-        let lo = 0;
-        let hi = ready.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (units[ready[mid]!]!.target <= units[c]!.target) lo = mid + 1;
-          else hi = mid;
-        }
-        ready.splice(lo, 0, c);
+  // Topological order: a unit depends on the units producing what it reads, unless they lie inside it.
+  const depEdges = dagEdges(units.length, (i, emit) => {
+    const u = units[i]!;
+    for (const n of u.nodes) {
+      for (const x of readsOfNode(graph.nodes[n]!)) {
+        const p = producerUnit.get(x);
+        if (p !== undefined && p !== i && !units[p]!.nodes.every((m) => u.nodes.includes(m))) emit(p);
       }
     }
+  });
+  // Ready units by target, ties in the order they became ready (the sorted ready list ORT keeps).
+  const orderList = orderByKey(depEdges, (i) => units[i]!.target);
+  if (orderList.length < units.length) {
+    const seen = new Uint8Array(units.length);
+    for (const u of orderList) seen[u] = 1;
+    for (let i = 0; i < units.length; i++) if (!seen[i]) orderList.push(i);
   }
-  if (order.length < units.length) {
-    const seen = new Set(order);
-    for (let i = 0; i < units.length; i++) if (!seen.has(i)) order.push(i);
-  }
-  return order;
+  const order = Int32Array.from(orderList);
+  const position = new Int32Array(units.length);
+  order.forEach((ui, k) => (position[ui] = k));
+  // Partitioning edges (by position in the order): producers outside the unit that share no node with it.
+  const edges = dagEdges(order.length, (k, emit) => {
+    const ui = order[k]!;
+    const u = units[ui]!;
+    for (const n of u.nodes) {
+      for (const x of readsOfNode(graph.nodes[n]!)) {
+        const p = producerUnit.get(x);
+        if (p === undefined || p === ui) continue;
+        if (units[p]!.nodes.some((m) => u.nodes.includes(m))) continue;
+        emit(position[p]!);
+      }
+    }
+  });
+  const skeleton: UnitSkeleton = { units, unitOf, order, edges };
+  facts.skeletons.set(mode, skeleton);
+  return skeleton;
+}
+
+/** Numeric codes of placements, for per-node arrays (0: not yet placed). */
+const PLACEMENT_CODE: Readonly<Record<Placement, number>> = { accelerated: 1, 'cpu-fallback': 2, unsupported: 3, unknown: 4 };
+const PLACEMENTS_BY_CODE: readonly (Placement | undefined)[] = [undefined, 'accelerated', 'cpu-fallback', 'unsupported', 'unknown'];
+
+/** The detail of a node placed after a single-prefix target's first unsupported node. */
+function afterBreaker(first: GraphNode, definite: boolean): string {
+  return `comes after ${describe(first)}, the first node the accelerator ${definite ? 'cannot take' : 'may not take'}; from there on everything runs on the CPU`;
 }
 
 /**

@@ -22,6 +22,7 @@ import { DataType, isDefaultDomain } from '../onnx/types.js';
 import type { ConstValue, GraphAnalysis } from '../graph/types.js';
 import { loadTensorValue } from '../graph/values.js';
 import { implicitInputs } from '../graph/analyze.js';
+import { dagEdges, orderByKey } from '../graph/topo.js';
 
 /** One node of a placed graph (source or rewritten). */
 export interface GraphNode {
@@ -76,26 +77,43 @@ export interface OrtBasicOptions {
   readonly keepFunctionOp?: (node: GraphNode) => boolean;
 }
 
+/**
+ * A node being rewritten. Its lists and attribute map are shared with the source node (and with the
+ * copies other rewriters make) and never changed in place: a rewrite replaces them (`setInput`,
+ * `setAttribute`), so a graph with a million nodes is not copied per rewriter.
+ */
 interface WNode {
   id: number;
   name: string;
   opType: string;
   domain: string;
-  inputs: string[];
-  outputs: string[];
-  attributes: Map<string, AttributeValue>;
-  sourceNodes: number[];
+  inputs: readonly string[];
+  outputs: readonly string[];
+  attributes: ReadonlyMap<string, AttributeValue>;
+  sourceNodes: readonly number[];
   /** Sort key among nodes ready at the same time (source position; new nodes near what they replace). */
   pos: number;
   alive: boolean;
 }
 
+/** Replaces input `slot` of a node (its list is shared, so it is copied). */
+function setInput(n: WNode, slot: number, name: string): void {
+  const inputs = [...n.inputs];
+  inputs[slot] = name;
+  n.inputs = inputs;
+}
+
+/** Sets one attribute of a node (its map is shared, so it is copied). */
+function setAttribute(n: WNode, key: string, value: AttributeValue): void {
+  n.attributes = new Map(n.attributes).set(key, value);
+}
+
 interface WTensor {
-  dtype: number;
-  shape: Shape;
-  initializer: boolean;
-  value?: ConstValue;
-  tensor?: TensorRef;
+  readonly dtype: number;
+  readonly shape: Shape;
+  readonly initializer: boolean;
+  readonly value?: ConstValue;
+  readonly tensor?: TensorRef;
 }
 
 /** Function ops ORT 1.30's CPU EP has no kernel for, so partitioning inlines their ONNX function body. */
@@ -155,11 +173,15 @@ const foldedCache = new WeakMap<GraphAnalysis, PlacedGraph>();
 export function foldedGraph(analysis: GraphAnalysis): PlacedGraph {
   const hit = foldedCache.get(analysis);
   if (hit) return hit;
-  const rw = new Rewriter(analysis, true, false);
-  for (let step = 0; step < 10 && rw.foldConstants(); step++);
-  const out = rw.result('folded');
+  const out = foldingRewriter(analysis).result('folded');
   foldedCache.set(analysis, out);
   return out;
+}
+
+function foldingRewriter(analysis: GraphAnalysis): Rewriter {
+  const rw = new Rewriter(analysis, true, false);
+  for (let step = 0; step < 10 && rw.foldConstants(); step++);
+  return rw;
 }
 
 /** What folding did to a model, for the report's model line. */
@@ -178,25 +200,40 @@ export interface FoldingSummary {
 
 /** Folding facts of an analyzed model. */
 export function foldingSummary(analysis: GraphAnalysis): FoldingSummary {
-  const g = foldedGraph(analysis);
+  // Every model line needs this, but only converter targets place the folded graph: unless one already
+  // has, the summary comes from the folding pass itself, and no folded graph is kept for the whole check.
+  const cached = foldedCache.get(analysis);
+  const rw = cached ? undefined : foldingRewriter(analysis);
+  const nodes: readonly Pick<GraphNode, 'opType' | 'domain' | 'inputs' | 'outputs' | 'sourceNodes'>[] = cached ? cached.nodes : rw!.topo();
+  const tensors: ReadonlyMap<string, GraphTensor> = cached ? cached.tensors : rw!.tensors;
   const shapeOnly = new Set<string>();
   const dims = new Set<string>();
   let symbolic = 0;
-  for (const n of g.nodes) {
+  for (const n of nodes) {
     const rooted = (n.opType === 'Shape' || n.opType === 'Size') && n.domain === '';
-    const derived = !rooted && n.inputs.some((x) => shapeOnly.has(x)) && n.inputs.every((x) => x === '' || shapeOnly.has(x) || g.tensors.get(x)?.initializer === true);
+    const derived = !rooted && n.inputs.some((x) => shapeOnly.has(x)) && n.inputs.every((x) => x === '' || shapeOnly.has(x) || tensors.get(x)?.initializer === true);
     if (!rooted && !derived) continue;
     symbolic++;
     for (const o of n.outputs) if (o !== '') shapeOnly.add(o);
-    if (rooted) for (const d of g.tensors.get(n.inputs[0] ?? '')?.shape ?? []) if (typeof d === 'string') dims.add(d);
+    if (rooted) for (const d of tensors.get(n.inputs[0] ?? '')?.shape ?? []) if (typeof d === 'string') dims.add(d);
   }
   return {
     sourceNodes: analysis.model.graph.nodes.length,
-    nodesAfterFolding: g.nodes.length,
-    folded: g.removedSourceNodes.length,
+    nodesAfterFolding: nodes.length,
+    folded: cached ? cached.removedSourceNodes.length : uncovered(analysis, nodes).length,
     symbolicShapeNodes: symbolic,
     symbolicDims: [...dims].sort(),
   };
+}
+
+/** Source node indices that no node of `nodes` stands for. */
+function uncovered(analysis: GraphAnalysis, nodes: readonly Pick<GraphNode, 'sourceNodes'>[]): number[] {
+  const sourceCount = analysis.model.graph.nodes.length;
+  const covered = new Uint8Array(sourceCount);
+  for (const n of nodes) for (const i of n.sourceNodes) covered[i] = 1;
+  const removed: number[] = [];
+  for (let i = 0; i < sourceCount; i++) if (!covered[i]) removed.push(i);
+  return removed;
 }
 
 /**
@@ -204,10 +241,18 @@ export function foldingSummary(analysis: GraphAnalysis): FoldingSummary {
  * cached; the function expansion depends on `options.keepFunctionOp`.
  */
 export function ortBasicGraph(analysis: GraphAnalysis, options: OrtBasicOptions = {}): PlacedGraph {
+  const only = onlyResult.get(analysis);
+  if (only) return only;
   let base = baseCache.get(analysis);
   if (base === undefined) {
     const rw = new Rewriter(analysis);
     rw.level1();
+    if (!rw.nodes.some((n) => n.alive && isDefaultDomain(n.domain) && EXPANDED_FUNCTION_OPS.has(n.opType))) {
+      // Nothing to expand: one result for every caller, and no level-1 nodes kept to expand from.
+      const out = rw.result();
+      onlyResult.set(analysis, out);
+      return out;
+    }
     base = { nodes: rw.nodes, tensors: rw.tensors, rewrites: rw.rewrites };
     baseCache.set(analysis, base);
   }
@@ -228,6 +273,32 @@ export function ortBasicGraph(analysis: GraphAnalysis, options: OrtBasicOptions 
 }
 
 const resultCache = new WeakMap<GraphAnalysis, Map<string, PlacedGraph>>();
+const onlyResult = new WeakMap<GraphAnalysis, PlacedGraph>();
+
+const tensorCache = new WeakMap<GraphAnalysis, ReadonlyMap<string, WTensor>>();
+
+/**
+ * The analysis' tensors as a rewriter starts from them, built once per analysis: every rewriter copies the
+ * map and replaces entries, never changes a `WTensor`, so they share the objects.
+ */
+function initialTensors(analysis: GraphAnalysis, graphInputs: ReadonlySet<string>): ReadonlyMap<string, WTensor> {
+  const hit = tensorCache.get(analysis);
+  if (hit) return hit;
+  const tensors = new Map<string, WTensor>();
+  for (const [name, t] of analysis.tensors) {
+    // An initializer that is also a graph input can be overridden at run time: ORT does not fold it.
+    const init = (t.origin === 'initializer' && !graphInputs.has(name)) || t.origin === 'constant-node';
+    tensors.set(name, {
+      dtype: t.dtype,
+      shape: t.shape,
+      initializer: init,
+      ...(t.value ? { value: t.value } : {}),
+      ...(t.tensor ? { tensor: t.tensor } : {}),
+    });
+  }
+  tensorCache.set(analysis, tensors);
+  return tensors;
+}
 
 class Rewriter {
   nodes: WNode[] = [];
@@ -244,17 +315,7 @@ class Rewriter {
     this.graphInputs = new Set(g.inputs.map((v) => v.name));
     this.graphOutputs = new Set(g.outputs.map((v) => v.name));
     if (!init) return;
-    for (const [name, t] of analysis.tensors) {
-      // An initializer that is also a graph input can be overridden at run time: ORT does not fold it.
-      const init = (t.origin === 'initializer' && !this.graphInputs.has(name)) || t.origin === 'constant-node';
-      this.tensors.set(name, {
-        dtype: t.dtype,
-        shape: t.shape,
-        initializer: init,
-        ...(t.value ? { value: t.value } : {}),
-        ...(t.tensor ? { tensor: t.tensor } : {}),
-      });
-    }
+    this.tensors = new Map(initialTensors(analysis, this.graphInputs));
     g.nodes.forEach((n, i) => {
       // ORT turns Constant nodes into initializers when it loads the graph.
       if (n.opType === 'Constant' && isDefaultDomain(n.domain)) return;
@@ -265,7 +326,7 @@ class Rewriter {
 
   static fromBase(analysis: GraphAnalysis, nodes: WNode[], tensors: Map<string, WTensor>, rewrites: Record<string, number>): Rewriter {
     const r = new Rewriter(analysis, false);
-    r.nodes = nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: new Map(n.attributes), sourceNodes: [...n.sourceNodes] }));
+    r.nodes = nodes.map((n) => ({ ...n }));
     r.tensors = new Map(tensors);
     r.rewrites = rewrites;
     r.nextId = Math.max(0, ...nodes.map((n) => n.id)) + 1;
@@ -278,9 +339,9 @@ class Rewriter {
       name: n.name,
       opType: n.opType,
       domain: isDefaultDomain(n.domain) ? '' : n.domain,
-      inputs: [...n.inputs],
-      outputs: [...n.outputs],
-      attributes: new Map(n.attributes),
+      inputs: n.inputs,
+      outputs: n.outputs,
+      attributes: n.attributes,
       sourceNodes: sources,
       pos,
       alive: true,
@@ -288,7 +349,7 @@ class Rewriter {
   }
 
   private bump(name: string): void {
-    this.edgeCache = undefined;
+    this.changed();
     this.rewrites[name] = (this.rewrites[name] ?? 0) + 1;
   }
 
@@ -326,47 +387,39 @@ class Rewriter {
 
   private edgeCache: { producer: Map<string, WNode>; consumers: Map<string, { node: WNode; slot: number }[]> } | undefined;
 
-  /** Live nodes in topological order; ties broken by `pos` (source order). */
+  /** Called on every change to the nodes: the edge index and the topological order are stale. */
+  private changed(): void {
+    this.edgeCache = undefined;
+    this.topoCache = undefined;
+  }
+
+  private topoCache: WNode[] | undefined;
+
+  /**
+   * Live nodes in topological order; ties broken by `pos` (source order), then by the order in `nodes`.
+   * Every pass of a round asks for it; it is sorted again only after a change (`changed()`).
+   */
   topo(): WNode[] {
+    this.topoCache ??= this.sortLive();
+    return this.topoCache;
+  }
+
+  private sortLive(): WNode[] {
     const live = this.live();
-    const producer = new Map<string, WNode>();
-    for (const n of live) for (const o of n.outputs) if (o !== '') producer.set(o, n);
-    const indeg = new Map<WNode, number>();
-    const outs = new Map<WNode, WNode[]>();
-    for (const n of live) {
-      const preds = new Set<WNode>();
-      for (const x of [...n.inputs, ...implicitInputs(n)]) {
+    const producer = new Map<string, number>();
+    live.forEach((n, i) => {
+      for (const o of n.outputs) if (o !== '') producer.set(o, i);
+    });
+    const edges = dagEdges(live.length, (i, emit) => {
+      const n = live[i]!;
+      const visit = (x: string): void => {
         const p = x === '' ? undefined : producer.get(x);
-        if (p && p !== n) preds.add(p);
-      }
-      indeg.set(n, preds.size);
-      for (const p of preds) {
-        const l = outs.get(p);
-        if (l) l.push(n);
-        else outs.set(p, [n]);
-      }
-    }
-    const ready = live.filter((n) => indeg.get(n) === 0).sort((a, b) => a.pos - b.pos);
-    const order: WNode[] = [];
-    const insert = (c: WNode): void => {
-      let lo = 0;
-      let hi = ready.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (ready[mid]!.pos <= c.pos) lo = mid + 1;
-        else hi = mid;
-      }
-      ready.splice(lo, 0, c);
-    };
-    while (ready.length > 0) {
-      const n = ready.shift()!;
-      order.push(n);
-      for (const c of outs.get(n) ?? []) {
-        const d = indeg.get(c)! - 1;
-        indeg.set(c, d);
-        if (d === 0) insert(c);
-      }
-    }
+        if (p !== undefined && p !== i) emit(p);
+      };
+      n.inputs.forEach(visit);
+      if (n.attributes.size > 0) implicitInputs(n).forEach(visit);
+    });
+    const order = orderByKey(edges, (i) => live[i]!.pos).map((i) => live[i]!);
     // A cycle cannot happen after valid rewrites; keep any leftovers rather than lose nodes.
     if (order.length < live.length) {
       const seen = new Set(order);
@@ -399,10 +452,10 @@ class Rewriter {
 
   /** Replaces every use of tensor `from` by `to` (consumers and graph outputs stay consistent). */
   private renameUses(from: string, to: string): void {
-    this.edgeCache = undefined;
+    this.changed();
     for (const n of this.nodes) {
       if (!n.alive) continue;
-      for (let i = 0; i < n.inputs.length; i++) if (n.inputs[i] === from) n.inputs[i] = to;
+      if (n.inputs.includes(from)) n.inputs = n.inputs.map((x) => (x === from ? to : x));
     }
   }
 
@@ -645,8 +698,8 @@ class Rewriter {
     const key = c.slot === 0 ? 'transA' : 'transB';
     const cur = gemm.attributes.get(key);
     const t = cur?.type === 'int' ? cur.value : 0;
-    gemm.attributes.set(key, { type: 'int', value: t === 0 ? 1 : 0 });
-    gemm.inputs[c.slot] = n.inputs[0]!;
+    setAttribute(gemm, key, { type: 'int', value: t === 0 ? 1 : 0 });
+    setInput(gemm, c.slot, n.inputs[0]!);
     gemm.sourceNodes = union(gemm.sourceNodes, n.sourceNodes);
     n.alive = false;
     this.bump('GemmTransposeFusion');
@@ -719,8 +772,8 @@ class Rewriter {
       cur[i] = (cur[i] ?? 0) + p[2 + i]!;
       cur[spatial + i] = (cur[spatial + i] ?? 0) + p[rank + 2 + i]!;
     }
-    child.attributes.set('pads', { type: 'ints', value: cur });
-    child.inputs[0] = n.inputs[0]!;
+    setAttribute(child, 'pads', { type: 'ints', value: cur });
+    setInput(child, 0, n.inputs[0]!);
     child.sourceNodes = union(child.sourceNodes, n.sourceNodes);
     n.alive = false;
     this.bump('PadFusion');
@@ -753,10 +806,7 @@ class Rewriter {
     if (rename.size === 0) return false;
     for (const n of this.nodes) {
       if (!n.alive) continue;
-      for (let i = 0; i < n.inputs.length; i++) {
-        const r = rename.get(n.inputs[i]!);
-        if (r !== undefined) n.inputs[i] = r;
-      }
+      if (n.inputs.some((x) => rename.has(x))) n.inputs = n.inputs.map((x) => rename.get(x) ?? x);
     }
     this.bump('ConstantSharing');
     return true;
@@ -772,7 +822,7 @@ class Rewriter {
     let modified = false;
     for (const n of this.topo()) {
       if (NONDETERMINISTIC.has(n.opType) || n.opType === 'DequantizeLinear' || n.outputs.some((o) => this.graphOutputs.has(o))) continue;
-      if ([...n.attributes.values()].some((a) => a.type === 'graph' || a.type === 'graphs' || a.type === 'tensor')) continue;
+      if (hasAttribute(n, (a) => a.type === 'graph' || a.type === 'graphs' || a.type === 'tensor')) continue;
       const inputs = renamed.size === 0 ? n.inputs : n.inputs.map((x) => renamed.get(x) ?? x);
       const key = `${n.domain}:${n.opType}|${inputs.join(',')}|${attrKey(n.attributes)}|${n.outputs.length}`;
       const prev = seen.get(key);
@@ -791,7 +841,7 @@ class Rewriter {
       modified = true;
     }
     if (renamed.size > 0) {
-      this.edgeCache = undefined;
+      this.changed();
       for (const n of this.nodes) if (n.alive && n.inputs.some((x) => renamed.has(x))) n.inputs = n.inputs.map((x) => renamed.get(x) ?? x);
     }
     for (const [prev, lists] of folded) prev.sourceNodes = [...new Set(lists.flat())];
@@ -804,7 +854,7 @@ class Rewriter {
     for (const n of this.topo()) {
       if (!n.alive) continue;
       if (n.opType === 'DequantizeLinear' || NONDETERMINISTIC.has(n.opType)) continue;
-      if ([...n.attributes.values()].some((a) => a.type === 'graph' || a.type === 'graphs')) continue;
+      if (hasAttribute(n, (a) => a.type === 'graph' || a.type === 'graphs')) continue;
       if (n.outputs.some((o) => this.graphOutputs.has(o))) continue;
       if (!isDefaultDomain(n.domain) && n.domain !== 'com.microsoft') continue;
       let foldable = n.inputs.every((x) => x === '' || this.isInit(x));
@@ -869,7 +919,7 @@ class Rewriter {
         this.tensors.set(outShape, { dtype: DataType.INT64, shape: [outDims.length], initializer: true, value: { dtype: DataType.INT64, dims: [outDims.length], values: outDims } });
         const r1 = this.wnode({ name: 'gemm_input_reshape', opType: 'Reshape', domain: '', inputs: [n.inputs[0]!, inShape], outputs: [inArg], attributes: new Map() }, sources, n.pos - 0.01);
         const r2 = this.wnode({ name: 'gemm_output_reshape', opType: 'Reshape', domain: '', inputs: [outArg, outShape], outputs: [add.outputs[0]!], attributes: new Map() }, sources, n.pos + 0.01);
-        gemm.inputs[0] = inArg;
+        setInput(gemm, 0, inArg);
         gemm.outputs = [outArg];
         this.nodes.push(r1, gemm, r2);
       } else this.nodes.push(gemm);
@@ -907,7 +957,7 @@ class Rewriter {
         const t = this.tensors.get(out);
         this.tensors.set(name, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: false });
         const dup = this.wnode({ name: `${n.name}/duplicated`, opType: n.opType, domain: n.domain, inputs: n.inputs, outputs: [name], attributes: n.attributes }, [...n.sourceNodes], n.pos + (k + 1) * 1e-4);
-        e.node.inputs[e.slot] = name;
+        setInput(e.node, e.slot, name);
         this.nodes.push(dup);
         this.bump('EnsureUniqueDQForNodeUnit');
         modified = true;
@@ -936,8 +986,8 @@ class Rewriter {
       if (composed.every((v, i) => v === i)) {
         this.removePassThroughForce(second, n.inputs[0]!, n);
       } else {
-        second.inputs[0] = n.inputs[0]!;
-        second.attributes.set('perm', { type: 'ints', value: composed });
+        setInput(second, 0, n.inputs[0]!);
+        setAttribute(second, 'perm', { type: 'ints', value: composed });
         second.sourceNodes = union(second.sourceNodes, n.sourceNodes);
       }
       this.bump('TransposeOptimizer');
@@ -961,8 +1011,8 @@ class Rewriter {
     const removed = perm.value[axis]!;
     const rest = perm.value.filter((_, i) => i !== axis).map((p) => (p > removed ? p - 1 : p));
     if (!rest.every((p, i) => p === i)) return false;
-    gather.inputs[0] = t.inputs[0]!;
-    gather.attributes.set('axis', { type: 'int', value: removed });
+    setInput(gather, 0, t.inputs[0]!);
+    setAttribute(gather, 'axis', { type: 'int', value: removed });
     gather.sourceNodes = union(gather.sourceNodes, t.sourceNodes);
     t.alive = false;
     this.bump('TransposeOptimizer');
@@ -973,9 +1023,9 @@ class Rewriter {
     second.sourceNodes = union(second.sourceNodes, first.sourceNodes);
     if (!this.removePassThrough(second, input, 'TransposeOptimizer')) {
       // keep an Identity-equivalent: the second Transpose with an identity perm stays (rare: graph output)
-      second.inputs[0] = input;
+      setInput(second, 0, input);
       const perm = second.attributes.get('perm');
-      if (perm?.type === 'ints') second.attributes.set('perm', { type: 'ints', value: perm.value.map((_, i) => i) });
+      if (perm?.type === 'ints') setAttribute(second, 'perm', { type: 'ints', value: perm.value.map((_, i) => i) });
       this.rewrites['TransposeOptimizer'] = (this.rewrites['TransposeOptimizer'] ?? 1) - 1;
     }
   }
@@ -1003,8 +1053,7 @@ class Rewriter {
   result(kind: PlacedGraph['kind'] = 'ort-basic'): PlacedGraph {
     const order = this.topo();
     const nodes = order.map((n, i) => toGraphNode(n, i));
-    const covered = new Set(nodes.flatMap((n) => n.sourceNodes));
-    const removed = this.analysis.model.graph.nodes.map((_, i) => i).filter((i) => !covered.has(i));
+    const removed = uncovered(this.analysis, nodes);
     return {
       kind,
       nodes,
@@ -1026,7 +1075,7 @@ function toGraphNode(n: WNode, index: number): GraphNode {
     inputs: n.inputs,
     outputs: n.outputs,
     attributes: n.attributes,
-    sourceNodes: [...n.sourceNodes].sort((a, b) => a - b),
+    sourceNodes: n.sourceNodes.every((x, i, a) => i === 0 || a[i - 1]! < x) ? n.sourceNodes : [...n.sourceNodes].sort((a, b) => a - b),
   };
 }
 
@@ -1035,6 +1084,13 @@ const ELEMENTWISE_SAME_SHAPE: ReadonlySet<string> = new Set([
   'Log', 'Sqrt', 'Erf', 'Softplus', 'Softsign', 'Identity', 'Mul', 'Add', 'Sub', 'Div',
 ]);
 
+
+/** Whether some attribute of the node passes `test` (no array made: asked of every node per pass). */
+function hasAttribute(n: WNode, test: (a: AttributeValue) => boolean): boolean {
+  if (n.attributes.size === 0) return false;
+  for (const a of n.attributes.values()) if (test(a)) return true;
+  return false;
+}
 
 function union(a: readonly number[], b: readonly number[]): number[] {
   return [...new Set([...a, ...b])];

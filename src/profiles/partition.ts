@@ -8,6 +8,7 @@
  *   runs on the CPU.
  * - `none`: every unit must be supported; one group when all are.
  */
+import { dagEdges, type DagEdges } from '../graph/topo.js';
 
 /** A unit of partitioning: a single node or a QDQ node unit. */
 export interface PartitionUnit {
@@ -28,16 +29,17 @@ export type UnitGroups = number[][];
  * `GetNodesInTopologicalOrder()`.
  */
 export function createSupportedPartitionGroups(units: readonly PartitionUnit[]): UnitGroups {
-  const consumers: number[][] = units.map(() => []);
-  const inDegree = units.map((u) => new Set(u.producers).size);
-  units.forEach((u, i) => {
-    for (const p of new Set(u.producers)) consumers[p]!.push(i);
-  });
+  return supportedPartitionGroups(dagEdges(units.length, (i, emit) => units[i]!.producers.forEach(emit)), (k) => units[k]!.supported);
+}
+
+/** {@link createSupportedPartitionGroups} over prepared edges. */
+export function supportedPartitionGroups(edges: DagEdges, isSupported: (unit: number) => boolean): UnitGroups {
+  const { count, producerStart, consumerStart, consumers } = edges;
+  const inDegree = new Int32Array(count);
+  for (let i = 0; i < count; i++) inDegree[i] = producerStart[i + 1]! - producerStart[i]!;
   let toProcess: number[] = [];
   let withNext: number[] = [];
-  inDegree.forEach((d, i) => {
-    if (d === 0) toProcess.push(i);
-  });
+  for (let i = 0; i < count; i++) if (inDegree[i] === 0) toProcess.push(i);
   const groups: UnitGroups = [];
   let group: number[] = [];
   let border = new Set<number>();
@@ -56,7 +58,7 @@ export function createSupportedPartitionGroups(units: readonly PartitionUnit[]):
       continue;
     }
     const u = toProcess[head++]!;
-    const supported = units[u]!.supported;
+    const supported = isSupported(u);
     if (!supported && border.has(u)) {
       withNext.push(u);
       continue;
@@ -65,7 +67,8 @@ export function createSupportedPartitionGroups(units: readonly PartitionUnit[]):
       group.push(u);
       border.delete(u);
     }
-    for (const c of consumers[u]!) {
+    for (let k = consumerStart[u]!; k < consumerStart[u + 1]!; k++) {
+      const c = consumers[k]!;
       if (supported) border.add(c);
       const d = inDegree[c]! - 1;
       inDegree[c] = d;
