@@ -248,6 +248,9 @@ class Worker {
             child.kill('SIGKILL');
           }, this.options.timeoutS * 1000);
           this.running = { id: m.id, timer, started: Date.now() };
+          // The child waits for this before it runs the case: the RSS poll and the timer then always
+          // charge the case that is really running, however far this process lags behind the child.
+          child.send({ type: 'go', id: m.id });
           return;
         }
         clearTimeout(this.running?.timer);

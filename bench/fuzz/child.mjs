@@ -2,7 +2,8 @@
 // CLI, build/cli/main.js: plain JavaScript, because a TypeScript loader thread alone reserves ~12 GB of
 // address space and could not run under the cap), and reports each one's start and end over IPC. The
 // driver caps this process's address space, polls its RSS and watches the time, so a case that crashes,
-// hangs or bloats it is attributed to the case that was running. Messages: see ChildMessage in types.ts.
+// hangs or bloats it is attributed to the case that was running: each case waits for the driver's `go`, so the
+// driver always knows which case runs. Messages: ChildMessage and DriverMessage in types.ts.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../build/cli/main.js';
@@ -59,10 +60,19 @@ async function runOne(c) {
   return { type: 'end', id: c.id, exit, ...(thrown !== undefined ? { thrown } : {}), ...(out !== undefined ? { out } : {}), log, maxRssMb, ms };
 }
 
+let go = null;
 process.on('message', (msg) => {
+  if (msg.type === 'go') {
+    go?.();
+    return;
+  }
   void (async () => {
     for (const c of msg.cases) {
-      process.send({ type: 'start', id: c.id });
+      // Runs a case only once the driver has registered it as running (see the driver's 'go').
+      await new Promise((resolve) => {
+        go = resolve;
+        process.send({ type: 'start', id: c.id });
+      });
       process.send(await runOne(c));
       // The next case should not inherit this one's garbage (the driver starts it with --expose-gc).
       if (globalThis.gc && process.memoryUsage().heapUsed > 128 * 1024 * 1024) globalThis.gc();

@@ -88,6 +88,9 @@ export interface ChildCase {
   readonly dir: string;
 }
 
+/** What the driver sends bench/fuzz/child.mjs: the cases of a batch, then `go` for each `start` it registered. */
+export type DriverMessage = { readonly cases: readonly ChildCase[] } | { readonly type: 'go'; readonly id: string };
+
 /** What bench/fuzz/child.mjs sends back. */
 export type ChildMessage =
   | { readonly type: 'start'; readonly id: string }
