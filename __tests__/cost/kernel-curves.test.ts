@@ -8,7 +8,7 @@ import { readModel } from '../../src/onnx/reader.js';
 import { analyzeModel } from '../../src/graph/analyze.js';
 import { sourceWork } from '../../src/cost/work.js';
 import { estimateCost, peakFor, workOptionsFor } from '../../src/cost/estimate.js';
-import { fitKernelCurves, ownKernelSeconds, profilerExcess, fitOverheadLine, kernelCurveTime, predictLogEfficiency, type KernelPoint } from '../../src/cost/kernel-curves.js';
+import { fitKernelCurves, kernelShapeOf, ownKernelSeconds, profilerExcess, fitOverheadLine, kernelCurveTime, predictLogEfficiency, type KernelPoint } from '../../src/cost/kernel-curves.js';
 import { cpuPlacement, fitContextFactors, fitKernelCalibration } from '../../src/cost/calibrate.js';
 import { ownKernelTime } from '../../src/cost/kernel-measure.js';
 import { loadProfile } from '../../src/profiles/load.js';
@@ -79,6 +79,20 @@ describe('kernel curves', () => {
       for (const [k, [lo, hi]] of Object.entries(expect)) assert.ok(f.get(k)! >= lo && f.get(k)! <= hi, `${k}: ${f.get(k)}`);
     });
   }
+  it('a QOperator model reads the same curves as its QDQ twin (QLinearGlobalAveragePool is GlobalAveragePool)', async () => {
+    const keys = async (f: string): Promise<Set<string>> => {
+      const a = analyzeModel(await readModel(f));
+      return new Set(sourceWork(a, workOptionsFor(profile)).filter((w) => !w.free && w.mergedAs === undefined).map((w) => kernelShapeOf(a, w)?.key ?? w.opType));
+    };
+    assert.deepEqual([...(await keys('__tests__/fixtures/models/tiny_cnn.int8.qop.onnx'))].sort(), [...(await keys('__tests__/fixtures/models/tiny_cnn.int8.qdq.onnx'))].sort());
+  });
+  it('onnxruntime keeps a DequantizeLinear of constants that no fusion takes (it runs every inference); converters fold it', async () => {
+    const a = analyzeModel(await readModel('__tests__/fixtures/models/tiny_cnn.int8.qdq.onnx'));
+    const constDq = (p: Parameters<typeof workOptionsFor>[0]): number =>
+      sourceWork(a, workOptionsFor(p)).filter((w) => w.opType === 'DequantizeLinear' && !w.free && w.mergedAs === undefined && a.tensors.get(a.nodes[w.index]!.inputs[0]!)?.isConstant).length;
+    assert.ok(constDq(profile) > 0, 'host-x64 (onnxruntime CPU EP): unfused constant DQs are kernels');
+    assert.equal(constDq(loadProfile('coral-edgetpu').profile), 0, 'a converting runtime folds them');
+  });
   it('fitKernelCurves recovers the efficiencies that generated the timings, and the estimate then uses them', async () => {
     const cases = await analyses();
     const works = (a: ReturnType<typeof analyzeModel>) => sourceWork(a, workOptionsFor(profile));

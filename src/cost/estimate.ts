@@ -20,7 +20,7 @@ export function workOptionsFor(profile: DeviceProfile): SourceWorkOptions {
   if (!cpuEp) return {};
   const cpu = profile.hardware.units.find((u) => u.id === profile.hardware.fallbackUnit);
   const signed = cpu?.signedInt8Unfused?.ops;
-  return { qdqKernels: ORT_CPU_QDQ_KERNELS, ...(signed ? { signedUnfused: new Set(signed) } : {}) };
+  return { qdqKernels: ORT_CPU_QDQ_KERNELS, keepsConstantDq: true, ...(signed ? { signedUnfused: new Set(signed) } : {}) };
 }
 
 /**

@@ -105,16 +105,17 @@ export function kernelShapeOf(analysis: GraphAnalysis, w: Pick<SourceWork, 'inde
     case 'softmax':
     case 'norm': {
       const cols = out[out.length - 1]!;
-      return { key: `${base}/${node.opType}`, names: ['rows', 'cols'], features: [lg(prod(out) / cols), lg(cols)] };
+      return { key: `${base}/${qdqName(node.opType)}`, names: ['rows', 'cols'], features: [lg(prod(out) / cols), lg(cols)] };
     }
     case 'pool':
     case 'reduce':
       if (!x) return null;
-      return { key: `${base}/${node.opType}`, names: ['inElements', 'outElements'], features: [lg(prod(x)), lg(prod(out))] };
+      return { key: `${base}/${qdqName(node.opType)}`, names: ['inElements', 'outElements'], features: [lg(prod(x)), lg(prod(out))] };
     case 'elementwise': {
+      const op = qdqName(node.opType);
       const ins = node.inputs.filter((i) => i !== '' && analysis.tensors.get(i)?.isConstant !== true).map((i) => dimsOf(analysis, i));
       const bcast = ins.length > 1 && ins.some((d) => d !== null && prod(d) < prod(out));
-      return { key: `${base}/${node.opType}${bcast ? '-bcast' : ''}`, names: ['elements'], features: [lg(prod(out))] };
+      return { key: `${base}/${op}${bcast ? '-bcast' : ''}`, names: ['elements'], features: [lg(prod(out))] };
     }
     case 'data_movement':
       if (['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Shape', 'Size', 'Constant'].includes(node.opType)) return null;
@@ -122,7 +123,7 @@ export function kernelShapeOf(analysis: GraphAnalysis, w: Pick<SourceWork, 'inde
       // convolution's blocked layout (NCHWc) ends or starts, and pays its reorders: a variant of its own.
       // Token and sequence transposes (attention heads, RNN time-major swaps) do not.
       if (node.opType === 'Transpose') return { key: `${base}/Transpose${imageSide(analysis, w.index) ? '-image' : ''}`, names: ['elements', 'rank'], features: [lg(prod(out)), out.length] };
-      return { key: `${base}/${node.opType}`, names: ['elements'], features: [lg(prod(out))] };
+      return { key: `${base}/${qdqName(node.opType)}`, names: ['elements'], features: [lg(prod(out))] };
     default:
       return null;
   }
@@ -130,14 +131,38 @@ export function kernelShapeOf(analysis: GraphAnalysis, w: Pick<SourceWork, 'inde
 
 const VIEW_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
 
-/** True when a 4-D tensor with a spatial extent is the node's input or output, directly or through one view. */
+/**
+ * The QDQ op a QOperator kernel stands for (`QLinearAdd` → `Add`, `QLinearConcat` → `Concat`): onnxruntime
+ * runs a QDQ unit and its QOperator twin on the same kernel, so both read the same curve.
+ */
+function qdqName(opType: string): string {
+  return /^QLinear[A-Z]/.test(opType) && opType !== 'QLinearConv' && opType !== 'QLinearMatMul' ? opType.slice('QLinear'.length) : opType;
+}
+
+/** Ops that run on images in a convolution's blocked layout (NCHWc) when a convolution is next to them. */
+const CONV_LIKE = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization', 'QLinearConv']);
+
+/**
+ * True when a 4-D tensor is an image of a convolutional network: a convolution-like op produces or reads
+ * it, or does so within `depth` hops through other 4-D ops (a Concat or Split between convolutions).
+ * Attention's 4-D head tensors come from and go to MatMuls: not images.
+ */
+function convImage(analysis: GraphAnalysis, name: string | undefined, depth = 3, seen = new Set<string>()): boolean {
+  if (name === undefined || seen.has(name)) return false;
+  seen.add(name);
+  const d = dimsOf(analysis, name);
+  const t = analysis.tensors.get(name);
+  if (d === null || d.length !== 4 || !t) return false;
+  const near = [...(t.producer !== null ? [t.producer] : []), ...t.consumers].map((i) => analysis.nodes[i]!).filter(Boolean);
+  if (near.some((n) => CONV_LIKE.has(n.opType))) return true;
+  if (depth <= 0) return false;
+  return near.some((n) => !VIEW_OPS.has(n.opType) && [...n.inputs, ...n.outputs].some((x) => x !== name && convImage(analysis, x, depth - 1, seen)));
+}
+
+/** True when the node's input or output is a convolutional image, directly or through one view op. */
 function imageSide(analysis: GraphAnalysis, index: number): boolean {
   const node = analysis.nodes[index];
   if (!node) return false;
-  const image = (name: string | undefined): boolean => {
-    const d = dimsOf(analysis, name);
-    return d !== null && d.length === 4 && d[2]! * d[3]! > 1;
-  };
   const inName = node.inputs[0];
   const producer = inName !== undefined ? analysis.tensors.get(inName)?.producer : null;
   const before = producer !== null && producer !== undefined && VIEW_OPS.has(analysis.nodes[producer]?.opType ?? '') ? analysis.nodes[producer]!.inputs[0] : undefined;
@@ -145,7 +170,7 @@ function imageSide(analysis: GraphAnalysis, index: number): boolean {
   const after = (outName !== undefined ? analysis.tensors.get(outName)?.consumers ?? [] : [])
     .filter((c) => VIEW_OPS.has(analysis.nodes[c]?.opType ?? ''))
     .map((c) => analysis.nodes[c]!.outputs[0]);
-  return image(inName) || image(before) || image(outName) || after.some(image);
+  return [inName, before, outName, ...after].some((x) => convImage(analysis, x));
 }
 
 /** True for classes whose curve is a bandwidth efficiency (bytes ÷ bandwidth) rather than a compute one. */

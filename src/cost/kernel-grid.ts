@@ -187,8 +187,8 @@ class GraphBuilder {
 const ACT_SCALE = 0.05;
 
 /** DequantizeLinear of a uint8 activation. */
-function dqAct(g: GraphBuilder, x: string): string {
-  return g.node('DequantizeLinear', [x, g.constFloats([], [ACT_SCALE]), g.ints([], UINT8, () => 128)])[0]!;
+function dqAct(g: GraphBuilder, x: string, scale = ACT_SCALE): string {
+  return g.node('DequantizeLinear', [x, g.constFloats([], [scale]), g.ints([], UINT8, () => 128)])[0]!;
 }
 
 /** QuantizeLinear to uint8; returns the quantized tensor. */
@@ -339,7 +339,11 @@ function eltCase(op: string, c: number, h: number, dtype: 'float' | 'int8', broa
   return finish(id, 'elementwise', op, dtype, { g, outDims: dims });
 }
 
-/** QuantizeLinear (float → uint8) or DequantizeLinear (uint8 → float) on [1, C, H, H]. */
+/**
+ * QuantizeLinear (float → uint8) or DequantizeLinear (uint8 → float) on [1, C, H, H]. A DequantizeLinear
+ * feeds a float HardSigmoid (context), as where quantized models leave a unit unfused: right before the
+ * output Slice onnxruntime would slice first and dequantize one element.
+ */
 function quantizeCase(op: 'QuantizeLinear' | 'DequantizeLinear', c: number, h: number): KernelCase {
   const id = `quantize-${op === 'QuantizeLinear' ? 'q' : 'dq'}-int8-c${c}-h${h}`;
   const g = new GraphBuilder(seedOf(id));
@@ -348,12 +352,12 @@ function quantizeCase(op: 'QuantizeLinear' | 'DequantizeLinear', c: number, h: n
     qAct(g, g.input('x', dims));
     g.nameLast('y');
     g.output('y', dims, UINT8);
-  } else {
-    dqAct(g, g.input('x', dims, UINT8));
-    g.nameLast('y');
-    g.output('y', dims, FLOAT);
+    return finish(id, 'quantize', op, 'int8', { g, outDims: dims });
   }
-  return finish(id, 'quantize', op, 'int8', { g, outDims: dims });
+  g.node('HardSigmoid', [dqAct(g, g.input('x', dims, UINT8))], { alpha: 1 / 6, beta: 0.5 });
+  g.nameLast('y');
+  g.output('y', dims, FLOAT);
+  return finish(id, 'quantize', op, 'int8', { g, outDims: dims }, ['HardSigmoid']);
 }
 
 /** MaxPool / AveragePool (k3 s2 p1 or k2 s2), GlobalAveragePool, ReduceMean over H, W. */
@@ -412,14 +416,23 @@ function layerNormCase(tokens: number, dim: number): KernelCase {
   return finish(id, 'norm', 'LayerNormalization', 'float', { g, outDims: [1, tokens, dim] });
 }
 
-/** Concat of two [1, C, H, H] along channels. */
+/**
+ * Concat of two [1, C, H, H] along channels. int8 as quantize_static writes it, DQ → Concat → Q with a scale
+ * per tensor, which onnxruntime runs as QLinearConcat (requantizing each input); a plain uint8 Concat of the
+ * same bytes would time a copy.
+ */
 function concatCase(c: number, h: number, dtype: 'float' | 'int8'): KernelCase {
   const id = `move-concat-${dtype}-c${c}-h${h}`;
   const g = new GraphBuilder(seedOf(id));
-  const elem = dtype === 'int8' ? UINT8 : FLOAT;
-  g.node('Concat', [g.input('a', [1, c, h, h], elem), g.input('b', [1, c, h, h], elem)], { axis: 1 });
+  if (dtype === 'int8') {
+    const a = dqAct(g, g.input('a', [1, c, h, h], UINT8), ACT_SCALE);
+    const b = dqAct(g, g.input('b', [1, c, h, h], UINT8), ACT_SCALE * 1.5);
+    void qAct(g, g.node('Concat', [a, b], { axis: 1 })[0]!);
+    return finish(id, 'data_movement', 'Concat', dtype, { g, outDims: [1, 2 * c, h, h] });
+  }
+  g.node('Concat', [g.input('a', [1, c, h, h]), g.input('b', [1, c, h, h])], { axis: 1 });
   g.nameLast('y');
-  g.output('y', [1, 2 * c, h, h], elem);
+  g.output('y', [1, 2 * c, h, h], FLOAT);
   return finish(id, 'data_movement', 'Concat', dtype, { g, outDims: [1, 2 * c, h, h] });
 }
 

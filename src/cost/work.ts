@@ -83,6 +83,14 @@ export interface SourceWorkOptions {
    * int8 activations). Unfused units run as DQ -> float op -> Q.
    */
   readonly signedUnfused?: ReadonlySet<string>;
+  /**
+   * The runtime never folds a DequantizeLinear of a constant (weights, biases): it keeps them for its QDQ
+   * fusions, and one that no fusion takes (an unfused unit's weight DQ) runs on every inference. onnxruntime:
+   * `ConstantFolding(cpu_execution_provider, !disable_quant_qdq, ...)` in
+   * onnxruntime/core/optimizer/graph_transformer_utils.cc (skip_dequantize_linear unless QDQ is disabled);
+   * the mnasnet s8s8 QDQ profile on x86 shows 49 weight/bias DQ kernels of 4–15 µs.
+   */
+  readonly keepsConstantDq?: boolean;
 }
 
 /**
@@ -91,7 +99,7 @@ export interface SourceWorkOptions {
  */
 export function sourceWork(analysis: GraphAnalysis, options: SourceWorkOptions = {}): SourceWork[] {
   // Every device of a check asks again; the result depends only on the analysis and these two sets.
-  const key = `${options.qdqKernels ? [...options.qdqKernels].sort().join(',') : '*'}|${options.signedUnfused ? [...options.signedUnfused].sort().join(',') : ''}`;
+  const key = `${options.qdqKernels ? [...options.qdqKernels].sort().join(',') : '*'}|${options.signedUnfused ? [...options.signedUnfused].sort().join(',') : ''}|${options.keepsConstantDq ? 'dq' : ''}`;
   let byKey = workCache.get(analysis);
   if (!byKey) workCache.set(analysis, (byKey = new Map<string, SourceWork[]>()));
   const hit = byKey.get(key);
@@ -167,7 +175,8 @@ function computeSourceWork(analysis: GraphAnalysis, options: SourceWorkOptions):
   // Shape arithmetic (Shape → Gather → Unsqueeze → Concat) on static shapes: its value is known before
   // the run, and runtimes fold it (ORT's constant folding does once shapes are fixed).
   const isKnown = (name: string): boolean => isConst(name) || analysis.tensors.get(name)?.value !== undefined;
-  const free = nodes.map((n) => FREE_OPS.has(n.opType) || (n.outputs.length > 0 && n.outputs.every(isKnown)));
+  const keptDq = (n: (typeof nodes)[number]): boolean => options.keepsConstantDq === true && n.opType === 'DequantizeLinear' && n.domain === '';
+  const free = nodes.map((n) => FREE_OPS.has(n.opType) || (n.outputs.length > 0 && n.outputs.every(isKnown) && !keptDq(n)));
 
   // Epilogues: activation / BatchNorm / bias Add right after a Conv or Gemm whose output nothing else reads.
   for (const n of nodes) {
@@ -197,7 +206,8 @@ function computeSourceWork(analysis: GraphAnalysis, options: SourceWorkOptions):
     const qd = quantDtype.get(n.index);
     if (qd) dtype = qd;
     else if (isIntegerOp(n.opType)) {
-      dtype = computeDtypeForElement(analysis.tensors.get(n.inputs[0] ?? '')?.dtype ?? 3);
+      // QLinearConcat starts with the output's scale and zero point (com.microsoft schema): its data is input 2.
+      dtype = computeDtypeForElement(analysis.tensors.get(n.inputs[n.opType === 'QLinearConcat' ? 2 : 0] ?? '')?.dtype ?? 3);
     } else {
       const firstFloat = n.inputs.map((i) => analysis.tensors.get(i)?.dtype ?? 0).find((d) => d === 1 || d === 10 || d === 16 || d === 11);
       dtype = computeDtypeForElement(firstFloat ?? analysis.tensors.get(n.inputs[0] ?? '')?.dtype ?? 1);
