@@ -135,7 +135,7 @@ function parseFlags(argv: readonly string[]): Flags {
     ...(values.id !== undefined ? { id: values.id } : {}),
     threads: positiveInt('threads', values.threads, 1),
     runs: positiveInt('runs', values.runs, kernels ? 20 : 30),
-    rounds: positiveInt('rounds', values.rounds, kernels ? 2 : 3),
+    rounds: positiveInt('rounds', values.rounds, 3),
     dims: parseDims(values.dim ?? []),
     results: values.result ?? [],
     kernels,

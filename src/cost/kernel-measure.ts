@@ -18,7 +18,7 @@ import { measureModel, type ModelMeasurement } from './measure.js';
 export interface KernelTimingOptions {
   /** Timed runs per session (default 20). */
   readonly runs?: number;
-  /** Sessions per case; the fastest session's median counts (default 2). */
+  /** Sessions per case; the fastest session's median counts (default 3). */
   readonly rounds?: number;
   readonly warmup?: number;
   /** intraOpNumThreads for the host (default 1; the latency is then the CPU time per run). */
@@ -88,7 +88,7 @@ async function prepare(c: KernelCase, dir: string): Promise<{ file: string; anal
 export async function timeKernelsHost(cases: readonly KernelCase[], dir: string, options: KernelTimingOptions = {}): Promise<TimedKernel[]> {
   mkdirSync(dir, { recursive: true });
   const runs = options.runs ?? 20;
-  const rounds = options.rounds ?? 2;
+  const rounds = options.rounds ?? 3;
   const threads = options.threads ?? 1;
   const warmup = options.warmup ?? 3;
   const prepared = [];
