@@ -298,21 +298,19 @@ export interface KernelFit {
 }
 
 /**
- * The case's own kernel time, seconds. Profiled: the unprofiled run (CPU time, which preemption by other
- * processes does not inflate) less the per-inference cost and one per-node cost per runtime kernel, split
- * between the kernels in the proportions the profile shows once the profiler's own cost per event
- * (`profilerS`, measured on the overhead chains) is taken off each. Not profiled: the run less the
- * per-inference and one per-node cost.
+ * The case's own kernel time, seconds. Profiled: the kernel's profiled time less what the profiler adds to
+ * each event (`profilerS`, measured on the overhead chains), scaled down when the profiled kernels still add
+ * up to more than the measured run (a profiled session on a busy machine runs slower); a measured run longer
+ * than its kernels is per-inference cost, not kernel time. Not profiled: the run less the per-inference and
+ * one per-node cost.
  */
 export function ownKernelSeconds(p: KernelPoint, line: { perInferenceS: number; perNodeS: number; profilerS?: number }): number {
   const run = p.measuredMs / 1e3 - line.perInferenceS;
   if (p.profiled && p.profiled.totalUs > 0) {
     const x = line.profilerS ?? 0;
-    const events = p.profiled.events ?? 1;
     const own = Math.max(0.1 * p.profiled.ownUs * 1e-6, p.profiled.ownUs * 1e-6 - x * (p.profiled.ownEvents ?? 1));
-    const total = Math.max(0.1 * p.profiled.totalUs * 1e-6, p.profiled.totalUs * 1e-6 - x * events);
-    const kernels = Math.max(0.1 * run, run - events * line.perNodeS);
-    return Math.max(1e-9, (own * kernels) / total);
+    const total = Math.max(0.1 * p.profiled.totalUs * 1e-6, p.profiled.totalUs * 1e-6 - x * (p.profiled.events ?? 1));
+    return Math.max(1e-9, own * Math.min(1, Math.max(run, 0) / total));
   }
   return Math.max(run - line.perNodeS, 0.1 * run, 1e-9);
 }
