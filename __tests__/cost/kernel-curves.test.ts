@@ -10,7 +10,7 @@ import { sourceWork } from '../../src/cost/work.js';
 import { estimateCost, peakFor, workOptionsFor } from '../../src/cost/estimate.js';
 import { fitKernelCurves, kernelShapeOf, ownKernelSeconds, profilerExcess, fitOverheadLine, kernelCurveTime, predictLogEfficiency, type KernelPoint } from '../../src/cost/kernel-curves.js';
 import { cpuPlacement, fitContextFactors, fitKernelCalibration } from '../../src/cost/calibrate.js';
-import { ownKernelTime } from '../../src/cost/kernel-measure.js';
+import { ownKernelTime, parseCacheSize } from '../../src/cost/kernel-measure.js';
 import { loadProfile } from '../../src/profiles/load.js';
 import { DeviceProfileSchema } from '../../src/profiles/schema.js';
 
@@ -45,6 +45,8 @@ describe('kernel curves', () => {
       assert.ok(ok(v), `${v}`);
     });
   }
+  const sizes: [string, number | null][] = [['2048K', 2 * 1024 * 1024], ['491520K', 480 * 1024 * 1024], ['32M', 32 * 1024 * 1024], ['512', 512], ['n/a', null]];
+  for (const [text, bytes] of sizes) it(`parseCacheSize('${text}')`, () => assert.equal(parseCacheSize(text), bytes));
   it('profilerExcess: what profiling adds per event, from profiled chains (run = per-inference + n x node)', () => {
     const chain = (n: number, excessUs: number): KernelPoint => ({ id: `c${n}`, analysis: undefined as never, overheadChain: n, measuredMs: (8 + n * 0.4) / 1e3, profiled: { ownUs: n * (0.4 + excessUs), totalUs: n * (0.4 + excessUs), events: n, ownEvents: n } });
     assert.ok(Math.abs(profilerExcess([chain(1, 1.5), chain(16, 1.5), chain(64, 1.5)], 8e-6) - 1.5e-6) < 1e-12);
@@ -121,5 +123,16 @@ describe('kernel curves', () => {
     const w = works(conv.analysis).find((x) => !x.free && x.mergedAs === undefined && x.opType !== 'Slice')!;
     assert.ok(kernelCurveTime(cal, cal.hardware.units.find((u) => u.id === 'cpu')!, conv.analysis, w));
     assert.equal(kernelCurveTime(profile, unit, conv.analysis, w), null, 'no curves in the shipped profile');
+    // Weights the last-level cache holds are read as the grid case read them; weights beyond it stream.
+    const cache: [string, number, boolean][] = [['weights fit the cache', 1e9, false], ['weights beyond the cache', 1, true], ['no cache figure', NaN, true]];
+    for (const [name, bytes, streams] of cache) {
+      const p = structuredClone(cal);
+      const cpu = p.hardware.units.find((u) => u.id === 'cpu')!;
+      cpu.memoryBandwidthBytesPerSecond = { value: 1e6, source: 'test' };
+      if (Number.isNaN(bytes)) delete cpu.cacheBytes;
+      else cpu.cacheBytes = { value: bytes, source: 'test' };
+      const t = estimateCost(conv.analysis, cpuPlacement(conv.analysis, p.id), p).latencyMs!.estimate;
+      assert.equal(t > 10 * est, streams, `${name}: ${t} ms vs ${est} ms`);
+    }
   });
 });

@@ -589,7 +589,11 @@ export function fitKernelCalibration(
   kernels: KernelCalibrationInput,
   userModels: readonly CalibrationMeasurement[],
   profile: DeviceProfile,
-  options: FitOptions & { readonly forced?: { host: string; reason: string } },
+  options: FitOptions & {
+    readonly forced?: { host: string; reason: string };
+    /** The timing machine's last-level cache, when the grid ran on it (written as the unit's `cacheBytes`). */
+    readonly lastLevelCacheBytes?: number;
+  },
 ): { profile: DeviceProfile; detail: KernelCalibrationDetail } {
   const unitId = options.unit ?? profile.hardware.fallbackUnit;
   const unit = profile.hardware.units.find((u) => u.id === unitId);
@@ -612,6 +616,9 @@ export function fitKernelCalibration(
   // The other cases run with hot caches; weights of a real model stream from DRAM at the stream case's rate.
   if (fit.weightBandwidth !== undefined) {
     u.memoryBandwidthBytesPerSecond = { value: Math.round(fit.weightBandwidth), source: 'edgegate-calibration', note: `measured: a GEMV over 64 MiB of weights (prior ${unit.memoryBandwidthBytesPerSecond.value})` };
+  }
+  if (options.lastLevelCacheBytes !== undefined) {
+    u.cacheBytes = { value: options.lastLevelCacheBytes, source: 'edgegate-calibration', note: `read from /sys/devices/system/cpu/cpu0/cache of the machine that timed the grid (prior ${unit.cacheBytes?.value ?? 'none'})` };
   }
   const grid = { grid: kernels.grid, cases: kernels.points.length, ...(kernels.seconds !== undefined ? { seconds: Number(kernels.seconds.toFixed(1)) } : {}), curves: fit.curves };
   const cal = out.calibration!;

@@ -284,11 +284,13 @@ export function roofline(
   analysis?: GraphAnalysis,
   memo?: EfficiencyMemo,
 ): Roofline {
-  // A calibrated kernel curve (calibrate --kernels) knows the node's shape; weights still stream from DRAM.
+  // A calibrated kernel curve (calibrate --kernels) knows the node's shape, timed with its weights in cache;
+  // in a model whose weights do not all fit the unit's last-level cache they stream from DRAM.
   const curve = analysis && 'index' in w && 'opType' in w ? kernelCurveTime(profile, unit, analysis, w as SourceWork) : null;
   if (curve) {
     const bw = unit.memoryBandwidthBytesPerSecond.value;
-    const weights = weightSplit ? 0 : Math.min(w.weightBytes ?? 0, w.bytes ?? 0);
+    const cached = unit.cacheBytes !== undefined && analysis!.totals.weightBytes <= unit.cacheBytes.value;
+    const weights = weightSplit || cached ? 0 : Math.min(w.weightBytes ?? 0, w.bytes ?? 0);
     return { computeS: curve.computeS, memoryS: Math.max(curve.memoryS, bw > 0 ? weights / bw : 0), effKey: curve.effKey, sigma: curve.sigma };
   }
   const eff = memo ? memo.get(unit, w.opClass, w.dtype) : efficiencyFor(profile, unit, w.opClass, w.dtype);

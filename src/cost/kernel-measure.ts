@@ -4,8 +4,9 @@
  * plus a profiled session that says how much of the time is the case's own kernel), or through a parity
  * model runner (an edge device's external runtime: whole-run wall-clock times only).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRegularFileToEnd } from '../io/regular-file.js';
 import { readModel } from '../onnx/reader.js';
 import { analyzeModel } from '../graph/analyze.js';
 import { type BatchTimingResult, type ModelRunner, RunnerError } from '../parity/runner.js';
@@ -182,4 +183,34 @@ export async function timeKernelsRunner(cases: readonly KernelCase[], dir: strin
     points.push(point(p, measuredMs));
   }
   return { points, mode: 'per-model' };
+}
+
+/** `size` of a Linux cache description (`2048K`, `491520K`, `32M`) in bytes; null when unreadable. */
+export function parseCacheSize(text: string): number | null {
+  const m = /^\s*(\d+)\s*([KMG]?)/i.exec(text);
+  if (!m) return null;
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
+  return Number(m[1]) * unit;
+}
+
+/**
+ * The last-level cache of this machine's first CPU, from Linux's cache description
+ * (/sys/devices/system/cpu/cpu0/cache/index<N>/{level,type,size}): the largest data or unified level. Null
+ * where it cannot be read (another OS, a container hiding /sys). Calibration on this machine records it:
+ * a model whose weights fit in it finds them there at the next inference, as the grid's cases do.
+ */
+export function readLastLevelCacheBytes(root = '/sys/devices/system/cpu/cpu0/cache'): number | null {
+  let best: { level: number; bytes: number } | null = null;
+  try {
+    for (const d of readdirSync(root).filter((x) => /^index\d+$/.test(x))) {
+      const read = (f: string): string => readRegularFileToEnd(join(root, d, f), { maxBytes: 4096, what: `${d}/${f}` }).toString('utf8').trim();
+      if (read('type') === 'Instruction') continue;
+      const level = Number(read('level'));
+      const bytes = parseCacheSize(read('size'));
+      if (bytes !== null && Number.isFinite(level) && (!best || level > best.level)) best = { level, bytes };
+    }
+  } catch {
+    return null;
+  }
+  return best?.bytes ?? null;
 }
