@@ -389,7 +389,7 @@ function parseGroups(text: string): Partial<Record<FuzzGroup, number>> {
 export function formatTallies(t: FuzzTallies): string {
   const head = `${'group/family'.padEnd(26)}${OUTCOMES.map((o) => o.padStart(14)).join('')}`;
   const row = (label: string, c: Record<Outcome, number>): string => `${label.padEnd(26)}${OUTCOMES.map((o) => String(c[o]).padStart(14)).join('')}`;
-  const lines = [`seed ${t.seed}: ${t.cases} cases in ${t.seconds.toFixed(0)} s; slowest case ${(t.maxCaseMs / 1000).toFixed(1)} s; peak child RSS ${t.maxRssMb.toFixed(0)} MB`, head];
+  const lines = [`seed ${t.seed}: ${t.cases} cases in ${t.seconds.toFixed(0)} s (${(t.cases / t.seconds).toFixed(1)} cases/s); slowest case ${(t.maxCaseMs / 1000).toFixed(1)} s; peak child RSS ${t.maxRssMb.toFixed(0)} MB`, head];
   for (const g of FUZZ_GROUPS) if (OUTCOMES.some((o) => t.byGroup[g][o] > 0)) lines.push(row(g, t.byGroup[g]));
   lines.push('');
   for (const [f, c] of Object.entries(t.byFamily).sort()) lines.push(`${row(`  ${f}`, c)}   ${(t.familySeconds[f] ?? 0).toFixed(0)} s`);

@@ -17,6 +17,8 @@ const BENCHES = [
   'cost-accuracy.ts',
   'parity-fault-localization.ts',
   'parity-arm64.ts',
+  // ~15 min on 2 cores: 10,000 model and 1,100 config/profile/parity cases (docs/limits.md, "How the limits are tested").
+  'fuzz.ts',
 ];
 
 const only = process.argv.slice(2);
