@@ -9,7 +9,7 @@ import type { CheckOptions } from './check.js';
 import { loadProfiles, type LoadedProfile } from './profiles/load.js';
 import { placeModel } from './profiles/engine.js';
 import type { DevicePlacement } from './profiles/placement.js';
-import { costDevice, nodeCostAt, type DeviceCost } from './cost/index.js';
+import { costDevice, type DeviceCost } from './cost/index.js';
 import { loadConfig } from './config/load.js';
 import type { EdgegateConfig } from './config/schema.js';
 import { dimsFor, type BudgetField } from './config/match.js';
@@ -64,7 +64,10 @@ function nodeReports(placement: DevicePlacement, cost: DeviceCost | null): NodeP
     return text;
   };
   return placement.nodes.map((n, position) => {
-    const c = cost ? nodeCostAt(cost, position, n.index) : undefined;
+    // The estimate lists nodes in placement order.
+    const table = cost?.cost.nodeCosts;
+    const costed = table !== undefined && position < table.latencyMs.length;
+    // One literal in the contract's order (optional fields spread in place): every field stays inside the object.
     return {
       index: n.index,
       name: n.name,
@@ -75,8 +78,8 @@ function nodeReports(placement: DevicePlacement, cost: DeviceCost | null): NodeP
       ...(n.hint ? { hint: once(n.hint) } : {}),
       sourceNodes: n.sourceNodes as number[],
       ...(n.ruleId ? { rule: n.ruleId } : {}),
-      latencyMs: c ? c.latencyMs : null,
-      unit: c?.unit ?? (n.placement === 'accelerated' ? 'accelerator' : 'cpu'),
+      latencyMs: costed && cost!.cost.latencyMs !== null ? table.latencyMs[position]! : null,
+      unit: costed ? table.unit[position]! : n.placement === 'accelerated' ? 'accelerator' : 'cpu',
     };
   });
 }

@@ -89,7 +89,7 @@ describe('budget verdicts from .edgegate.yml (table)', () => {
 });
 
 describe('costDevice: estimate + budgets in one call', async () => {
-  const { costDevice, nodeCostAt } = await import('../../src/cost/index.js');
+  const { costDevice } = await import('../../src/cost/index.js');
   const { makeAnalysis, makePlacement, makeProfile } = await import('./fixtures.js');
   it('uses the profile RAM/flash as default budgets and a config latency budget', () => {
     const a = makeAnalysis({ nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], macs: 1e9, weightBytes: 4000 }], tensors: [{ name: 'w', shape: [8, 8, 3, 3], constant: true }], inputs: ['x'], outputs: ['y'] });
@@ -100,6 +100,6 @@ describe('costDevice: estimate + budgets in one call', async () => {
     assert.equal(r.budgets.find((b) => b.name === 'ram')?.source, 'profile test hardware.ramBytes');
     assert.equal(r.budgets.find((b) => b.name === 'flash')?.value, 6000);
     assert.equal(r.reportFields.flashBytes, 6000);
-    assert.equal(nodeCostAt(r, 0, 0)?.unit, 'cpu');
+    assert.equal(r.cost.perNode[0]?.unit, 'cpu');
   });
 });

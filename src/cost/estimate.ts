@@ -10,6 +10,7 @@ import type { DevicePlacement, PlacedNode } from '../profiles/placement.js';
 import type { Placement } from '../report/types.js';
 import type { ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpClass } from '../profiles/schema.js';
 import { planGreedyBySize, planLimitReason, planOrtArena, type Buffer } from '../graph/memory.js';
+import { executionSteps } from '../graph/topo.js';
 import { ORT_CPU_QDQ_KERNELS, sourceWork, tensorBytes, type SourceWork, type SourceWorkOptions } from './work.js';
 import { kernelCurveTime } from './kernel-curves.js';
 
@@ -118,10 +119,19 @@ export interface FlashBreakdown {
   readonly weightDtype: string;
 }
 
+/** Per placed node (by position in `placement.nodes`): what `CostEstimate.perNode` lists, as columns. */
+export interface NodeCostTable {
+  readonly latencyMs: ArrayLike<number>;
+  readonly unit: readonly string[];
+}
+
 export interface CostEstimate {
   /** Null when some node's work is unknown (unpinned symbolic dims); see `unknownReason`. */
   readonly latencyMs: LatencyRange | null;
+  /** One entry per placed node, in placement order (made on first read from `nodeCosts`). */
   readonly perNode: NodeCost[];
+  /** The same per node, without an object per node: what the report reads. */
+  readonly nodeCosts: NodeCostTable;
   readonly transfers: TransferCost[];
   readonly transferMs: number;
   readonly peakRamBytes: number | null;
@@ -340,9 +350,53 @@ export function weightCacheSplit(cacheBytes: number, weightBytesInOrder: readonl
   return out;
 }
 
+/**
+ * Per placed node costs as columns (one typed array or shared-string list per field): a device's estimate
+ * lives until its report entries are made, and a model can have a million nodes. `NodeCost` objects are
+ * made from it only when someone reads `CostEstimate.perNode`.
+ */
+class NodeCostColumns {
+  readonly latencyMs: Float64Array;
+  readonly work: Float64Array;
+  readonly bytes: Float64Array;
+  readonly unit: string[];
+  readonly bound: Bound[];
+  readonly opClass: OpClass[];
+  readonly dtype: ComputeDtype[];
+
+  constructor(readonly nodes: readonly PlacedNode[]) {
+    const n = nodes.length;
+    this.latencyMs = new Float64Array(n);
+    this.work = new Float64Array(n);
+    this.bytes = new Float64Array(n);
+    this.unit = new Array<string>(n);
+    this.bound = new Array<Bound>(n);
+    this.opClass = new Array<OpClass>(n);
+    this.dtype = new Array<ComputeDtype>(n);
+  }
+
+  /** The node at position `i` as a `NodeCost`. */
+  at(i: number): NodeCost {
+    const p = this.nodes[i]!;
+    return {
+      index: p.index,
+      name: p.name,
+      op: p.op,
+      latencyMs: this.latencyMs[i]!,
+      unit: this.unit[i]!,
+      bound: this.bound[i]!,
+      opClass: this.opClass[i]!,
+      dtype: this.dtype[i]!,
+      work: this.work[i]!,
+      bytes: this.bytes[i]!,
+      sourceNodes: p.sourceNodes,
+    };
+  }
+}
+
 interface Core {
   readonly totalS: number;
-  readonly perNode: NodeCost[];
+  readonly perNode: NodeCostColumns;
   readonly transfers: TransferCost[];
   readonly transferS: number;
   /** Seconds per uncertainty group (efficiency key, overhead per unit, transfers) and its σ. */
@@ -403,7 +457,7 @@ function computeCore(
   placement.nodes.forEach((p, i) => {
     for (const s of p.sourceNodes) sourceSite[s] = sites[i]!;
   });
-  const perNode: NodeCost[] = [];
+  const perNode = new NodeCostColumns(placement.nodes);
   let total = 0;
   let unknownDelta = 0;
   // Accelerator weight cache (Edge TPU): which accelerated weights stay on chip, which stream per inference.
@@ -486,19 +540,13 @@ function computeCore(
       unknownDelta += Math.max(0, latS - accS);
     }
     total += latS;
-    perNode.push({
-      index: p.index,
-      name: p.name,
-      op: p.op,
-      latencyMs: latS * 1e3,
-      unit: unit.id,
-      bound,
-      opClass: cls,
-      dtype,
-      work,
-      bytes,
-      sourceNodes: p.sourceNodes,
-    });
+    perNode.latencyMs[i] = latS * 1e3;
+    perNode.unit[i] = unit.id;
+    perNode.bound[i] = bound;
+    perNode.opClass[i] = cls;
+    perNode.dtype[i] = dtype;
+    perNode.work[i] = work;
+    perNode.bytes[i] = bytes;
   });
 
   // Transfers: a tensor whose producing kernel and consuming kernel sit in different partitions/units.
@@ -635,9 +683,8 @@ function activationPlan(analysis: GraphAnalysis, works: readonly SourceWork[], p
   const hit = byPlanner.get(planner);
   if (hit) return hit;
   const graph = analysis.model.graph;
-  const step = new Map<number, number>();
-  analysis.order.forEach((idx, s) => step.set(idx, s));
-  const ownerStep = (i: number): number => step.get(works[i]?.owner ?? i) ?? step.get(i) ?? 0;
+  const step = executionSteps(analysis.nodes.length, analysis.order);
+  const ownerStep = (i: number): number => step(works[i]?.owner ?? i) ?? step(i) ?? 0;
   const last = Math.max(analysis.order.length - 1, 0);
   const outputs = new Set(graph.outputs.map((o) => o.name));
   const buffers: Buffer[] = [];
@@ -664,7 +711,7 @@ function activationPlan(analysis: GraphAnalysis, works: readonly SourceWork[], p
   }
   const notPlanned = unknown > 0 ? undefined : planLimitReason(buffers);
   const skipped = unknown > 0 || notPlanned !== undefined;
-  const peakBytes = skipped ? 0 : (planner === 'greedy' ? planGreedyBySize(buffers, { alignment: 16 }) : planOrtArena(buffers, { alignment: 64 })).peakBytes;
+  const peakBytes = skipped ? 0 : (planner === 'greedy' ? planGreedyBySize(buffers, { alignment: 16, offsets: false }) : planOrtArena(buffers, { alignment: 64, offsets: false })).peakBytes;
   const plan: ActivationPlan = { peakBytes, unknown, ...(notPlanned !== undefined ? { notPlanned } : {}) };
   byPlanner.set(planner, plan);
   return plan;
@@ -761,15 +808,15 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
     };
     placement.nodes.forEach((p, i) => {
       if (p.placement === 'accelerated') return;
-      const base = core.perNode[i]!;
-      if (base.latencyMs <= 0) return;
-      if (savingBound(p, base.latencyMs) <= threshold * latency.estimate) return;
+      const baseMs = core.perNode.latencyMs[i]!;
+      if (baseMs <= 0) return;
+      if (savingBound(p, baseMs) <= threshold * latency.estimate) return;
       const flipped = sites.slice();
       flipped[i] = { unit: hw.acceleratorUnit, key: `acc:${partitionNear(i)}`, accelerated: true };
       const alt = computeCore(analysis, placement, profile, works, flipped, new Map(), memo);
       const saving = (core.totalS - alt.totalS) * 1e3;
       if (saving <= threshold * latency.estimate) return;
-      const accNode = alt.perNode[i]!;
+      const accMs = alt.perNode.latencyMs[i]!;
       whatIf.push({
         index: p.index,
         name: p.name,
@@ -780,15 +827,21 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
         acceleratedMs: alt.totalS * 1e3,
         savingMs: saving,
         savingFraction: saving / latency.estimate,
-        nodeSpeedup: accNode.latencyMs > 0 ? base.latencyMs / accNode.latencyMs : null,
+        nodeSpeedup: accMs > 0 ? baseMs / accMs : null,
         ...(p.hint ? { hint: p.hint } : {}),
       });
     });
     whatIf.sort((a, b) => b.savingMs - a.savingMs);
   }
+  const columns = core.perNode;
+  let perNode: NodeCost[] | undefined;
   return {
     latencyMs: latency,
-    perNode: core.perNode,
+    get perNode(): NodeCost[] {
+      perNode ??= columns.nodes.map((_, i) => columns.at(i));
+      return perNode;
+    },
+    nodeCosts: columns,
     transfers: core.transfers,
     transferMs: core.transferS * 1e3,
     peakRamBytes: mem.peak,

@@ -40,16 +40,6 @@ export interface DeviceCost {
   };
 }
 
-/**
- * The latency (null when the device's latency is unknown) and unit of the placed node at `position` in
- * `placement.nodes`, for `nodes[].latencyMs` / `nodes[].unit`; undefined when the estimate has no entry
- * for it.
- */
-export function nodeCostAt(cost: DeviceCost, position: number, index: number): { latencyMs: number | null; unit: string } | undefined {
-  const n = cost.cost.perNode[position];
-  if (n === undefined || n.index !== index) return undefined;
-  return { latencyMs: cost.cost.latencyMs === null ? null : n.latencyMs, unit: n.unit };
-}
 
 /** Estimates one placed model on one device and evaluates its budgets. */
 export function costDevice(input: DeviceCostInput): DeviceCost {

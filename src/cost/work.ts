@@ -8,7 +8,7 @@ import type { GraphAnalysis, TensorFacts } from '../graph/types.js';
 import type { ComputeDtype, OpClass } from '../profiles/schema.js';
 import { byteSize, DataType } from '../onnx/types.js';
 import { numElements } from '../graph/dims.js';
-import { getQdqNodeUnits } from '../graph/qdq-units.js';
+import { getQdqGroups } from '../graph/qdq-units.js';
 import { computeDtypeForElement, EPILOGUE_PRODUCERS, FREE_OPS, FUSABLE_EPILOGUES, isIntegerOp, opClassOf } from './op-class.js';
 
 /** Ops that are views (no copy) in the runtimes we model: they cost their dispatch only. */
@@ -98,8 +98,11 @@ export interface SourceWorkOptions {
  * figures are applied later by the roofline. `options.qdqKernels` says which QDQ units the runtime fuses.
  */
 export function sourceWork(analysis: GraphAnalysis, options: SourceWorkOptions = {}): SourceWork[] {
-  // Every device of a check asks again; the result depends only on the analysis and these two sets.
-  const key = `${options.qdqKernels ? [...options.qdqKernels].sort().join(',') : '*'}|${options.signedUnfused ? [...options.signedUnfused].sort().join(',') : ''}|${options.keepsConstantDq ? 'dq' : ''}`;
+  // Every device of a check asks again; the result depends only on the analysis and these options, and
+  // they only matter for DequantizeLinear nodes: a model without any shares one result between all devices.
+  const key = !analysis.model.graph.nodes.some((n) => n.opType === 'DequantizeLinear')
+    ? 'no DequantizeLinear'
+    : `${options.qdqKernels ? [...options.qdqKernels].sort().join(',') : '*'}|${options.signedUnfused ? [...options.signedUnfused].sort().join(',') : ''}|${options.keepsConstantDq ? 'dq' : ''}`;
   let byKey = workCache.get(analysis);
   if (!byKey) workCache.set(analysis, (byKey = new Map<string, SourceWork[]>()));
   const hit = byKey.get(key);
@@ -154,8 +157,7 @@ function computeSourceWork(analysis: GraphAnalysis, options: SourceWorkOptions):
   };
 
   // QDQ node units: one quantized kernel per unit; its bytes are the unit's (quantized) boundary tensors.
-  for (const u of getQdqNodeUnits(graph)) {
-    if (u.kind !== 'qdq') continue;
+  for (const u of getQdqGroups(graph)) {
     const dropOnly = u.selector === 'drop-qdq' || u.selector === 'drop-dq';
     if (options.qdqKernels && !dropOnly && !options.qdqKernels.has(nodes[u.target]!.opType)) continue;
     const dq = u.dqNodes[0];

@@ -4,6 +4,7 @@
  */
 import {
   type AttributeValue,
+  type Dim,
   byteSize,
   DataType,
   domainLabel,
@@ -27,7 +28,7 @@ import { attrGraph, type InFact, type InferCtx, type OutFact, type SubgraphResul
 import { loopTripCount, scanLength } from './rules/control.js';
 import { findShapeRule } from './rules/index.js';
 import { isIntDtype, loadTensorValue, MAX_FOLD_ELEMENTS } from './values.js';
-import { stableTopoOrder } from './topo.js';
+import { executionSteps, stableTopoOrder } from './topo.js';
 import type {
   AnalysisIssue,
   ConstValue,
@@ -61,6 +62,19 @@ interface Env {
   readonly loadTried: WeakSet<TensorFacts>;
   /** Functions being expanded right now: a function that calls itself is not expanded again. */
   readonly activeFunctions: Set<OnnxFunction>;
+  /** One array per distinct inferred shape (shapes are read-only): a model's tensors share a few shapes. */
+  readonly shapes: Map<string, readonly Dim[]>;
+}
+
+/** The shared array equal to `shape` (short shapes only; longer ones are kept as they are). */
+function internShape(env: Env, shape: Shape): Shape {
+  if (shape === null || shape.length > 8) return shape;
+  let key = '';
+  for (const d of shape) key += typeof d === 'number' ? `${d},` : d === null ? '?,' : `${JSON.stringify(d)},`;
+  const hit = env.shapes.get(key);
+  if (hit !== undefined) return hit;
+  env.shapes.set(key, shape);
+  return shape;
 }
 
 /** Result of running one graph (top level, a body, or a function body). */
@@ -442,7 +456,7 @@ function runGraph(
       const f: TensorFacts = {
         name,
         dtype: o?.dtype ?? 0,
-        shape: o?.shape ?? null,
+        shape: internShape(env, o?.shape ?? null),
         origin: constRef !== null ? 'constant-node' : 'node',
         producer: node.index,
         consumers: [],
@@ -708,8 +722,7 @@ function weightInventory(model: OnnxModel): { bytes: number; byDtype: Record<str
 }
 
 function memoryPlan(graph: OnnxGraph, run: GraphRun): { plan: MemoryPlan; activationBytes: number | null } {
-  const step = new Map<number, number>();
-  run.order.forEach((pos, s) => step.set(graph.nodes[pos].index, s));
+  const step = executionSteps(graph.nodes.length, run.order.map((pos) => graph.nodes[pos].index));
   const last = Math.max(run.order.length - 1, 0);
   const outputs = new Set(graph.outputs.map((o) => o.name));
   const buffers: Buffer[] = [];
@@ -725,9 +738,9 @@ function memoryPlan(graph: OnnxGraph, run: GraphRun): { plan: MemoryPlan; activa
     }
     if (total !== null) total += size;
     if (size === 0) continue;
-    const first = f.origin === 'input' ? 0 : (step.get(f.producer ?? -1) ?? 0);
+    const first = f.origin === 'input' ? 0 : (step(f.producer ?? -1) ?? 0);
     let lastUse = first;
-    for (const c of f.consumers) lastUse = Math.max(lastUse, step.get(c) ?? first);
+    for (const c of f.consumers) lastUse = Math.max(lastUse, step(c) ?? first);
     if (outputs.has(f.name)) lastUse = last;
     buffers.push({ id: f.name, size, firstUse: first, lastUse });
   }
@@ -738,8 +751,8 @@ function memoryPlan(graph: OnnxGraph, run: GraphRun): { plan: MemoryPlan; activa
       activationBytes: total,
     };
   }
-  const greedy = planGreedyBySize(buffers);
-  const ort = planOrtArena(buffers);
+  const greedy = planGreedyBySize(buffers, { offsets: false });
+  const ort = planOrtArena(buffers, { offsets: false });
   return {
     plan: {
       peakBytes: greedy.peakBytes,
@@ -775,6 +788,7 @@ export function analyzeModel(model: OnnxModel, options: AnalyzeOptions = {}): Gr
     paramTensors: new Map(),
     loadTried: new WeakSet(),
     activeFunctions: new Set(),
+    shapes: new Map(),
   };
   const run = runGraph(model.graph, model.opsetImports, null, null, env, 0, '');
   const graph = model.graph;

@@ -29,6 +29,15 @@ export interface Plan {
 export interface PlanOptions {
   /** Round every size up to this many bytes (TFLM uses 16, ORT 64). Default 1 (no padding). */
   readonly alignment?: number;
+  /** Fill `Plan.offsets` (default true); callers that only need the arena size save a map entry per buffer. */
+  readonly offsets?: boolean;
+}
+
+/** 0, 1, …, n - 1, to sort indices by. */
+function indices(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
 }
 
 function align(size: number, alignment: number): number {
@@ -48,9 +57,9 @@ function align(size: number, alignment: number): number {
 export function planGreedyBySize(buffers: readonly Buffer[], options: PlanOptions = {}): Plan {
   const alignment = options.alignment ?? 1;
   const n = buffers.length;
-  const order = buffers
-    .map((b, i) => ({ b, i, size: align(b.size, alignment) }))
-    .sort((x, y) => y.size - x.size || x.b.firstUse - y.b.firstUse || x.i - y.i);
+  const sizeOf = new Float64Array(n);
+  buffers.forEach((b, i) => (sizeOf[i] = align(b.size, alignment)));
+  const order = indices(n).sort((x, y) => sizeOf[y]! - sizeOf[x]! || buffers[x]!.firstUse - buffers[y]!.firstUse || x - y);
   const offsets = new Map<string, number>();
   if (n === 0) return { peakBytes: 0, offsets };
   const index = new LifetimeIndex(buffers);
@@ -60,20 +69,22 @@ export function planGreedyBySize(buffers: readonly Buffer[], options: PlanOption
   let peak = 0;
   const overlapping: number[] = [];
   for (let seq = 0; seq < order.length; seq++) {
-    const item = order[seq]!;
-    index.overlapping(item.b.firstUse, item.b.lastUse, overlapping);
+    const i = order[seq]!;
+    const b = buffers[i]!;
+    const size = sizeOf[i]!;
+    index.overlapping(b.firstUse, b.lastUse, overlapping);
     overlapping.sort((p, q) => offsetOf[p]! - offsetOf[q]! || seqOf[p]! - seqOf[q]!);
     let candidate = 0;
     for (const p of overlapping) {
       const offset = offsetOf[p]!;
-      if (candidate + item.size <= offset) break;
-      candidate = Math.max(candidate, offset + align(buffers[p]!.size, alignment));
+      if (candidate + size <= offset) break;
+      candidate = Math.max(candidate, offset + sizeOf[p]!);
     }
-    offsetOf[item.i] = candidate;
-    seqOf[item.i] = seq;
-    index.place(item.i);
-    offsets.set(item.b.id, candidate);
-    peak = Math.max(peak, candidate + item.size);
+    offsetOf[i] = candidate;
+    seqOf[i] = seq;
+    index.place(i);
+    if (options.offsets !== false) offsets.set(b.id, candidate);
+    peak = Math.max(peak, candidate + size);
   }
   return { peakBytes: peak, offsets };
 }
@@ -84,19 +95,35 @@ export function planGreedyBySize(buffers: readonly Buffer[], options: PlanOption
  * among all buffers sorted by first use).
  */
 class LifetimeIndex {
-  private readonly steps: number[];
+  /** The distinct first and last uses, ascending. */
+  private readonly steps: Float64Array;
   private readonly size: number;
-  private readonly cover: (number[] | undefined)[];
+  /**
+   * Buffers stored at each tree node, as linked lists in flat arrays: `head[node]` is the first entry
+   * (-1: none), `next[entry]` the following one, `item[entry]` the buffer (no array per tree node).
+   */
+  private readonly head: Int32Array;
+  private readonly next: number[] = [];
+  private readonly item: number[] = [];
   private readonly byFirst: Int32Array;
   private readonly firsts: Float64Array;
   private readonly placed: Uint8Array;
 
   constructor(private readonly buffers: readonly Buffer[]) {
-    this.steps = [...new Set(buffers.flatMap((b) => [b.firstUse, b.lastUse]))].sort((x, y) => x - y);
-    this.size = this.steps.length;
-    this.cover = new Array<number[] | undefined>(2 * this.size);
-    this.byFirst = Int32Array.from(buffers.keys()).sort((x, y) => buffers[x]!.firstUse - buffers[y]!.firstUse);
-    this.firsts = Float64Array.from(this.byFirst, (i) => buffers[i]!.firstUse);
+    const all = new Float64Array(2 * buffers.length);
+    buffers.forEach((b, i) => {
+      all[2 * i] = b.firstUse;
+      all[2 * i + 1] = b.lastUse;
+    });
+    all.sort();
+    let distinct = 0;
+    for (let k = 0; k < all.length; k++) if (k === 0 || all[k] !== all[k - 1]) all[distinct++] = all[k]!;
+    this.steps = all.subarray(0, distinct);
+    this.size = distinct;
+    this.head = new Int32Array(2 * this.size).fill(-1);
+    this.byFirst = indices(buffers.length).sort((x, y) => buffers[x]!.firstUse - buffers[y]!.firstUse);
+    this.firsts = new Float64Array(buffers.length);
+    this.byFirst.forEach((i, k) => (this.firsts[k] = buffers[i]!.firstUse));
     this.placed = new Uint8Array(buffers.length);
   }
 
@@ -118,19 +145,24 @@ class LifetimeIndex {
     let lo = this.step(b.firstUse) + this.size;
     let hi = this.step(b.lastUse) + this.size + 1;
     while (lo < hi) {
-      if (lo & 1) (this.cover[lo++] ??= []).push(i);
-      if (hi & 1) (this.cover[--hi] ??= []).push(i);
+      if (lo & 1) this.store(lo++, i);
+      if (hi & 1) this.store(--hi, i);
       lo >>= 1;
       hi >>= 1;
     }
+  }
+
+  private store(node: number, i: number): void {
+    this.item.push(i);
+    this.next.push(this.head[node]!);
+    this.head[node] = this.item.length - 1;
   }
 
   /** Fills `out` with the placed buffers overlapping [first, last]. */
   overlapping(first: number, last: number, out: number[]): void {
     out.length = 0;
     for (let node = this.step(first) + this.size; node >= 1; node >>= 1) {
-      const list = this.cover[node];
-      if (list) for (const i of list) out.push(i);
+      for (let e = this.head[node]!; e !== -1; e = this.next[e]!) out.push(this.item[e]!);
     }
     let lo = 0;
     let hi = this.firsts.length;
@@ -155,8 +187,8 @@ export function planOrtArena(buffers: readonly Buffer[], options: PlanOptions = 
   const alignment = options.alignment ?? 1;
   const n = buffers.length;
   // Buffers by first use and by last use (ties in input order), walked step by step.
-  const byStart = Int32Array.from(buffers.keys()).sort((x, y) => buffers[x]!.firstUse - buffers[y]!.firstUse || x - y);
-  const byEnd = Int32Array.from(buffers.keys()).sort((x, y) => buffers[x]!.lastUse - buffers[y]!.lastUse || x - y);
+  const byStart = indices(n).sort((x, y) => buffers[x]!.firstUse - buffers[y]!.firstUse || x - y);
+  const byEnd = indices(n).sort((x, y) => buffers[x]!.lastUse - buffers[y]!.lastUse || x - y);
   // Live blocks never overlap, so they are kept sorted by offset (insertion and removal by binary search)
   // rather than sorted again per allocation: 20,000 tensors live at once made that quadratic-log.
   const liveOffsets: number[] = [];
@@ -198,11 +230,11 @@ export function planOrtArena(buffers: readonly Buffer[], options: PlanOptions = 
       }
       if (size > 0) {
         const k = at(best);
-        liveOffsets.splice(k, 0, best);
-        liveEnds.splice(k, 0, best + size);
+        insertAt(liveOffsets, k, best);
+        insertAt(liveEnds, k, best + size);
         placedAt[byStart[s]!] = best;
       }
-      offsets.set(b.id, best);
+      if (options.offsets !== false) offsets.set(b.id, best);
       peak = Math.max(peak, best + size);
     }
     for (; e < n && buffers[byEnd[e]!]!.lastUse === step; e++) {
@@ -210,11 +242,24 @@ export function planOrtArena(buffers: readonly Buffer[], options: PlanOptions = 
       if (Number.isNaN(offset)) continue;
       placedAt[byEnd[e]!] = NaN;
       const k = at(offset);
-      liveOffsets.splice(k, 1);
-      liveEnds.splice(k, 1);
+      removeAt(liveOffsets, k);
+      removeAt(liveEnds, k);
     }
   }
   return { peakBytes: peak, offsets };
+}
+
+/** `list.splice(k, 0, x)` without the array splice returns. */
+function insertAt(list: number[], k: number, x: number): void {
+  list.push(x);
+  for (let i = list.length - 1; i > k; i--) list[i] = list[i - 1]!;
+  list[k] = x;
+}
+
+/** `list.splice(k, 1)` without the array splice returns. */
+function removeAt(list: number[], k: number): void {
+  for (let i = k; i < list.length - 1; i++) list[i] = list[i + 1]!;
+  list.pop();
 }
 
 /**
@@ -223,7 +268,9 @@ export function planOrtArena(buffers: readonly Buffer[], options: PlanOptions = 
  * before planning. O(n log n): all pairs minus the pairs where one ends before the other starts.
  */
 export function lifetimeOverlaps(buffers: readonly Buffer[]): number {
-  const firsts = Float64Array.from(buffers, (b) => b.firstUse).sort();
+  const firsts = new Float64Array(buffers.length);
+  buffers.forEach((b, i) => (firsts[i] = b.firstUse));
+  firsts.sort();
   let apart = 0;
   for (const b of buffers) {
     // Buffers starting after b's last use.
@@ -264,7 +311,7 @@ export function liveLowerBound(buffers: readonly Buffer[], options: PlanOptions 
     delta[2 * i + 1] = -s;
   });
   // At equal steps, frees (negative) happen before allocations of the next step.
-  const events = Int32Array.from(at.keys()).sort((x, y) => at[x]! - at[y]! || delta[x]! - delta[y]!);
+  const events = indices(2 * n).sort((x, y) => at[x]! - at[y]! || delta[x]! - delta[y]!);
   let cur = 0;
   let max = 0;
   for (const k of events) {

@@ -187,19 +187,43 @@ function edges(graph: QdqGraphLike): { producer: Map<string, number>; consumers:
  * single unit for it too). Units come in the graph's node order of their target.
  */
 export function getQdqNodeUnits(graph: QdqGraphLike): QdqNodeUnit[] {
-  // The check asks for the same graph's units once per device: remember them per node list and outputs.
-  const outputsKey = graph.outputs.map((o) => o.name).join('\u0000');
-  const hit = unitCache.get(graph.nodes);
-  if (hit && hit.outputsKey === outputsKey) return hit.units;
-  const units = computeQdqNodeUnits(graph);
-  unitCache.set(graph.nodes, { outputsKey, units });
-  return units;
+  const entry = cached(graph);
+  entry.units ??= singleUnits(graph, entry.grouping);
+  return entry.units;
 }
 
-const unitCache = new WeakMap<readonly unknown[], { readonly outputsKey: string; readonly units: QdqNodeUnit[] }>();
+/**
+ * Only the QDQ groups of {@link getQdqNodeUnits} (the units of kind `qdq`), in target order: for callers
+ * that need no unit per plain node (a float model has no group at all).
+ */
+export function getQdqGroups(graph: QdqGraphLike): readonly QdqNodeUnit[] {
+  return cached(graph).grouping.groups;
+}
 
-function computeQdqNodeUnits(graph: QdqGraphLike): QdqNodeUnit[] {
-  const { producer, consumers } = edges(graph);
+interface Grouping {
+  readonly groups: QdqNodeUnit[];
+  /** Q nodes inside groups. */
+  readonly qTaken: ReadonlySet<number>;
+  /** DQ nodes inside groups, and those of them something outside every group also reads. */
+  readonly dqUsedInGroup: ReadonlySet<number>;
+  readonly dqUsedOutside: ReadonlySet<number>;
+}
+
+// The check asks for the same graph's units once per device: remember them per node list and outputs.
+const unitCache = new WeakMap<readonly unknown[], { readonly outputsKey: string; readonly grouping: Grouping; units?: QdqNodeUnit[]; table?: QdqUnitTable }>();
+
+function cached(graph: QdqGraphLike): { readonly grouping: Grouping; units?: QdqNodeUnit[]; table?: QdqUnitTable } {
+  const outputsKey = graph.outputs.map((o) => o.name).join('\u0000');
+  const hit = unitCache.get(graph.nodes);
+  if (hit && hit.outputsKey === outputsKey) return hit;
+  const entry = { outputsKey, grouping: groupQdq(graph) };
+  unitCache.set(graph.nodes, entry);
+  return entry;
+}
+
+function groupQdq(graph: QdqGraphLike): Grouping {
+  // Without a DequantizeLinear there is no group: every node is its own unit (no edge maps needed).
+  const { producer, consumers } = graph.nodes.some((n) => n.opType === 'DequantizeLinear') ? edges(graph) : { producer: new Map<string, number>(), consumers: new Map<string, number[]>() };
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   const nodes = graph.nodes;
   const isOp = (i: number | undefined, op: string): boolean =>
@@ -308,16 +332,21 @@ function computeQdqNodeUnits(graph: QdqGraphLike): QdqNodeUnit[] {
     }
   }
 
+  return { groups, qTaken, dqUsedInGroup, dqUsedOutside };
+}
+
+/** Every node not absorbed into a group becomes a single-node unit; groups come in their target's place. */
+function singleUnits(graph: QdqGraphLike, grouping: Grouping): QdqNodeUnit[] {
+  const table = unitTable(graph, grouping);
   const units: QdqNodeUnit[] = [];
-  for (let i = 0; i < nodes.length; i++) {
-    const g = groupedTargets.get(i);
+  for (let u = 0; u < table.count; u++) {
+    const g = table.groups.get(u);
     if (g) {
       units.push(g);
       continue;
     }
-    if (qTaken.has(i)) continue;
-    if (dqUsedInGroup.has(i) && !dqUsedOutside.has(i)) continue;
-    const n = nodes[i]!;
+    const i = table.targets[u]!;
+    const n = graph.nodes[i]!;
     // One unit per node of the graph: share what can be shared (the node's own lists when they need no
     // filtering, one empty list), so a large graph's units cost little beyond the unit objects.
     units.push({
@@ -331,6 +360,40 @@ function computeQdqNodeUnits(graph: QdqGraphLike): QdqNodeUnit[] {
     });
   }
   return units;
+}
+
+/**
+ * The units of {@link getQdqNodeUnits} without an object per single-node unit: each unit's target node,
+ * and the QDQ group of the units that are one. For callers that hold the units of a large graph.
+ */
+export interface QdqUnitTable {
+  readonly count: number;
+  /** Target node index per unit (the node itself for a single-node unit). */
+  readonly targets: Int32Array;
+  /** By unit index: the units that are QDQ groups. */
+  readonly groups: ReadonlyMap<number, QdqNodeUnit>;
+}
+
+/** {@link QdqUnitTable} of a graph (cached like its units). */
+export function getQdqUnitTable(graph: QdqGraphLike): QdqUnitTable {
+  const entry = cached(graph);
+  entry.table ??= unitTable(graph, entry.grouping);
+  return entry.table;
+}
+
+function unitTable(graph: QdqGraphLike, grouping: Grouping): QdqUnitTable {
+  const { qTaken, dqUsedInGroup, dqUsedOutside } = grouping;
+  const groupedTargets = new Map<number, QdqNodeUnit>(grouping.groups.map((g) => [g.target, g]));
+  const targets = new Int32Array(graph.nodes.length);
+  const groups = new Map<number, QdqNodeUnit>();
+  let count = 0;
+  for (let i = 0; i < graph.nodes.length; i++) {
+    const g = groupedTargets.get(i);
+    if (g) groups.set(count, g);
+    else if (qTaken.has(i) || (dqUsedInGroup.has(i) && !dqUsedOutside.has(i))) continue;
+    targets[count++] = i;
+  }
+  return { count, targets: targets.subarray(0, count), groups };
 }
 
 /** The Q output tensors of all QDQ units: what parity's production pass marks as extra outputs. */

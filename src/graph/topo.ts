@@ -12,6 +12,18 @@ export function stableTopoOrder(deps: readonly (readonly number[])[]): number[] 
 }
 
 /**
+ * The execution step of each node index (undefined for indices the order does not hold), as a lookup over
+ * a flat array: one entry per node, no map.
+ */
+export function executionSteps(nodeCount: number, order: readonly number[]): (index: number) => number | undefined {
+  const steps = new Int32Array(nodeCount).fill(-1);
+  order.forEach((index, s) => {
+    if (index >= 0 && index < nodeCount) steps[index] = s;
+  });
+  return (index) => (index >= 0 && index < nodeCount && steps[index]! >= 0 ? steps[index] : undefined);
+}
+
+/**
  * The edges of a graph of `count` items, flat (CSR): item i's distinct producers are
  * `producers[producerStart[i] .. producerStart[i + 1])` in first-seen order, its consumers likewise, in
  * item order. No per-item arrays or sets: graphs can have a million nodes, and are sorted often.

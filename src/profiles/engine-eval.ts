@@ -213,8 +213,29 @@ function withMeta(r: R, meta: { reason?: ReasonCode; message?: string; hint?: st
   return out;
 }
 
-function toDecision(r: R, ruleId?: string, hint?: string): Decision {
-  if (r.status === 'ok') return ruleId ? { ...OK, ruleId } : OK;
+/** The accepted decision of each rule id: one object, not one per node. */
+const okByRule = new Map<string, Decision>();
+
+/**
+ * The decision for a result. `builtins` (converted profiles) goes in the same literal: copying a decision
+ * into a new object with a leading spread gives every copy its own hidden class (100,000 nodes, 22 MB).
+ */
+function toDecision(r: R, ruleId?: string, hint?: string, builtins?: readonly string[] | null): Decision {
+  if (builtins !== undefined) {
+    const h = r.status === 'ok' ? undefined : (r.hint ?? hint);
+    if (r.status === 'ok') return { status: 'ok', reason: 'OK', ...(ruleId ? { ruleId } : {}), builtins };
+    return { status: r.status, reason: r.reason, detail: r.detail, ...(h ? { hint: h } : {}), ...(ruleId ? { ruleId } : {}), builtins };
+  }
+  if (r.status === 'ok') {
+    if (!ruleId) return OK;
+    let d = okByRule.get(ruleId);
+    if (d === undefined) {
+      // Rule ids come from the profiles a process loads; a long-running caller loading many never grows this without bound.
+      if (okByRule.size >= 10_000) okByRule.clear();
+      okByRule.set(ruleId, (d = { ...OK, ruleId }));
+    }
+    return d;
+  }
   const h = r.hint ?? hint;
   return { status: r.status, reason: r.reason, detail: r.detail, ...(h ? { hint: h } : {}), ...(ruleId ? { ruleId } : {}) };
 }
@@ -304,7 +325,7 @@ function decideConverted(ctx: NodeContext, defaultChecks: R[]): Decision {
   const key = node.domain ? `${node.domain}:${node.opType}` : node.opType;
   const alts = conv.opMap[key];
   if (alts === undefined) {
-    return { ...toDecision(fail('OP_NOT_LISTED', `${key} has no known ${conv.tool} conversion to a TFLite builtin`), 'unlisted'), builtins: null };
+    return toDecision(fail('OP_NOT_LISTED', `${key} has no known ${conv.tool} conversion to a TFLite builtin`), 'unlisted', undefined, null);
   }
   let chosen: (typeof alts)[number] | undefined;
   let firstMiss: R | undefined;
@@ -318,9 +339,9 @@ function decideConverted(ctx: NodeContext, defaultChecks: R[]): Decision {
   }
   if (chosen === undefined) {
     const r = firstMiss as Exclude<R, { status: 'ok' }>;
-    return { builtins: null, ...toDecision(r.status === 'unknown' ? r : fail(r.reason === 'OK' ? 'CONVERSION' : r.reason, `no ${conv.tool} conversion applies: ${r.detail}`, r.hint), 'conversion') };
+    return toDecision(r.status === 'unknown' ? r : fail(r.reason === 'OK' ? 'CONVERSION' : r.reason, `no ${conv.tool} conversion applies: ${r.detail}`, r.hint), 'conversion', undefined, null);
   }
-  if (chosen.unknown !== undefined) return { ...toDecision(unknown('CONVERSION', chosen.unknown), 'conversion'), builtins: null };
+  if (chosen.unknown !== undefined) return toDecision(unknown('CONVERSION', chosen.unknown), 'conversion', undefined, null);
   const builtins = chosen.builtins ?? [];
   const results: R[] = [...defaultChecks];
   let ruleId: string | undefined;
@@ -342,7 +363,7 @@ function decideConverted(ctx: NodeContext, defaultChecks: R[]): Decision {
   results.push(...unverifiables(profile.defaults?.unverifiable, ctx));
   const r = all(results);
   if (r.status !== 'ok' && ruleId === undefined) ruleId = 'defaults';
-  return { ...toDecision(r, ruleId ?? (builtins[0] !== undefined ? builtins.join('+') : undefined), hint), builtins };
+  return toDecision(r, ruleId ?? (builtins[0] !== undefined ? builtins.join('+') : undefined), hint, builtins);
 }
 
 function evalRule(rule: OpRule, ctx: NodeContext): R {

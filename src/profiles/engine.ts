@@ -12,7 +12,7 @@
 import { dtypeName, type OnnxGraph } from '../onnx/types.js';
 import type { GraphAnalysis } from '../graph/types.js';
 import { implicitInputs } from '../graph/analyze.js';
-import { getQdqNodeUnits, type QdqNodeUnit } from '../graph/qdq-units.js';
+import { getQdqGroups, getQdqUnitTable, type QdqGraphLike, type QdqNodeUnit } from '../graph/qdq-units.js';
 import type { Placement } from '../report/types.js';
 import type { DevicePlacement, PlacedNode } from './placement.js';
 import type { DeviceProfile, Threshold } from './schema.js';
@@ -43,11 +43,61 @@ export class PlacementError extends Error {
   }
 }
 
-/** A unit of placement: a QDQ node unit (or single node) in `full` mode, one node in `op-names` mode. */
-type Unit = QdqNodeUnit | { readonly kind?: undefined; readonly target: number; readonly nodes: readonly number[] };
+/**
+ * The units of placement of a placed graph: QDQ node units (or single nodes) in `full` mode, one per node
+ * in `op-names` mode. Kept as each unit's target node plus the QDQ groups, without an object or list per
+ * single-node unit (a graph can have a million nodes).
+ */
+class Units {
+  constructor(
+    readonly count: number,
+    private readonly targets: Int32Array,
+    private readonly groups: ReadonlyMap<number, QdqNodeUnit>,
+  ) {}
 
-/** The QDQ group a unit is, if it is one. */
-const qdqOf = (u: Unit): QdqNodeUnit | undefined => (u.kind === 'qdq' ? u : undefined);
+  /** The node the unit is named after (its only node unless it is a QDQ group). */
+  target(u: number): number {
+    return this.targets[u]!;
+  }
+
+  /** The QDQ group the unit is, if it is one. */
+  group(u: number): QdqNodeUnit | undefined {
+    return this.groups.get(u);
+  }
+
+  size(u: number): number {
+    return this.groups.get(u)?.nodes.length ?? 1;
+  }
+
+  has(u: number, node: number): boolean {
+    const g = this.groups.get(u);
+    return g ? g.nodes.includes(node) : this.targets[u] === node;
+  }
+
+  /** The unit's nodes, DQs first, then the target, then Qs. */
+  nodes(u: number): readonly number[] {
+    return this.groups.get(u)?.nodes ?? [this.targets[u]!];
+  }
+
+  /** `fn` for each of the unit's nodes (no list made for a single-node unit). */
+  forEachNode(u: number, fn: (node: number) => void): void {
+    const g = this.groups.get(u);
+    if (g) g.nodes.forEach(fn);
+    else fn(this.targets[u]!);
+  }
+
+  /** Whether every node of unit `p` is in unit `u`. */
+  within(p: number, u: number): boolean {
+    const g = this.groups.get(p);
+    return g ? g.nodes.every((m) => this.has(u, m)) : this.has(u, this.targets[p]!);
+  }
+
+  /** Whether some node of unit `p` is in unit `u`. */
+  overlaps(p: number, u: number): boolean {
+    const g = this.groups.get(p);
+    return g ? g.nodes.some((m) => this.has(u, m)) : this.has(u, this.targets[p]!);
+  }
+}
 
 /**
  * Places a model on a device profile. Counts are over the placed graph (`placedGraph` says which);
@@ -67,20 +117,40 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
   const { units, unitOf, order } = skeleton;
 
   // ---- decisions ---------------------------------------------------------------------------------
-  const decisions: Decision[] = units.map((u) => {
-    const node = graph.nodes[u.target]!;
-    if (mode === 'op-names') return decideOpName(node, graph, profile);
+  const decisions = new Array<Decision>(units.count);
+  // Equal decisions (a failed condition repeats over many nodes) are one object with one detail string:
+  // they live until the device is placed, and their texts are built per node.
+  const byDetail = new Map<string, Decision[]>();
+  const sameDecision = (d: Decision): Decision => {
+    if (d.detail === undefined) return d;
+    const list = byDetail.get(d.detail);
+    if (list === undefined) {
+      byDetail.set(d.detail, [d]);
+      return d;
+    }
+    const same = list.find((e) => e.status === d.status && e.reason === d.reason && e.hint === d.hint && e.ruleId === d.ruleId && e.builtins === d.builtins);
+    if (same) return same;
+    if (list.length < 8) list.push(d);
+    return d;
+  };
+  for (let u = 0; u < units.count; u++) {
+    const target = units.target(u);
+    const node = graph.nodes[target]!;
+    if (mode === 'op-names') {
+      decisions[u] = decideOpName(node, graph, profile);
+      continue;
+    }
     // Quantization facts depend on the graph only: computed once per unit and shared by every profile.
-    const qdq = qdqOf(u);
-    let quant = perGraph.quant[u.target];
+    const qdq = units.group(u);
+    let quant = perGraph.quant[target];
     if (quant === undefined) {
       quant = qdq
         ? qdqUnitQuant(graph, node, qdq.dqNodes.map((i) => graph.nodes[i]!), qdq.qNodes.map((i) => graph.nodes[i]!))
         : singleNodeQuant(graph, node, modelFormat);
-      perGraph.quant[u.target] = quant;
+      perGraph.quant[target] = quant;
     }
-    return decideNode({ node, graph, profile, analysis, quant, unit: qdq, modelFormat });
-  });
+    decisions[u] = sameDecision(decideNode({ node, graph, profile, analysis, quant, unit: qdq, modelFormat }));
+  }
 
   // ---- partitions ----------------------------------------------------------------------------------
   const policy = mode === 'op-names' ? 'multi' : profile.partition.policy;
@@ -91,12 +161,17 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
   const partitionOf = new Int32Array(nodeCount).fill(-1);
   const partitions: { id: number; nodes: number[] }[] = [];
   const assign = (ui: number, p: Placement, d: Decision, partition: number | null): void => {
-    for (const n of units[ui]!.nodes) {
-      if (placementOf[n] !== 0) continue;
+    units.forEachNode(ui, (n) => {
+      if (placementOf[n] !== 0) return;
       placementOf[n] = PLACEMENT_CODE[p];
       decisionOf[n] = d;
       partitionOf[n] = partition ?? -1;
-    }
+    });
+  };
+  const nodesOfUnits = (list: Iterable<number>): number[] => {
+    const out: number[] = [];
+    for (const ui of list) units.forEachNode(ui, (n) => out.push(n));
+    return out;
   };
   const failPlacement: Placement = policy === 'none' ? 'unsupported' : 'cpu-fallback';
 
@@ -104,7 +179,7 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
     const groups = supportedPartitionGroups(skeleton.edges, (k) => decisions[order[k]!]!.status === 'ok');
     const min = mode === 'full' ? profile.partition.minNodesPerPartition ?? 1 : 1;
     for (const g of groups) {
-      const size = g.reduce((s, k) => s + units[order[k]!]!.nodes.length, 0);
+      const size = g.reduce((s, k) => s + units.size(order[k]!), 0);
       if (size < min) {
         for (const k of g) {
           assign(order[k]!, 'cpu-fallback', { status: 'fail', reason: 'PARTITION_TOO_SMALL', detail: `its partition has ${size} node${size === 1 ? '' : 's'}, fewer than the ${min} the runtime needs to offload it`, ruleId: decisions[order[k]!]!.ruleId }, null);
@@ -112,7 +187,7 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
         continue;
       }
       const id = partitions.length;
-      partitions.push({ id, nodes: g.flatMap((k) => [...units[order[k]!]!.nodes]) });
+      partitions.push({ id, nodes: nodesOfUnits(g.map((k) => order[k]!)) });
       for (const k of g) assign(order[k]!, 'accelerated', decisions[order[k]!]!, id);
     }
   } else if (policy === 'single_prefix') {
@@ -128,7 +203,7 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
       }
       if (breaker === undefined) {
         breaker = { ui, definite: d.status === 'fail' };
-        afterDetail = afterBreaker(graph.nodes[units[ui]!.target]!, breaker.definite);
+        afterDetail = afterBreaker(graph.nodes[units.target(ui)]!, breaker.definite);
         assign(ui, d.status === 'unknown' ? 'unknown' : 'cpu-fallback', d, null);
         continue;
       }
@@ -144,17 +219,17 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
         assign(ui, d.status === 'unknown' ? 'unknown' : 'cpu-fallback', d, null);
         if (d.status === 'fail' && !breaker.definite) {
           breaker = { ui, definite: true };
-          afterDetail = afterBreaker(graph.nodes[units[ui]!.target]!, true);
+          afterDetail = afterBreaker(graph.nodes[units.target(ui)]!, true);
         }
       }
     }
     if (prefix.length > 0) {
-      partitions.push({ id: 0, nodes: prefix.flatMap((ui) => [...units[ui]!.nodes]) });
+      partitions.push({ id: 0, nodes: nodesOfUnits(prefix) });
       for (const ui of prefix) assign(ui, 'accelerated', decisions[ui]!, 0);
     }
   } else {
     const ok = [...order].filter((ui) => decisions[ui]!.status === 'ok');
-    if (ok.length > 0) partitions.push({ id: 0, nodes: ok.flatMap((ui) => [...units[ui]!.nodes]) });
+    if (ok.length > 0) partitions.push({ id: 0, nodes: nodesOfUnits(ok) });
     for (const ui of order) {
       const d = decisions[ui]!;
       assign(ui, d.status === 'ok' ? 'accelerated' : d.status === 'unknown' ? 'unknown' : failPlacement, d, d.status === 'ok' ? 0 : null);
@@ -175,7 +250,7 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
       const d = decisions[unitOf[index]!]!;
       let missing: string | undefined;
       if (profile.conversion) {
-        const own = units[unitOf[index]!]!.target === index ? d.builtins : [];
+        const own = units.target(unitOf[index]!) === index ? d.builtins : [];
         if (own === null) missing = `${n.opType} (no known TFLite conversion)`;
         else missing = (own ?? []).find((b) => !fallbackOps.has(b));
       } else {
@@ -200,8 +275,19 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
   const nodes: PlacedNode[] = graph.nodes.map((n) => {
     const placement = PLACEMENTS_BY_CODE[placementOf[n.index]!]!;
     const d = decisionOf[n.index]!;
-    const inUnit = units[unitOf[n.index]!];
-    const viaUnit = inUnit && inUnit.target !== n.index && inUnit.kind === 'qdq';
+    const inUnit = unitOf[n.index]!;
+    const viaUnit = inUnit >= 0 && units.target(inUnit) !== n.index && units.group(inUnit) !== undefined;
+    const detail =
+      placement !== 'accelerated' && d.detail
+        ? viaUnit
+          ? `${d.detail} (QDQ node unit of ${describe(graph.nodes[units.target(inUnit)]!)})`
+          : d.detail
+        : viaUnit
+          ? `part of the QDQ node unit of ${describe(graph.nodes[units.target(inUnit)]!)}`
+          : undefined;
+    const hint = placement !== 'accelerated' ? d.hint : undefined;
+    // One literal (optional fields spread in place) keeps every field inside the object; adding fields one
+    // by one would give each node an extra property array.
     return {
       index: n.index,
       name: n.name,
@@ -209,8 +295,8 @@ export function placeModel(analysis: GraphAnalysis, profile: DeviceProfile, opti
       domain: n.domain,
       placement,
       reason: placement === 'accelerated' ? 'OK' : d.reason,
-      ...(placement !== 'accelerated' && d.detail ? { detail: viaUnit ? `${d.detail} (QDQ node unit of ${describe(graph.nodes[inUnit.target]!)})` : d.detail } : viaUnit ? { detail: `part of the QDQ node unit of ${describe(graph.nodes[inUnit.target]!)}` } : {}),
-      ...(placement !== 'accelerated' && d.hint ? { hint: d.hint } : {}),
+      ...(detail !== undefined ? { detail } : {}),
+      ...(hint ? { hint } : {}),
       sourceNodes: n.sourceNodes,
       partition: partitionOf[n.index] === -1 ? null : partitionOf[n.index]!,
       ...(d.ruleId ? { ruleId: d.ruleId } : {}),
@@ -355,7 +441,7 @@ function checkerSubgraphs(graph: PlacedGraph, profile: DeviceProfile): { nodes: 
 
 /** What placement needs of a unit graph that does not depend on the device. */
 interface UnitSkeleton {
-  readonly units: readonly Unit[];
+  readonly units: Units;
   /** Per placed node: the first unit that holds it. */
   readonly unitOf: Int32Array;
   /** Unit indices in topological order. */
@@ -364,9 +450,8 @@ interface UnitSkeleton {
   readonly edges: DagEdges;
 }
 
-/** Per placed graph: its QDQ units, quantization scheme, per-target quantization facts, MACs, skeletons. */
+/** Per placed graph: its quantization scheme, per-target quantization facts, MACs, unit skeletons. */
 interface GraphFacts {
-  readonly qdqUnits: readonly QdqNodeUnit[];
   readonly scheme: ReturnType<typeof detectQuantScheme>;
   /** By unit target (filled as devices ask). */
   readonly quant: (NodeQuant | undefined)[];
@@ -379,11 +464,16 @@ const graphCache = new WeakMap<PlacedGraph, GraphFacts>();
 function graphFactsOf(graph: PlacedGraph): GraphFacts {
   let facts = graphCache.get(graph);
   if (facts === undefined) {
-    const qdqUnits = getQdqNodeUnits({ nodes: graph.nodes, outputs: graph.outputs.map((name) => ({ name })) });
-    facts = { qdqUnits, scheme: detectQuantScheme(graph, qdqUnits.filter((u) => u.kind === 'qdq').length), quant: [], skeletons: new Map() };
+    const groups = getQdqGroups(unitGraph(graph));
+    facts = { scheme: detectQuantScheme(graph, groups.length), quant: [], skeletons: new Map() };
     graphCache.set(graph, facts);
   }
   return facts;
+}
+
+/** A placed graph as the QDQ unit functions take it (their cache is per node list and outputs). */
+function unitGraph(graph: PlacedGraph): QdqGraphLike {
+  return { nodes: graph.nodes, outputs: graph.outputs.map((name) => ({ name })) };
 }
 
 /** Every name a placed node reads: inputs, then the free names of its bodies. */
@@ -399,51 +489,53 @@ function readsOfNode(n: GraphNode): readonly string[] {
 function unitSkeleton(graph: PlacedGraph, facts: GraphFacts, mode: 'full' | 'op-names'): UnitSkeleton {
   const hit = facts.skeletons.get(mode);
   if (hit) return hit;
-  const units: readonly Unit[] =
-    mode === 'full'
-      ? // A DQ shared by a unit and an outside reader comes back as its own unit too; each node is placed once.
-        facts.qdqUnits
-      : graph.nodes.map((n) => ({ target: n.index, nodes: [n.index] }));
+  let units: Units;
+  if (mode === 'full') {
+    const table = getQdqUnitTable(unitGraph(graph));
+    units = new Units(table.count, table.targets, table.groups);
+  } else {
+    const targets = new Int32Array(graph.nodes.length);
+    targets.forEach((_, i) => (targets[i] = i));
+    units = new Units(targets.length, targets, new Map());
+  }
   const unitOf = new Int32Array(graph.nodes.length).fill(-1);
   const producerUnit = new Map<string, number>();
-  units.forEach((u, i) => {
-    for (const n of u.nodes) {
+  for (let i = 0; i < units.count; i++) {
+    units.forEachNode(i, (n) => {
       if (unitOf[n] === -1) unitOf[n] = i;
       for (const o of graph.nodes[n]!.outputs) if (o !== '') producerUnit.set(o, i);
-    }
-  });
+    });
+  }
   // Topological order: a unit depends on the units producing what it reads, unless they lie inside it.
-  const depEdges = dagEdges(units.length, (i, emit) => {
-    const u = units[i]!;
-    for (const n of u.nodes) {
+  const depEdges = dagEdges(units.count, (i, emit) => {
+    units.forEachNode(i, (n) => {
       for (const x of readsOfNode(graph.nodes[n]!)) {
         const p = producerUnit.get(x);
-        if (p !== undefined && p !== i && !units[p]!.nodes.every((m) => u.nodes.includes(m))) emit(p);
+        if (p !== undefined && p !== i && !units.within(p, i)) emit(p);
       }
-    }
+    });
   });
   // Ready units by target, ties in the order they became ready (the sorted ready list ORT keeps).
-  const orderList = orderByKey(depEdges, (i) => units[i]!.target);
-  if (orderList.length < units.length) {
-    const seen = new Uint8Array(units.length);
+  const orderList = orderByKey(depEdges, (i) => units.target(i));
+  if (orderList.length < units.count) {
+    const seen = new Uint8Array(units.count);
     for (const u of orderList) seen[u] = 1;
-    for (let i = 0; i < units.length; i++) if (!seen[i]) orderList.push(i);
+    for (let i = 0; i < units.count; i++) if (!seen[i]) orderList.push(i);
   }
   const order = Int32Array.from(orderList);
-  const position = new Int32Array(units.length);
+  const position = new Int32Array(units.count);
   order.forEach((ui, k) => (position[ui] = k));
   // Partitioning edges (by position in the order): producers outside the unit that share no node with it.
   const edges = dagEdges(order.length, (k, emit) => {
     const ui = order[k]!;
-    const u = units[ui]!;
-    for (const n of u.nodes) {
+    units.forEachNode(ui, (n) => {
       for (const x of readsOfNode(graph.nodes[n]!)) {
         const p = producerUnit.get(x);
         if (p === undefined || p === ui) continue;
-        if (units[p]!.nodes.some((m) => u.nodes.includes(m))) continue;
+        if (units.overlaps(p, ui)) continue;
         emit(position[p]!);
       }
-    }
+    });
   });
   const skeleton: UnitSkeleton = { units, unitOf, order, edges };
   facts.skeletons.set(mode, skeleton);
@@ -466,16 +558,19 @@ function afterBreaker(first: GraphNode, definite: boolean): string {
  */
 function macsByPlacedNode(analysis: GraphAnalysis, graph: PlacedGraph): (number | null)[] {
   const out: (number | null)[] = graph.nodes.map(() => 0);
-  const owner = new Map<number, number>();
+  // Placed node owning each source node (-1: none); MACs are integers, so the summing order does not matter.
+  const owner = new Int32Array(analysis.nodes.length).fill(-1);
   for (const n of graph.nodes) {
     for (const s of n.sourceNodes) {
-      const prev = owner.get(s);
+      const prev = owner[s]!;
       const srcOp = analysis.nodes[s]?.opType;
-      const better = prev === undefined || (graph.nodes[prev]!.opType !== srcOp && (n.opType === srcOp || n.opType === 'Gemm' || n.opType === 'Conv'));
-      if (better) owner.set(s, n.index);
+      const better = prev === -1 || (graph.nodes[prev]!.opType !== srcOp && (n.opType === srcOp || n.opType === 'Gemm' || n.opType === 'Conv'));
+      if (better) owner[s] = n.index;
     }
   }
-  for (const [s, i] of owner) {
+  for (let s = 0; s < owner.length; s++) {
+    const i = owner[s]!;
+    if (i === -1) continue;
     const m = analysis.nodeFacts[s]?.macs;
     if (m === null || m === undefined) out[i] = null;
     else if (out[i] !== null) out[i] = out[i]! + m;

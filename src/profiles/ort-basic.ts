@@ -156,7 +156,7 @@ export function sourceGraph(analysis: GraphAnalysis): PlacedGraph {
   };
 }
 
-const baseCache = new WeakMap<GraphAnalysis, { nodes: WNode[]; tensors: Map<string, WTensor>; rewrites: Record<string, number> }>();
+const baseCache = new WeakMap<GraphAnalysis, { nodes: WNode[]; tensors: ReadonlyMap<string, WTensor>; rewrites: Record<string, number> }>();
 const foldedCache = new WeakMap<GraphAnalysis, PlacedGraph>();
 
 /**
@@ -285,9 +285,21 @@ function initialTensors(analysis: GraphAnalysis, graphInputs: ReadonlySet<string
   const hit = tensorCache.get(analysis);
   if (hit) return hit;
   const tensors = new Map<string, WTensor>();
+  // Tensors with no value or payload are only a dtype and a shape (shared arrays, see analyze.ts): one
+  // object for each distinct pair.
+  const plain = new Map<Shape, Map<number, WTensor>>();
   for (const [name, t] of analysis.tensors) {
     // An initializer that is also a graph input can be overridden at run time: ORT does not fold it.
     const init = (t.origin === 'initializer' && !graphInputs.has(name)) || t.origin === 'constant-node';
+    if (!t.value && !t.tensor) {
+      let byDtype = plain.get(t.shape);
+      if (byDtype === undefined) plain.set(t.shape, (byDtype = new Map<number, WTensor>()));
+      const key = t.dtype * 2 + (init ? 1 : 0);
+      let shared = byDtype.get(key);
+      if (shared === undefined) byDtype.set(key, (shared = { dtype: t.dtype, shape: t.shape, initializer: init }));
+      tensors.set(name, shared);
+      continue;
+    }
     tensors.set(name, {
       dtype: t.dtype,
       shape: t.shape,
@@ -302,7 +314,21 @@ function initialTensors(analysis: GraphAnalysis, graphInputs: ReadonlySet<string
 
 class Rewriter {
   nodes: WNode[] = [];
-  tensors = new Map<string, WTensor>();
+  /** The tensors, shared with the map this rewriter started from until it changes one (`setTensor`). */
+  private tensorMap: ReadonlyMap<string, WTensor> = new Map();
+  private ownsTensors = false;
+
+  get tensors(): ReadonlyMap<string, WTensor> {
+    return this.tensorMap;
+  }
+
+  private setTensor(name: string, t: WTensor): void {
+    if (!this.ownsTensors) {
+      this.tensorMap = new Map(this.tensorMap);
+      this.ownsTensors = true;
+    }
+    (this.tensorMap as Map<string, WTensor>).set(name, t);
+  }
   rewrites: Record<string, number> = {};
   readonly graphInputs: Set<string>;
   readonly graphOutputs: Set<string>;
@@ -315,25 +341,25 @@ class Rewriter {
     this.graphInputs = new Set(g.inputs.map((v) => v.name));
     this.graphOutputs = new Set(g.outputs.map((v) => v.name));
     if (!init) return;
-    this.tensors = new Map(initialTensors(analysis, this.graphInputs));
+    this.tensorMap = initialTensors(analysis, this.graphInputs);
     g.nodes.forEach((n, i) => {
       // ORT turns Constant nodes into initializers when it loads the graph.
       if (n.opType === 'Constant' && isDefaultDomain(n.domain)) return;
-      this.nodes.push(this.wnode(n, [i], i));
+      this.nodes.push(this.wnode(n, sourceSingleton(analysis, i), i));
     });
     if (inline) this.inlineLocalFunctions();
   }
 
-  static fromBase(analysis: GraphAnalysis, nodes: WNode[], tensors: Map<string, WTensor>, rewrites: Record<string, number>): Rewriter {
+  static fromBase(analysis: GraphAnalysis, nodes: WNode[], tensors: ReadonlyMap<string, WTensor>, rewrites: Record<string, number>): Rewriter {
     const r = new Rewriter(analysis, false);
     r.nodes = nodes.map((n) => ({ ...n }));
-    r.tensors = new Map(tensors);
+    r.tensorMap = tensors;
     r.rewrites = rewrites;
     r.nextId = Math.max(0, ...nodes.map((n) => n.id)) + 1;
     return r;
   }
 
-  private wnode(n: Pick<OnnxNode, 'name' | 'opType' | 'domain' | 'inputs' | 'outputs' | 'attributes'>, sources: number[], pos: number): WNode {
+  private wnode(n: Pick<OnnxNode, 'name' | 'opType' | 'domain' | 'inputs' | 'outputs' | 'attributes'>, sources: readonly number[], pos: number): WNode {
     return {
       id: this.nextId++,
       name: n.name,
@@ -443,7 +469,7 @@ class Rewriter {
     if (t.tensor && t.tensor.elementCount <= 4096) {
       const v = loadTensorValue(t.tensor);
       if (v) {
-        this.tensors.set(name, { ...t, value: v });
+        this.setTensor(name, { ...t, value: v });
         return v;
       }
     }
@@ -511,7 +537,7 @@ class Rewriter {
           if (r !== undefined) return r;
           const fresh = this.fresh(`${n.name || n.opType}/${x}`);
           rename.set(x, fresh);
-          this.tensors.set(fresh, { dtype: 0, shape: null, initializer: false });
+          this.setTensor(fresh, { dtype: 0, shape: null, initializer: false });
           return fresh;
         };
         n.alive = false;
@@ -527,7 +553,7 @@ class Rewriter {
           if (w.opType === 'Constant' && isDefaultDomain(w.domain)) {
             const out = w.outputs[0]!;
             const t = w.attributes.get('value');
-            this.tensors.set(out, t?.type === 'tensor' ? { dtype: t.value.dtype, shape: t.value.dims, initializer: true, tensor: t.value } : { dtype: 0, shape: null, initializer: true });
+            this.setTensor(out, t?.type === 'tensor' ? { dtype: t.value.dtype, shape: t.value.dims, initializer: true, tensor: t.value } : { dtype: 0, shape: null, initializer: true });
             return;
           }
           this.nodes.push(w);
@@ -546,7 +572,7 @@ class Rewriter {
         const t = this.tensors.get(o);
         if (t && t.dtype !== 0) continue;
         const first = this.tensors.get(n.inputs[0] ?? '');
-        if (first && ELEMENTWISE_SAME_SHAPE.has(n.opType)) this.tensors.set(o, { dtype: first.dtype, shape: first.shape, initializer: false });
+        if (first && ELEMENTWISE_SAME_SHAPE.has(n.opType)) this.setTensor(o, { dtype: first.dtype, shape: first.shape, initializer: false });
       }
     }
   }
@@ -642,7 +668,7 @@ class Rewriter {
     n.alive = false;
     for (const o of n.outputs) {
       const t = this.tensors.get(o);
-      this.tensors.set(o, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: true, ...(t?.value ? { value: t.value } : {}) });
+      this.setTensor(o, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: true, ...(t?.value ? { value: t.value } : {}) });
     }
     this.bump(rule);
     return true;
@@ -867,7 +893,7 @@ class Rewriter {
       for (const o of n.outputs) {
         if (o === '') continue;
         const t = this.tensors.get(o);
-        this.tensors.set(o, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: true, ...(t?.value ? { value: t.value } : {}) });
+        this.setTensor(o, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: true, ...(t?.value ? { value: t.value } : {}) });
       }
       this.bump('ConstantFolding');
       modified = true;
@@ -913,10 +939,10 @@ class Rewriter {
         const inShape = this.fresh('gemm_input_shape');
         const outShape = this.fresh('gemm_output_shape');
         const outDims = [...(a.shape as number[]).slice(0, -1), nDim as number];
-        this.tensors.set(inArg, { dtype: a.dtype, shape: [m, k], initializer: false });
-        this.tensors.set(outArg, { dtype: a.dtype, shape: [m, nDim as number], initializer: false });
-        this.tensors.set(inShape, { dtype: DataType.INT64, shape: [2], initializer: true, value: { dtype: DataType.INT64, dims: [2], values: [m, k] } });
-        this.tensors.set(outShape, { dtype: DataType.INT64, shape: [outDims.length], initializer: true, value: { dtype: DataType.INT64, dims: [outDims.length], values: outDims } });
+        this.setTensor(inArg, { dtype: a.dtype, shape: [m, k], initializer: false });
+        this.setTensor(outArg, { dtype: a.dtype, shape: [m, nDim as number], initializer: false });
+        this.setTensor(inShape, { dtype: DataType.INT64, shape: [2], initializer: true, value: { dtype: DataType.INT64, dims: [2], values: [m, k] } });
+        this.setTensor(outShape, { dtype: DataType.INT64, shape: [outDims.length], initializer: true, value: { dtype: DataType.INT64, dims: [outDims.length], values: outDims } });
         const r1 = this.wnode({ name: 'gemm_input_reshape', opType: 'Reshape', domain: '', inputs: [n.inputs[0]!, inShape], outputs: [inArg], attributes: new Map() }, sources, n.pos - 0.01);
         const r2 = this.wnode({ name: 'gemm_output_reshape', opType: 'Reshape', domain: '', inputs: [outArg, outShape], outputs: [add.outputs[0]!], attributes: new Map() }, sources, n.pos + 0.01);
         setInput(gemm, 0, inArg);
@@ -955,7 +981,7 @@ class Rewriter {
       edges.slice(start).forEach((e, k) => {
         const name = this.fresh(`${out}/duplicated`);
         const t = this.tensors.get(out);
-        this.tensors.set(name, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: false });
+        this.setTensor(name, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: false });
         const dup = this.wnode({ name: `${n.name}/duplicated`, opType: n.opType, domain: n.domain, inputs: n.inputs, outputs: [name], attributes: n.attributes }, [...n.sourceNodes], n.pos + (k + 1) * 1e-4);
         setInput(e.node, e.slot, name);
         this.nodes.push(dup);
@@ -1040,7 +1066,7 @@ class Rewriter {
         const x = n.inputs[0]!;
         const mid = this.fresh(`${n.outputs[0]}_hardsigmoid`);
         const t = this.tensors.get(x);
-        this.tensors.set(mid, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: false });
+        this.setTensor(mid, { dtype: t?.dtype ?? 0, shape: t?.shape ?? null, initializer: false });
         const hs = this.wnode({ name: `${n.name}_HardSigmoid`, opType: 'HardSigmoid', domain: '', inputs: [x], outputs: [mid], attributes: new Map<string, AttributeValue>([['alpha', { type: 'float', value: 1 / 6 }], ['beta', { type: 'float', value: 0.5 }]]) }, [...n.sourceNodes], n.pos);
         const mul = this.wnode({ name: `${n.name}_Mul`, opType: 'Mul', domain: '', inputs: [x, mid], outputs: [n.outputs[0]!], attributes: new Map() }, [...n.sourceNodes], n.pos + 0.001);
         n.alive = false;
@@ -1052,9 +1078,19 @@ class Rewriter {
 
   result(kind: PlacedGraph['kind'] = 'ort-basic'): PlacedGraph {
     const order = this.topo();
-    const nodes = order.map((n, i) => toGraphNode(n, i));
+    // A node equal to the one at the same place in a graph already built from this analysis (the folded
+    // and the ORT-basic graph mostly agree) is that object: graphs of a million nodes are not held twice.
+    const earlier = builtGraphs.get(this.analysis) ?? [];
+    const nodes = order.map((n, i) => {
+      const own = toGraphNode(n, i);
+      for (const g of earlier) {
+        const o = g.nodes[i];
+        if (o !== undefined && sameGraphNode(o, own)) return o;
+      }
+      return own;
+    });
     const removed = uncovered(this.analysis, nodes);
-    return {
+    const graph: PlacedGraph = {
       kind,
       nodes,
       tensors: this.tensors,
@@ -1063,7 +1099,35 @@ class Rewriter {
       rewrites: this.rewrites,
       removedSourceNodes: removed,
     };
+    if (earlier.length < 4) builtGraphs.set(this.analysis, [...earlier, graph]);
+    return graph;
   }
+}
+
+/** Placed graphs built from each analysis (a few: folded, ORT-basic, expansions), to share equal nodes with. */
+const builtGraphs = new WeakMap<GraphAnalysis, readonly PlacedGraph[]>();
+
+function sameGraphNode(a: GraphNode, b: GraphNode): boolean {
+  return (
+    a.index === b.index &&
+    a.name === b.name &&
+    a.opType === b.opType &&
+    a.domain === b.domain &&
+    a.inputs === b.inputs &&
+    a.outputs === b.outputs &&
+    a.attributes === b.attributes &&
+    a.sourceNodes.length === b.sourceNodes.length &&
+    a.sourceNodes.every((x, k) => x === b.sourceNodes[k])
+  );
+}
+
+const singletonCache = new WeakMap<GraphAnalysis, (readonly number[] | undefined)[]>();
+
+/** `[i]` for source node i, one list per analysis: every rewriter starts each node from it. */
+function sourceSingleton(analysis: GraphAnalysis, i: number): readonly number[] {
+  let table = singletonCache.get(analysis);
+  if (table === undefined) singletonCache.set(analysis, (table = []));
+  return (table[i] ??= Object.freeze([i]));
 }
 
 function toGraphNode(n: WNode, index: number): GraphNode {

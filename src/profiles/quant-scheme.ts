@@ -213,8 +213,9 @@ export function detectQuantScheme(graph: PlacedGraph, qdqUnits: number): Quantiz
   let quantCompute = 0;
   let f16 = 0;
   let f32 = 0;
-  const producer = new Map<string, GraphNode>();
-  for (const n of graph.nodes) for (const o of n.outputs) producer.set(o, n);
+  // Only whether a compute node reads a DQ output matters: a float model has none to remember.
+  const dqOutputs = new Set<string>();
+  for (const n of graph.nodes) if (n.opType === 'DequantizeLinear') for (const o of n.outputs) dqOutputs.add(o);
   const noteWeight = (dtype: number, scale: GraphTensor | undefined, zp: GraphTensor | undefined, zpPresent: boolean): void => {
     sawWeight = true;
     if (dtype) wt.add(dtypeName(dtype));
@@ -261,8 +262,7 @@ export function detectQuantScheme(graph: PlacedGraph, qdqUnits: number): Quantiz
     }
     if (COMPUTE_OPS.has(n.opType)) {
       compute++;
-      const x = producer.get(n.inputs[0] ?? '');
-      if (x?.opType === 'DequantizeLinear') quantCompute++;
+      if (dqOutputs.has(n.inputs[0] ?? '')) quantCompute++;
       const dt = t(0)?.dtype;
       if (dt === DataType.FLOAT16) f16++;
       else if (dt === DataType.FLOAT) f32++;
