@@ -266,17 +266,24 @@ function latencyCell(d: DeviceReport, c: DeviceComparison | undefined, cols: Col
   if (!d.latencyMs) return '?';
   const change = c?.status === 'compared' ? humanChange(c.latencyMs.ratio) : undefined;
   const budget = budgetSuffix(budgetNamed(d, 'latency'), cols.latency, humanMs);
-  return `${nbUnit(humanMs(d.latencyMs.estimate))}${budget}${change ? ` (${escapeCell(change)})` : ''}`;
+  // With RAM or flash columns the table is tight: the change goes on its own line (it wraps there anyway),
+  // so the cell does not claim width the id column needs.
+  const gap = cols.ram.shown || cols.flash.shown ? '<br>' : ' ';
+  return `${nbUnit(humanMs(d.latencyMs.estimate))}${budget}${change ? `${gap}(${escapeCell(change)})` : ''}`;
 }
 
 function offCell(d: DeviceReport, c: DeviceComparison | undefined, cols: Columns): string {
   const off = offAccelerator(d);
   const min = budgetNamed(d, 'acceleratedFraction');
-  const share = min ? `${min.verdict === 'fail' && min.value !== null ? `; ${humanPercent(min.value)} accelerated` : ''}${budgetSuffix(min, cols.acceleratedFraction, (v) => `min ${humanPercent(v)}`)}` : '';
+  // "all N" off the accelerator already says 0 % accelerated; repeating it widens the column until ids wrap.
+  const allOff = off.length > 0 && off.length === d.nodesTotal;
+  const shareText = min?.verdict === 'fail' && min.value !== null && !allOff ? `; ${humanPercent(min.value)} accelerated` : '';
+  const share = min ? `${shareText}${budgetSuffix(min, cols.acceleratedFraction, (v) => `min ${humanPercent(v)}`)}` : '';
   if (off.length === 0) return `none${share}`;
   const fresh = c?.status === 'compared' && c.newUnsupported.length > 0 ? ` (+${c.newUnsupported.length} new)` : '';
-  const count = off.length === d.nodesTotal ? `all ${d.nodesTotal}` : `${off.length} of ${d.nodesTotal}`;
-  return `${count}${fresh}: ${opList(opsByCount(off), MAX_OPS_IN_CELL)}${share}`;
+  // With every node off, the op list is the model's whole op set: it says nothing the details do not.
+  if (allOff) return `all ${d.nodesTotal}${fresh}${share}`;
+  return `${off.length} of ${d.nodesTotal}${fresh}: ${opList(opsByCount(off), MAX_OPS_IN_CELL)}${share}`;
 }
 
 function bytesCell(d: DeviceReport, name: 'ram' | 'flash', value: number | null | undefined, cols: Columns): string {
