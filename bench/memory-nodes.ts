@@ -45,6 +45,8 @@ const MAXRSS = `process.stderr.write('MAXRSS_KB=' + process.resourceUsage().maxR
 /** `edgegate check` through the CLI's main in a fresh process; the time printed is main's own. */
 const check = (model: string, devices: string[]): Run => run(`
 import { main } from ${src('cli/main.ts')};
+import { tightenHeapGrowth } from ${src('util/heap.ts')};
+tightenHeapGrowth(); // as the CLI's and the action's entry points do
 const t0 = performance.now();
 const code = await main(['check', ${JSON.stringify(model)}, ${devices.map((d) => `'--device', '${d}'`).join(', ')}${devices.length ? ',' : ''} '--format', 'json', '--out', '/dev/null', '--fail-on', 'never']);
 process.stdout.write(((performance.now() - t0) / 1000).toFixed(2));
@@ -66,6 +68,14 @@ console.log(`${n}-node Relu chain; node ${process.version}; empty node process (
 console.log(stages.lines);
 console.log(`check, 1 device (raspberry-pi-4):   ${fmt(check(model, ['raspberry-pi-4']))}`);
 console.log(`check, ${profiles.length} shipped profiles:      ${fmt(check(model, profiles))}`);
+// The built CLI as users run it (npm run build first): bundle, entry point and all.
+const bin = resolve('bin', 'edgegate.js');
+const cli = (devices: string[]): string => {
+  const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, bin, 'check', model, ...devices.flatMap((d) => ['--device', d]), '--format', 'json', '--out', '/dev/null', '--fail-on', 'never'], { encoding: 'utf8', timeout: 900_000 });
+  const kb = Number(/MAXRSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  return Number.isNaN(kb) ? `failed: ${r.stderr.slice(-300)}` : `peak RSS ${(kb / 1024).toFixed(0)} MB`;
+};
+console.log(`built CLI (bin/edgegate.js), 1 device: ${cli(['raspberry-pi-4'])}; ${profiles.length} profiles: ${cli(profiles)}`);
 if (!args.includes('--skip-long')) {
   const long = chain(longN);
   console.log(`${longN}-node chain, ${profiles.length} profiles:   ${fmt(check(long, profiles))}; the fuzzer's hang line is 60 s`);

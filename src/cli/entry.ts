@@ -1,5 +1,8 @@
 // The `edgegate` bin's entry point (bundled into build/bundle/ by rollup.cli.config.js).
 import { main } from './main.js';
+import { tightenHeapGrowth } from '../util/heap.js';
+
+tightenHeapGrowth();
 
 // `edgegate check … | head` closes the pipe early: stop quietly, as other CLIs do, instead of dying on
 // an unhandled EPIPE with a stack trace.
