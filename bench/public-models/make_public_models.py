@@ -6,7 +6,9 @@ onnxruntime's static quantizer (u8 activations, per-channel s8 weights, random c
 recipe of ../shared/models/make_models.py. The .onnx files are not committed (.gitignore).
 
 Setup: the venv of ../shared/models/make_models.py (torch 2.13 CPU, torchvision 0.28, onnx, onnxruntime), plus
-`VENV/bin/pip install --no-deps timm` (1.0.29) for MobileNetV4, which torchvision lacks.
+`VENV/bin/pip install --no-deps timm` (1.0.29) for MobileNetV4, which torchvision lacks, and the
+`sed` of make_models.py's docstring that skips torchvision's fake-op registrations (its C++ ops do not load
+beside the CPU torch of the mirror).
 Then: VENV/bin/python bench/public-models/make_public_models.py [OUTDIR]   (default: this folder)
 """
 import os, sys
