@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelGrid } from '../../src/cost/kernel-grid.js';
@@ -10,7 +10,7 @@ import { sourceWork } from '../../src/cost/work.js';
 import { estimateCost, peakFor, workOptionsFor } from '../../src/cost/estimate.js';
 import { fitKernelCurves, kernelShapeOf, ownKernelSeconds, profilerExcess, fitOverheadLine, kernelCurveTime, predictLogEfficiency, type KernelPoint } from '../../src/cost/kernel-curves.js';
 import { cpuPlacement, fitContextFactors, fitKernelCalibration } from '../../src/cost/calibrate.js';
-import { ownKernelTime, parseCacheSize } from '../../src/cost/kernel-measure.js';
+import { ownKernelTime, parseCacheSize, readLastLevelCacheBytes, readLevel2CacheBytes } from '../../src/cost/kernel-measure.js';
 import { loadProfile } from '../../src/profiles/load.js';
 import { DeviceProfileSchema } from '../../src/profiles/schema.js';
 
@@ -47,6 +47,27 @@ describe('kernel curves', () => {
   }
   const sizes: [string, number | null][] = [['2048K', 2 * 1024 * 1024], ['491520K', 480 * 1024 * 1024], ['32M', 32 * 1024 * 1024], ['512', 512], ['n/a', null]];
   for (const [text, bytes] of sizes) it(`parseCacheSize('${text}')`, () => assert.equal(parseCacheSize(text), bytes));
+  const trees: [string, [number, string, string][], number | null, number | null][] = [
+    ['x86 server (L1d, L1i, L2 per core, shared L3)', [[1, 'Data', '32K'], [1, 'Instruction', '32K'], [2, 'Unified', '1024K'], [3, 'Unified', '32768K']], 32 << 20, 1 << 20],
+    ['Cortex-A72 board (L2 is the last level)', [[1, 'Data', '32K'], [1, 'Instruction', '48K'], [2, 'Unified', '1024K']], 1 << 20, 1 << 20],
+    ['no level 2', [[1, 'Data', '64K'], [1, 'Instruction', '64K']], 64 << 10, null],
+    ['no cache description', [], null, null],
+  ];
+  for (const [name, levels, llc, l2] of trees) {
+    it(`cache sizes from /sys: ${name}`, () => {
+      const root = mkdtempSync(join(tmpdir(), 'eg-cache-'));
+      try {
+        levels.forEach(([level, type, size], i) => {
+          mkdirSync(join(root, `index${i}`));
+          for (const [f, v] of [['level', String(level)], ['type', type], ['size', size]]) writeFileSync(join(root, `index${i}`, f!), `${v}\n`);
+        });
+        assert.equal(readLastLevelCacheBytes(root), llc);
+        assert.equal(readLevel2CacheBytes(root), l2);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
   it('profilerExcess: what profiling adds per event, from profiled chains (run = per-inference + n x node)', () => {
     const chain = (n: number, excessUs: number): KernelPoint => ({ id: `c${n}`, analysis: undefined as never, overheadChain: n, measuredMs: (8 + n * 0.4) / 1e3, profiled: { ownUs: n * (0.4 + excessUs), totalUs: n * (0.4 + excessUs), events: n, ownEvents: n } });
     assert.ok(Math.abs(profilerExcess([chain(1, 1.5), chain(16, 1.5), chain(64, 1.5)], 8e-6) - 1.5e-6) < 1e-12);
@@ -123,14 +144,23 @@ describe('kernel curves', () => {
     const w = works(conv.analysis).find((x) => !x.free && x.mergedAs === undefined && x.opType !== 'Slice')!;
     assert.ok(kernelCurveTime(cal, cal.hardware.units.find((u) => u.id === 'cpu')!, conv.analysis, w));
     assert.equal(kernelCurveTime(profile, unit, conv.analysis, w), null, 'no curves in the shipped profile');
-    // Weights the last-level cache holds are read as the grid case read them; weights beyond it stream.
-    const cache: [string, number, boolean][] = [['weights fit the cache', 1e9, false], ['weights beyond the cache', 1, true], ['no cache figure', NaN, true]];
-    for (const [name, bytes, streams] of cache) {
+    // Weights the core's level-2 cache holds (else, without that figure, the last-level cache) are read as the
+    // grid case read them; weights beyond it stream.
+    const cache: [string, number, number, boolean][] = [
+      ['weights fit the cache', 1e9, NaN, false],
+      ['weights beyond the cache', 1, NaN, true],
+      ['no cache figure', NaN, NaN, true],
+      ['weights fit the core cache', 1, 1e9, false],
+      ['weights beyond the core cache, inside the last-level cache', 1e9, 1, true],
+    ];
+    for (const [name, bytes, coreBytes, streams] of cache) {
       const p = structuredClone(cal);
       const cpu = p.hardware.units.find((u) => u.id === 'cpu')!;
       cpu.memoryBandwidthBytesPerSecond = { value: 1e6, source: 'test' };
       if (Number.isNaN(bytes)) delete cpu.cacheBytes;
       else cpu.cacheBytes = { value: bytes, source: 'test' };
+      if (Number.isNaN(coreBytes)) delete cpu.coreCacheBytes;
+      else cpu.coreCacheBytes = { value: coreBytes, source: 'test' };
       const t = estimateCost(conv.analysis, cpuPlacement(conv.analysis, p.id), p).latencyMs!.estimate;
       assert.equal(t > 10 * est, streams, `${name}: ${t} ms vs ${est} ms`);
     }

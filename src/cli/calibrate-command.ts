@@ -38,7 +38,7 @@ import { DeviceProfileSchema } from '../profiles/schema.js';
 import { measureModel, type ModelMeasurement } from '../cost/measure.js';
 import { fitCalibrationDetailed, fitKernelCalibration, type CalibrationMeasurement } from '../cost/calibrate.js';
 import { kernelGrid, type GridSize } from '../cost/kernel-grid.js';
-import { readLastLevelCacheBytes, timeKernelsHost, timeKernelsRunner, type TimedKernel } from '../cost/kernel-measure.js';
+import { readLastLevelCacheBytes, readLevel2CacheBytes, timeKernelsHost, timeKernelsRunner, type TimedKernel } from '../cost/kernel-measure.js';
 import { DEFAULT_STOP_RULE } from '../parity/timing.js';
 import { sourceWork } from '../cost/work.js';
 import { workOptionsFor } from '../cost/estimate.js';
@@ -316,6 +316,7 @@ async function calibrateWith(
       const grid = await timeGrid(f, runner);
       // Timed here: this machine's last-level cache is the device's (an external runtime's is not known).
       const llc = runner ? null : readLastLevelCacheBytes();
+      const l2 = runner ? null : readLevel2CacheBytes();
       const ortVersion = grid.runtimeName ?? grid.points.find((p) => p.ortVersion)?.ortVersion ?? models.ortVersion ?? 'unknown';
       const r = fitKernelCalibration({ points: grid.points, grid: `${f.grid} grid, ${grid.where}`, seconds: grid.seconds }, models.measurements, renamed, {
         runtime: runtimeOf(f, ortVersion),
@@ -324,6 +325,7 @@ async function calibrateWith(
         output: out,
         ...(forced ? { forced } : {}),
         ...(llc !== null ? { lastLevelCacheBytes: llc } : {}),
+        ...(l2 !== null ? { level2CacheBytes: l2 } : {}),
       });
       calibrated = r.profile;
       summary.push(`  ${grid.points.length} kernels timed in ${grid.seconds.toFixed(1)} s; ${r.detail.curves} curves from ${r.detail.points} points${r.detail.skipped.length > 0 ? `; skipped: ${r.detail.skipped.map((s) => `${s.id} (${s.reason})`).join(', ')}` : ''}`);

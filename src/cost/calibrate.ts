@@ -593,6 +593,8 @@ export function fitKernelCalibration(
     readonly forced?: { host: string; reason: string };
     /** The timing machine's last-level cache, when the grid ran on it (written as the unit's `cacheBytes`). */
     readonly lastLevelCacheBytes?: number;
+    /** The timing machine's level-2 cache, when the grid ran on it (written as the unit's `coreCacheBytes`). */
+    readonly level2CacheBytes?: number;
   },
 ): { profile: DeviceProfile; detail: KernelCalibrationDetail } {
   const unitId = options.unit ?? profile.hardware.fallbackUnit;
@@ -619,6 +621,9 @@ export function fitKernelCalibration(
   }
   if (options.lastLevelCacheBytes !== undefined) {
     u.cacheBytes = { value: options.lastLevelCacheBytes, source: 'edgegate-calibration', note: `read from /sys/devices/system/cpu/cpu0/cache of the machine that timed the grid (prior ${unit.cacheBytes?.value ?? 'none'})` };
+  }
+  if (options.level2CacheBytes !== undefined) {
+    u.coreCacheBytes = { value: options.level2CacheBytes, source: 'edgegate-calibration', note: `level 2, read from /sys/devices/system/cpu/cpu0/cache of the machine that timed the grid (prior ${unit.coreCacheBytes?.value ?? 'none'})` };
   }
   const grid = { grid: kernels.grid, cases: kernels.points.length, ...(kernels.seconds !== undefined ? { seconds: Number(kernels.seconds.toFixed(1)) } : {}), curves: fit.curves };
   const cal = out.calibration!;

@@ -574,6 +574,14 @@ const GEMM: readonly (readonly [number, number, number])[] = [
   [1, 1280, 1000], [1, 960, 1280], [1, 576, 1024], [1, 1024, 1000], [1, 256, 32], [1, 128, 10], [1, 48, 16], [1, 32, 8],
   [16, 128, 128], [64, 64, 64], [64, 64, 256], [64, 256, 64], [64, 128, 256], [49, 192, 192], [196, 192, 576], [256, 128, 128],
 ];
+/**
+ * [C, H] of elementwise cases on [1, C, H, H]: CNN activations (47k-225k elements) and the 1k-8k-element
+ * tensors of transformer blocks and heads. Without the small ones the fit extrapolated a fixed cost of
+ * 5-9 us per Add, Mul or Sigmoid from the large ones, and a tiny ViT's ~100 elementwise nodes came out 50 %
+ * over its measured time.
+ */
+const ELT_SHAPES = [[16, 112], [72, 56], [240, 14], [960, 7], [32, 16], [64, 4]] as const;
+
 /** [steps, input, hidden] of LSTM/GRU: keyword-spotting and sequence-classifier sizes, down to 16 hidden units. */
 const RNN: readonly (readonly [number, number, number])[] = [
   [30, 16, 64], [30, 16, 128], [50, 20, 64], [25, 64, 128], [10, 32, 32],
@@ -609,7 +617,7 @@ export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
     for (const [ci, co, h, k] of PATCH) cases.push(convCase(ci, co, h, k, k, false, dtype, 0));
     for (const [c, h, s, k] of DW) cases.push(convCase(c, c, h, k, s, true, dtype));
     for (const [m, k, n] of GEMM) cases.push(matmulCase(m, k, n, 'gemm', dtype));
-    for (const [c, h] of [[16, 112], [72, 56], [240, 14], [960, 7]] as const) {
+    for (const [c, h] of ELT_SHAPES) {
       cases.push(eltCase('Add', c, h, dtype));
       cases.push(eltCase('Mul', c, h, dtype));
       cases.push(eltCase('Mul', c, h, dtype, true));
@@ -625,7 +633,7 @@ export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
     cases.push(rnnCase('GRU', t, i, h));
   }
   for (const op of ['Relu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Clip', 'Tanh', 'Erf', 'Div']) {
-    for (const [c, h] of [[16, 112], [72, 56], [240, 14], [960, 7]] as const) cases.push(eltCase(op, c, h, 'float'));
+    for (const [c, h] of ELT_SHAPES) cases.push(eltCase(op, c, h, 'float'));
   }
   for (const [c, h] of [[16, 112], [240, 14], [960, 7]] as const) {
     cases.push(quantizeCase('QuantizeLinear', c, h));

@@ -200,17 +200,32 @@ export function parseCacheSize(text: string): number | null {
  * a model whose weights fit in it finds them there at the next inference, as the grid's cases do.
  */
 export function readLastLevelCacheBytes(root = '/sys/devices/system/cpu/cpu0/cache'): number | null {
-  let best: { level: number; bytes: number } | null = null;
+  const levels = readDataCacheLevels(root);
+  return levels.length > 0 ? levels[levels.length - 1]!.bytes : null;
+}
+
+/**
+ * The level-2 data or unified cache of this machine's first CPU (same source); null where there is none or
+ * it cannot be read. Calibration records it as the unit's `coreCacheBytes`: the grid's cases run with their
+ * weights hot in it, and a model whose weights exceed it reads them from further out on every inference.
+ */
+export function readLevel2CacheBytes(root = '/sys/devices/system/cpu/cpu0/cache'): number | null {
+  return readDataCacheLevels(root).find((l) => l.level === 2)?.bytes ?? null;
+}
+
+/** Data and unified cache levels of cpu0, lowest level first; empty where /sys cannot be read. */
+function readDataCacheLevels(root: string): { level: number; bytes: number }[] {
+  const levels: { level: number; bytes: number }[] = [];
   try {
     for (const d of readdirSync(root).filter((x) => /^index\d+$/.test(x))) {
       const read = (f: string): string => readRegularFileToEnd(join(root, d, f), { maxBytes: 4096, what: `${d}/${f}` }).toString('utf8').trim();
       if (read('type') === 'Instruction') continue;
       const level = Number(read('level'));
       const bytes = parseCacheSize(read('size'));
-      if (bytes !== null && Number.isFinite(level) && (!best || level > best.level)) best = { level, bytes };
+      if (bytes !== null && Number.isFinite(level)) levels.push({ level, bytes });
     }
   } catch {
-    return null;
+    return [];
   }
-  return best?.bytes ?? null;
+  return levels.sort((a, b) => a.level - b.level);
 }

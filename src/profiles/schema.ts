@@ -682,6 +682,14 @@ export const ComputeUnitSchema = z.strictObject({
    */
   cacheBytes: FigureSchema.optional(),
   cacheBandwidthBytesPerSecond: FigureSchema.optional(),
+  /**
+   * The level-2 cache of one core (x86 servers: its own; Cortex-A boards: the cluster's, often the last
+   * level). Calibrated kernel curves are timed with their weights hot in it; in a model whose weights do not
+   * all fit in it, every layer's weights come back from the shared cache or DRAM on each inference, at about
+   * `memoryBandwidthBytesPerSecond` (a shared L3 holds other layers', activations and other tenants' data).
+   * Written by `calibrate --kernels`; absent: `cacheBytes` decides.
+   */
+  coreCacheBytes: FigureSchema.optional(),
   /** Fixed cost per node (dispatch, kernel launch). */
   perNodeOverheadUs: FigureSchema,
   /** Fraction of peak reached per op class and dtype (0..1]; the cost model calibrates these. */
