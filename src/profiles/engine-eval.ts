@@ -545,16 +545,20 @@ function viewOf(ctx: NodeContext, kind: 'input' | 'output', i: number): TensorVi
   let dtype = t?.dtype ?? 0;
   let constant: boolean | null = t === undefined ? null : t.initializer;
   let quantized = false;
+  // TensorRT-like runtimes check the op at the DequantizeLinear's float output (`unitOpDtype`).
+  const atQuantized = ctx.profile.quantization?.unitOpDtype?.checkedAt !== 'dequantized';
   if (unit) {
     if (kind === 'input') {
       const dq = unit.dqNodes.map((d) => graph.nodes[d]!).find((d) => d.outputs[0] === name);
       if (dq) {
         const src = graph.tensors.get(dq.inputs[0]!);
-        dtype = src?.dtype ?? dtype;
         constant = src === undefined ? null : src.initializer;
-        quantized = true;
+        if (atQuantized) {
+          dtype = src?.dtype ?? dtype;
+          quantized = true;
+        }
       }
-    } else {
+    } else if (atQuantized) {
       const q = unit.qNodes.map((d) => graph.nodes[d]!).find((d) => d.inputs[0] === name);
       if (q) {
         dtype = qOutputDtype(graph, q);

@@ -509,6 +509,14 @@ export const QuantizationSchema = z.strictObject({
   completeQdqGroups: z.boolean(),
   /** true: float tensors may appear only at graph inputs/outputs (FLOAT_IO). */
   floatIoOnlyAtEdges: z.boolean(),
+  /**
+   * The dtype a QDQ node unit's op is checked at against the rules' `dtypes`. `quantized` (default): the
+   * runtime runs DQ → op → Q as one integer kernel (onnxruntime's QDQ transformers, NPU compilers), so the
+   * op must have an integer kernel. `dequantized`: the runtime imports each ONNX node as it stands and fuses
+   * Q/DQ itself afterwards where it can (TensorRT's explicit quantization): the op is checked at the
+   * DequantizeLinear's float output, and one without an integer kernel runs in float between them.
+   */
+  unitOpDtype: z.strictObject({ checkedAt: z.enum(['quantized', 'dequantized']), source: SourceRefSchema, note: z.string().optional() }).optional(),
   source: SourceRefSchema,
   note: z.string().optional(),
 });

@@ -130,6 +130,12 @@ const RULE_CASES: RuleCase[] = [
   ok('GatherND', 'float data, int64 indices', single('GatherND', [inp('x', [3, 4]), i64('idx', [0, 1, 2, 3], [2, 2])])),
   bad('GatherND', 'uint8 data', single('GatherND', [inp('x', [3, 4], UINT8), i64('idx', [0, 1, 2, 3], [2, 2])]), 'DTYPE', U),
 
+  // Add in a symmetric int8 QDQ unit (a residual add): the Add row lists FP32/FP16/INT32, and TensorRT's parser reads
+  // the DequantizeLinear's float output (quantization.unitOpDtype: dequantized); checked at int8 it was a false DTYPE
+  // that blocked every QDQ ResNet MLPerf ran on TensorRT.
+  ok('Add', 'symmetric int8 QDQ Add of two activations (residual)', qdq(binary('Add', [1, 8, 4, 4], [1, 8, 4, 4], { bInput: true }), { act: INT8 })),
+  bad('Add', 'int8 tensors without Q/DQ', binary('Add', [1, 8, 4, 4], [1, 8, 4, 4], { bInput: true, dtype: INT8 }), 'DTYPE', U),
+
   // Gemm: input 0 dtypes.
   ok('Gemm', 'float A, constant B', binary('Gemm', [1, 16], [16, 4])),
   ok('Gemm', 'symmetric int8 QDQ Gemm', qdq(binary('Gemm', [1, 16], [16, 4]), { act: INT8 })),
