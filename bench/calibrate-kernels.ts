@@ -29,7 +29,7 @@ import { readModel } from '../src/onnx/reader.js';
 import { analyzeModel } from '../src/graph/analyze.js';
 import { loadProfile } from '../src/profiles/load.js';
 import { estimateCost } from '../src/cost/estimate.js';
-import { cpuPlacement } from '../src/cost/calibrate.js';
+import { placeModel } from '../src/profiles/engine.js';
 import { measureModel } from '../src/cost/measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -161,7 +161,9 @@ async function main(): Promise<void> {
   const rows = [];
   for (const l of loaded) {
     const measured = Math.min(...cpu.get(l.name)!);
-    const L = estimateCost(l.analysis, cpuPlacement(l.analysis, cal.id), cal).latencyMs!;
+    // As `edgegate check --device <calibrated profile>` estimates it: the profile's own placement (onnxruntime's
+    // basic rewrites included), not the calibration's one-node-per-source-node placement.
+    const L = estimateCost(l.analysis, placeModel(l.analysis, cal), cal).latencyMs!;
     const err = (L.estimate - measured) / measured;
     rows.push({ name: l.name, measured, estimate: L.estimate, low: L.low, high: L.high, err });
     console.log(`| ${l.name} | ${ms(measured)} | ${ms(L.estimate)} | [${ms(L.low)}, ${ms(L.high)}] | ${pct(err)} | ${Math.abs(err) <= 0.1 ? 'yes' : 'no'} | ${Math.abs(err) <= 0.2 ? 'yes' : 'no'} |`);

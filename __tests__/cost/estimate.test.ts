@@ -262,3 +262,30 @@ describe('ORT load peak', () => {
     assert.equal(est.peakRamBytes, 10000);
   });
 });
+
+describe('a source node shared by several placed nodes is costed once', () => {
+  // One Conv (1e9 MACs: 20 ms on the fixture CPU) that a runtime rewrite turned into several placed nodes, all
+  // standing for it (MatMulAddFusion on 3-D inputs: Reshape → Gemm → Reshape). Its work lands on one owner
+  // (the first that is not a view op); every other placed node pays only its dispatch (10 µs).
+  const cases: { name: string; ops: string[]; owner: number }[] = [
+    { name: 'Reshape → Gemm → Reshape: the Gemm owns it', ops: ['Reshape', 'Gemm', 'Reshape'], owner: 1 },
+    { name: 'split into two kernels (HardSwish → HardSigmoid + Mul): the first owns it', ops: ['HardSigmoid', 'Mul'], owner: 0 },
+    { name: 'only view ops: the first owns it', ops: ['Reshape', 'Reshape'], owner: 0 },
+    { name: 'one placed node: unchanged', ops: ['Conv'], owner: 0 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const a = makeAnalysis({
+        nodes: [{ op: 'Conv', macs: 1e9, bytesIn: 1e6, inputs: ['x', 'w'], outputs: ['y'] }],
+        tensors: [{ name: 'x', shape: [1, 8, 4, 4] }, { name: 'w', shape: [8, 8, 3, 3], constant: true }, { name: 'y', shape: [1, 8, 4, 4] }],
+        inputs: ['x'],
+        outputs: ['y'],
+      });
+      const one = makePlacement(a, ['cpu-fallback']);
+      const placed = { ...one, nodes: c.ops.map((op, i) => ({ ...one.nodes[0]!, index: i, name: `p${i}`, op })), nodesTotal: c.ops.length };
+      const est = estimateCost(a, placed, makeProfile({ singleUnit: true }));
+      close(est.latencyMs!.estimate, 20.01 + 0.01 * (c.ops.length - 1), 1e-6);
+      est.perNode.forEach((n, i) => close(n.latencyMs, i === c.owner ? 20.01 : 0.01, 1e-6));
+    });
+  }
+});

@@ -435,6 +435,27 @@ function transferSpec(profile: DeviceProfile, from: string, to: string, notes?: 
   return { bw: Math.min(a, b), fixedS: 0, sigma: DEFAULT_SIGMA.missing };
 }
 
+/** Ops that only reinterpret a tensor: a runtime-inserted one never owns the work of the node it came from. */
+const VIEW_OPS: ReadonlySet<string> = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity']);
+
+/**
+ * The placed node that carries each source node's work. A runtime rewrite can give several placed nodes
+ * the same source nodes (MatMulAddFusion on 3-D inputs: Reshape → Gemm → Reshape, all standing for the
+ * MatMul and the Add); summing the work on each of them counted it three times (a tiny ViT's estimate was
+ * 0.44 ms where its source nodes cost 0.29 ms). The owner is the first placed node that is not a view op,
+ * else the first one. -1: the source node is on no placed node.
+ */
+function sourceOwners(analysis: GraphAnalysis, placement: DevicePlacement): Int32Array {
+  const owner = new Int32Array(analysis.nodes.length).fill(-1);
+  placement.nodes.forEach((p, i) => {
+    for (const s of p.sourceNodes) {
+      const o = owner[s]!;
+      if (o === -1 || (VIEW_OPS.has(placement.nodes[o]!.op) && !VIEW_OPS.has(p.op))) owner[s] = i;
+    }
+  });
+  return owner;
+}
+
 /**
  * Latency of a whole placement (no range): per placed node, transfers, uncertainty groups.
  * `sites[i]` is where placed node i runs.
@@ -460,6 +481,7 @@ function computeCore(
   placement.nodes.forEach((p, i) => {
     for (const s of p.sourceNodes) sourceSite[s] = sites[i]!;
   });
+  const owner = sourceOwners(analysis, placement);
   const perNode = new NodeCostColumns(placement.nodes);
   let total = 0;
   let unknownDelta = 0;
@@ -496,9 +518,16 @@ function computeCore(
     let cls: OpClass = 'other';
     let dtype: ComputeDtype = 'float';
     let bestWork = -1;
+    let helper = false;
     for (const s of p.sourceNodes) {
       const w0 = works[s];
       if (!w0 || w0.free || w0.mergedAs !== undefined) continue;
+      // A node the runtime inserted beside the one that owns this source node's work (the Reshapes around a
+      // 3-D MatMulAddFusion Gemm, a split HardSwish) is a kernel of its own, but the work is counted once.
+      if (owner[s] !== i) {
+        helper = true;
+        continue;
+      }
       const w = asTargetRuns(profile, w0, site.unit === profile.hardware.acceleratorUnit && site.accelerated, unit);
       kernel = true;
       const r = roofline(profile, unit, w, notes, split?.get(s), analysis, memo);
@@ -523,7 +552,7 @@ function computeCore(
         dtype = w.dtype;
       }
     }
-    const overheadS = kernel ? unit.perNodeOverheadUs.value * 1e-6 : 0;
+    const overheadS = kernel || helper ? unit.perNodeOverheadUs.value * 1e-6 : 0;
     if (overheadS > 0) {
       const sig = calOverheadSigma[unit.id] ?? (unit.perNodeOverheadUs.estimate ? DEFAULT_SIGMA.estimate : DEFAULT_SIGMA.sourced);
       addGroup(`${unit.id}/overhead`, overheadS, sig);
@@ -533,10 +562,10 @@ function computeCore(
     if (p.placement === 'unknown' && profile.hardware.acceleratorUnit !== profile.hardware.fallbackUnit) {
       // Estimated on the fallback unit; the accelerator would be faster: the range's low end uses it.
       const acc = unitById(profile, profile.hardware.acceleratorUnit);
-      let accS = kernel ? acc.perNodeOverheadUs.value * 1e-6 : 0;
+      let accS = kernel || helper ? acc.perNodeOverheadUs.value * 1e-6 : 0;
       for (const s of p.sourceNodes) {
         const w0 = works[s];
-        if (!w0 || w0.free || w0.mergedAs !== undefined) continue;
+        if (!w0 || w0.free || w0.mergedAs !== undefined || owner[s] !== i) continue;
         const r = roofline(profile, acc, asTargetRuns(profile, w0, true, acc), undefined, undefined, undefined, memo);
         accS += Math.max(r.computeS, r.memoryS);
       }
