@@ -449,6 +449,7 @@ function sourceOwners(analysis: GraphAnalysis, placement: DevicePlacement): Int3
   const owner = new Int32Array(analysis.nodes.length).fill(-1);
   placement.nodes.forEach((p, i) => {
     for (const s of p.sourceNodes) {
+      if (s < 0 || s >= owner.length) continue;
       const o = owner[s]!;
       if (o === -1 || (VIEW_OPS.has(placement.nodes[o]!.op) && !VIEW_OPS.has(p.op))) owner[s] = i;
     }
