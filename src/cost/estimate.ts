@@ -11,7 +11,7 @@ import type { Placement } from '../report/types.js';
 import type { ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpClass } from '../profiles/schema.js';
 import { planGreedyBySize, planLimitReason, planOrtArena, type Buffer } from '../graph/memory.js';
 import { executionSteps } from '../graph/topo.js';
-import { ORT_CPU_QDQ_KERNELS, sourceWork, tensorBytes, type SourceWork, type SourceWorkOptions } from './work.js';
+import { ORT_CPU_QDQ_KERNELS, sourceWork, tensorBytes, VIEW_OPS, type SourceWork, type SourceWorkOptions } from './work.js';
 import { kernelCurveTime } from './kernel-curves.js';
 
 /** How the profile's runtime groups QDQ units: onnxruntime's CPU EP fuses only some (see work.ts). */
@@ -435,8 +435,8 @@ function transferSpec(profile: DeviceProfile, from: string, to: string, notes?: 
   return { bw: Math.min(a, b), fixedS: 0, sigma: DEFAULT_SIGMA.missing };
 }
 
-/** Ops that only reinterpret a tensor: a runtime-inserted one never owns the work of the node it came from. */
-const VIEW_OPS: ReadonlySet<string> = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity']);
+/** A placed node that only reinterprets a tensor (a view, or Identity) never owns the work of the node it came from. */
+const reinterprets = (op: string): boolean => VIEW_OPS.has(op) || op === 'Identity';
 
 /**
  * The placed node that carries each source node's work. A runtime rewrite can give several placed nodes
@@ -451,7 +451,7 @@ function sourceOwners(analysis: GraphAnalysis, placement: DevicePlacement): Int3
     for (const s of p.sourceNodes) {
       if (s < 0 || s >= owner.length) continue;
       const o = owner[s]!;
-      if (o === -1 || (VIEW_OPS.has(placement.nodes[o]!.op) && !VIEW_OPS.has(p.op))) owner[s] = i;
+      if (o === -1 || (reinterprets(placement.nodes[o]!.op) && !reinterprets(p.op))) owner[s] = i;
     }
   });
   return owner;
@@ -459,7 +459,7 @@ function sourceOwners(analysis: GraphAnalysis, placement: DevicePlacement): Int3
 
 /**
  * Latency of a whole placement (no range): per placed node, transfers, uncertainty groups.
- * `sites[i]` is where placed node i runs.
+ * `sites[i]` is where placed node i runs; `owner` is {@link sourceOwners} of the placement.
  */
 function computeCore(
   analysis: GraphAnalysis,
@@ -467,6 +467,7 @@ function computeCore(
   profile: DeviceProfile,
   works: readonly SourceWork[],
   sites: readonly Site[],
+  owner: Int32Array,
   notes: AssumptionNotes,
   memo: EfficiencyMemo,
 ): Core {
@@ -482,7 +483,6 @@ function computeCore(
   placement.nodes.forEach((p, i) => {
     for (const s of p.sourceNodes) sourceSite[s] = sites[i]!;
   });
-  const owner = sourceOwners(analysis, placement);
   const perNode = new NodeCostColumns(placement.nodes);
   let total = 0;
   let unknownDelta = 0;
@@ -804,10 +804,12 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
   const notes: AssumptionNotes = new Map();
   const sites = placedSites(profile, placement.nodes);
   const memo = new EfficiencyMemo(profile);
+  // Depends on the placement only: shared by the estimate and every what-if re-run below.
+  const owner = sourceOwners(analysis, placement);
   for (const p of placement.nodes) {
     if (p.placement === 'unsupported') addNote(notes, { subject: `node ${p.index} (${p.op})`, assumed: `unsupported; costed on ${profile.hardware.fallbackUnit}` });
   }
-  const core = computeCore(analysis, placement, profile, works, sites, notes, memo);
+  const core = computeCore(analysis, placement, profile, works, sites, owner, notes, memo);
   const mem = memoryEstimate(analysis, profile, works);
   const unknownWork = placement.nodes.some((p) => p.sourceNodes.some((s) => {
     const w = works[s];
@@ -846,7 +848,7 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
       if (savingBound(p, baseMs) <= threshold * latency.estimate) return;
       const flipped = sites.slice();
       flipped[i] = { unit: hw.acceleratorUnit, key: `acc:${partitionNear(i)}`, accelerated: true };
-      const alt = computeCore(analysis, placement, profile, works, flipped, new Map(), memo);
+      const alt = computeCore(analysis, placement, profile, works, flipped, owner, new Map(), memo);
       const saving = (core.totalS - alt.totalS) * 1e3;
       if (saving <= threshold * latency.estimate) return;
       const accMs = alt.perNode.latencyMs[i]!;

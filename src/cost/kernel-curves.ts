@@ -11,7 +11,7 @@
  */
 import type { GraphAnalysis } from '../graph/types.js';
 import type { ComputeUnit, DeviceProfile, KernelCurve } from '../profiles/schema.js';
-import type { SourceWork } from './work.js';
+import { VIEW_OPS, type SourceWork } from './work.js';
 import { peakFor } from './estimate.js';
 import { curveSeconds, fitCurve, type CurveSample } from './curve-fit.js';
 
@@ -128,8 +128,6 @@ export function kernelShapeOf(analysis: GraphAnalysis, w: Pick<SourceWork, 'inde
       return null;
   }
 }
-
-const VIEW_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
 
 /**
  * The QDQ op a QOperator kernel stands for (`QLinearAdd` → `Add`, `QLinearConcat` → `Concat`): onnxruntime

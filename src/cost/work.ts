@@ -12,7 +12,7 @@ import { getQdqGroups } from '../graph/qdq-units.js';
 import { computeDtypeForElement, EPILOGUE_PRODUCERS, FREE_OPS, FUSABLE_EPILOGUES, isIntegerOp, opClassOf } from './op-class.js';
 
 /** Ops that are views (no copy) in the runtimes we model: they cost their dispatch only. */
-const VIEW_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+export const VIEW_OPS: ReadonlySet<string> = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
 
 export interface SourceWork {
   /** Index in `graph.node`. */
