@@ -13,6 +13,7 @@ import { costDevice, type DeviceCost } from './cost/index.js';
 import { loadConfig } from './config/load.js';
 import type { EdgegateConfig } from './config/schema.js';
 import { dimsFor, type BudgetField } from './config/match.js';
+import { makeInterner } from './util/intern.js';
 
 export interface DeviceContext {
   /** Symbolic dims for a model path: config `dims` by glob, overridden by CLI/action dims. */
@@ -56,16 +57,10 @@ export async function loadDeviceContext(options: CheckOptions, errors: ReportErr
  * (read-only) list.
  */
 function nodeReports(placement: DevicePlacement, cost: DeviceCost | null): NodePlacementReport[] {
-  const texts = new Map<string, string>();
-  const once = (text: string): string => {
-    const hit = texts.get(text);
-    if (hit !== undefined) return hit;
-    texts.set(text, text);
-    return text;
-  };
+  const once = makeInterner();
+  // The estimate lists nodes in placement order.
+  const table = cost?.cost.nodeCosts;
   return placement.nodes.map((n, position) => {
-    // The estimate lists nodes in placement order.
-    const table = cost?.cost.nodeCosts;
     const costed = table !== undefined && position < table.latencyMs.length;
     // One literal in the contract's order (optional fields spread in place): every field stays inside the object.
     return {

@@ -661,13 +661,15 @@ export function fitKernelCalibration(
   if (Object.keys(context).length > 0) {
     out.calibration.kernels![unitId] = { ...grid, curves: fit.curves.map((c) => (context[c.key] !== undefined ? { ...c, context: context[c.key]! } : c)) };
   }
+  // Every case's estimate with the final curves, made once (the residual σ set below moves only the range).
+  const all = [...micro, ...models];
+  const finalMs = new Map(all.map((m) => [m, estimate(m, out)]));
   if (usable.length > 0) {
-    const res = usable.map((m) => Math.log(m.measuredMs / estimate(m, out)));
+    const res = usable.map((m) => Math.log(m.measuredMs / finalMs.get(m)!));
     const dof = Math.max(1, res.length - Object.keys(context).length);
     out.calibration.residualSigma = Number(Math.max(KERNEL_ONLY_RESIDUAL_SIGMA, Math.sqrt(res.reduce((s, v) => s + v * v, 0) / dof)).toPrecision(4));
   }
-  const all = [...micro, ...models];
-  out.calibration.models = out.calibration.models.map((c, i) => ({ ...c, estimatedMs: Number((estimate(all[i]!, out) || 0).toPrecision(5)) }));
+  out.calibration.models = out.calibration.models.map((c, i) => ({ ...c, estimatedMs: Number((finalMs.get(all[i]!) || 0).toPrecision(5)) }));
   return {
     profile: out,
     detail: {
@@ -677,7 +679,7 @@ export function fitKernelCalibration(
       curves: fit.curves.length,
       points: fit.curves.reduce((s, c) => s + c.points.length, 0),
       skipped: fit.skipped,
-      models: usable.map((m) => ({ model: m.model, measuredMs: m.measuredMs, estimatedMs: estimate(m, out) })),
+      models: usable.map((m) => ({ model: m.model, measuredMs: m.measuredMs, estimatedMs: finalMs.get(m)! })),
       context,
     },
   };

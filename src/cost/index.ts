@@ -40,7 +40,6 @@ export interface DeviceCost {
   };
 }
 
-
 /** Estimates one placed model on one device and evaluates its budgets. */
 export function costDevice(input: DeviceCostInput): DeviceCost {
   const cost = estimateCost(input.analysis, input.placement, input.profile, input.options);

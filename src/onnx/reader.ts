@@ -15,6 +15,7 @@ import { MODEL_MAX_ELEMENTS, MODEL_MAX_NODES, MODEL_MAX_RANK, MODEL_MAX_SUBGRAPH
 import { ModelReadError } from './errors.js';
 import { sha256File } from './hash.js';
 import { ProtoReader, WindowedFile, WireError, WireType, plainBytes, type WireField } from './wire.js';
+import { makeInterner } from '../util/intern.js';
 import {
   byteSize,
   domainLabel,
@@ -397,18 +398,11 @@ class ModelDecoder {
     return { index, name, opType, domain, inputs: inputs.slice(), outputs: outputs.slice(), attributes: attributes ?? NO_ATTRIBUTES, ...(overload ? { overload } : {}) };
   }
 
-  private readonly interned = new Map<string, string>();
-
   /**
    * One string object per distinct tensor name and op type: each name is decoded once where it is produced
    * and once per reader, and every later lookup hashes it again.
    */
-  private intern(s: string): string {
-    const hit = this.interned.get(s);
-    if (hit !== undefined) return hit;
-    this.interned.set(s, s);
-    return s;
-  }
+  private readonly intern = makeInterner();
 
   private decodeAttribute(f: WireField, path: string): [string, AttributeValue] {
     const a = F.attr;

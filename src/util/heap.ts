@@ -11,8 +11,10 @@ import { setFlagsFromString } from 'node:v8';
 /** Old-generation growth after a full GC, in percent (V8's `--heap-growing-percent`). */
 export const HEAP_GROWING_PERCENT = 30;
 
+const USER_SETTING = /--heap[-_]growing[-_]percent/;
+
 /** Call first thing in an entry point (the CLI and the action); NODE_OPTIONS flags given by a user win. */
 export function tightenHeapGrowth(): void {
-  if (/--heap[-_]growing[-_]percent/.test(process.env.NODE_OPTIONS ?? '') || process.execArgv.some((a) => /--heap[-_]growing[-_]percent/.test(a))) return;
+  if (USER_SETTING.test(process.env.NODE_OPTIONS ?? '') || process.execArgv.some((a) => USER_SETTING.test(a))) return;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
