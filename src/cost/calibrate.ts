@@ -11,7 +11,7 @@
  */
 import type { GraphAnalysis } from '../graph/types.js';
 import type { DevicePlacement, PlacedNode } from '../profiles/placement.js';
-import type { Calibration, ComputeDtype, ComputeUnit, DeviceProfile, OpClass } from '../profiles/schema.js';
+import type { Calibration, ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpClass } from '../profiles/schema.js';
 import { estimateCost, peakFor, efficiencyFor, workOptionsFor } from './estimate.js';
 import { sourceWork, type SourceWork } from './work.js';
 import { fitKernelCurves, kernelCurveTime, ownKernelSeconds, type KernelPoint } from './kernel-curves.js';
@@ -51,6 +51,17 @@ export interface FitOptions {
   readonly efficiencyBounds?: readonly [number, number];
   /** Where the calibrated file will live (recorded in the source note). */
   readonly output?: string;
+  /**
+   * Move only the figures the profile marks `estimate: true` (or lacks); a documented figure (a datasheet,
+   * a STREAM run) stays. For measurements that are not the profile's own runtime on the device, such as
+   * other runtimes' published figures, which can explain a runtime's difference with any free figure.
+   */
+  readonly onlyEstimates?: boolean;
+  /**
+   * Keep the per-node overhead. Whole-model times of networks with 50-300 nodes hardly tell it apart from
+   * kernel efficiency, yet it dominates the small models they do not cover.
+   */
+  readonly holdPerNodeOverhead?: boolean;
 }
 
 /** Calibration cannot run (no usable measurement, unit missing). */
@@ -324,6 +335,24 @@ export function fitCalibrationDetailed(
     hi[iOv] = v;
     y[iOv] = v;
   }
+  // Variables held at the prior: their figures stay as the profile documents them.
+  const held = new Set<number>();
+  const fix = (i: number): void => {
+    held.add(i);
+    lo[i] = 1;
+    hi[i] = 1;
+    y[i] = 1;
+  };
+  if (options.holdPerNodeOverhead) fix(iOv);
+  if (options.onlyEstimates) {
+    keys.forEach((k, i) => {
+      const [cls, dt] = k.split('/') as [OpClass, ComputeDtype];
+      const fig = unit.efficiency[cls]?.[dt];
+      if (fig !== undefined && fig.estimate !== true) fix(i);
+    });
+    if (unit.memoryBandwidthBytesPerSecond.estimate !== true) fix(iMem);
+    if (unit.perNodeOverheadUs.estimate !== true) fix(iOv);
+  }
 
   for (let iter = 0; iter < 8; iter++) {
     const H = Array.from({ length: n }, () => new Array<number>(n).fill(0));
@@ -426,11 +455,12 @@ export function fitCalibrationDetailed(
     },
   };
   const u = out.hardware.units.find((x) => x.id === unitId)!;
+  const priors = recordPriors(profile, unit);
   const efficiencies: Record<string, number> = {};
   const fittedEff = (k: string): number => Math.min(effHi, Math.max(effLo, effPrior.get(k)! / y[idx.get(k)!]!));
   for (const k of keys) {
     const [cls, dt, sub] = k.split('/') as [OpClass, ComputeDtype, string | undefined];
-    if (sub !== undefined || !observed(k)) continue;
+    if (sub !== undefined || !observed(k) || held.has(idx.get(k)!)) continue;
     const v = fittedEff(k);
     efficiencies[k] = v;
     const byClass = (u.efficiency[cls] ??= {});
@@ -443,7 +473,7 @@ export function fitCalibrationDetailed(
   for (const [cls, byDtype] of Object.entries(unit.efficiency) as [OpClass, Partial<Record<ComputeDtype, { value: number }>>][]) {
     for (const [dt, prior] of Object.entries(byDtype) as [ComputeDtype, { value: number }][]) {
       const k = `${cls}/${dt}`;
-      if (observed(k) || !prior) continue;
+      if (observed(k) || !prior || (options.onlyEstimates && (prior as Figure).estimate !== true)) continue;
       const refCls = UNOBSERVED_CLASS_REFERENCE[cls];
       const ref = refCls ? `${refCls}/${dt}` : undefined;
       const byClass = (u.efficiency[cls] ??= {});
@@ -459,14 +489,19 @@ export function fitCalibrationDetailed(
       }
     }
   }
+  for (const cls of Object.keys(u.efficiency) as OpClass[]) {
+    for (const dt of Object.keys(u.efficiency[cls] ?? {}) as ComputeDtype[]) {
+      if (u.efficiency[cls]?.[dt]?.source === sourceId) priors.keep(cls, dt);
+    }
+  }
   for (const [k, v] of Object.entries(derivedSigma)) sigma[k] = v;
   for (const k of Object.keys(sigma)) if (!observed(k) && derivedSigma[k] === undefined) delete sigma[k];
   const bandwidth = unit.memoryBandwidthBytesPerSecond.value / y[iMem]!;
   const actPrior = profile.calibration?.activationBandwidthBytesPerSecond?.[unitId] ?? unit.memoryBandwidthBytesPerSecond.value;
   const activationBandwidth = actPrior / y[iAct]!;
-  u.memoryBandwidthBytesPerSecond = { value: Math.round(bandwidth), source: sourceId, note: `fitted (prior ${unit.memoryBandwidthBytesPerSecond.value})` };
+  if (!held.has(iMem)) u.memoryBandwidthBytesPerSecond = { value: Math.round(bandwidth), source: sourceId, note: `fitted (prior ${unit.memoryBandwidthBytesPerSecond.value})` };
   const overheadUs = ov0 * y[iOv]! * 1e6;
-  u.perNodeOverheadUs = { value: Number(overheadUs.toPrecision(4)), source: sourceId, note: `fitted (prior ${unit.perNodeOverheadUs.value})` };
+  if (!held.has(iOv)) u.perNodeOverheadUs = { value: Number(overheadUs.toPrecision(4)), source: sourceId, note: `fitted (prior ${unit.perNodeOverheadUs.value})` };
   const uncertainty: Calibration['uncertainty'] = { [unitId]: {} };
   for (const [k, s] of Object.entries(sigma)) {
     const [cls, dt] = k.split('/') as [OpClass, ComputeDtype];
@@ -490,6 +525,7 @@ export function fitCalibrationDetailed(
     uncertainty,
     overheadSigma: { [unitId]: Math.log(1.3), 'per-inference': Math.log(1.5) },
     residualSigma: Number(residualSigma.toPrecision(4)),
+    priors: priors.block(),
   };
   out.calibration = calibration;
   // Record the calibrated profile's own (in-sample) estimate for each model.
@@ -505,6 +541,55 @@ export function fitCalibrationDetailed(
     profile: out,
     detail: { models, efficiencies, overheadUs, bandwidth, activationBandwidth, perInferenceOverheadUs: perInferenceS * 1e6, profilerOverheadUs: profilerS * 1e6, sigma, residualSigma },
   };
+}
+
+type UnitPriors = NonNullable<Calibration['priors']>[string];
+
+/**
+ * The figures of `unit` before this fit replaces them: an earlier calibration's recorded priors win (they are
+ * the original figures), else the figure as it stands. Bandwidth and overhead are always replaced; an
+ * efficiency only when the fit `keep`s it.
+ */
+function recordPriors(profile: DeviceProfile, unit: ComputeUnit): { keep(cls: OpClass, dt: ComputeDtype): void; block(): NonNullable<Calibration['priors']> } {
+  const earlier = profile.calibration?.priors ?? {};
+  const before: UnitPriors = earlier[unit.id] ?? {};
+  const efficiency: NonNullable<UnitPriors['efficiency']> = structuredClone(before.efficiency ?? {});
+  return {
+    keep(cls, dt) {
+      const original = unit.efficiency[cls]?.[dt];
+      if (original === undefined || efficiency[cls]?.[dt] !== undefined) return;
+      (efficiency[cls] ??= {})[dt] = structuredClone(original);
+    },
+    block() {
+      const mine: UnitPriors = {
+        efficiency,
+        memoryBandwidthBytesPerSecond: structuredClone(before.memoryBandwidthBytesPerSecond ?? unit.memoryBandwidthBytesPerSecond),
+        perNodeOverheadUs: structuredClone(before.perNodeOverheadUs ?? unit.perNodeOverheadUs),
+      };
+      return { ...structuredClone(earlier), [unit.id]: mine };
+    },
+  };
+}
+
+/**
+ * The profile with its calibration undone: every figure a calibration replaced is back to its recorded prior,
+ * and the `calibration` block is gone. A profile without recorded priors loses only the block (calibrations
+ * written before priors were recorded cannot be undone further). The input is not changed.
+ */
+export function uncalibrated(profile: DeviceProfile): DeviceProfile {
+  if (!profile.calibration) return profile;
+  const out = structuredClone(profile);
+  for (const [unitId, p] of Object.entries(out.calibration!.priors ?? {})) {
+    const u = out.hardware.units.find((x) => x.id === unitId);
+    if (!u) continue;
+    for (const [cls, byDtype] of Object.entries(p.efficiency ?? {}) as [OpClass, Partial<Record<ComputeDtype, Figure>>][]) {
+      for (const [dt, fig] of Object.entries(byDtype) as [ComputeDtype, Figure][]) (u.efficiency[cls] ??= {})[dt] = fig;
+    }
+    if (p.memoryBandwidthBytesPerSecond) u.memoryBandwidthBytesPerSecond = p.memoryBandwidthBytesPerSecond;
+    if (p.perNodeOverheadUs) u.perNodeOverheadUs = p.perNodeOverheadUs;
+  }
+  delete (out as { calibration?: unknown }).calibration;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------

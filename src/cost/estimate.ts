@@ -809,6 +809,9 @@ export function estimateCost(analysis: GraphAnalysis, placement: DevicePlacement
   for (const p of placement.nodes) {
     if (p.placement === 'unsupported') addNote(notes, { subject: `node ${p.index} (${p.op})`, assumed: `unsupported; costed on ${profile.hardware.fallbackUnit}` });
   }
+  const cal = profile.calibration;
+  if (cal?.proxy) addNote(notes, { subject: 'calibration', assumed: cal.proxy });
+  if (cal?.forced) addNote(notes, { subject: 'calibration', assumed: `timed on ${cal.forced.host}, not on the device (--force)` });
   const core = computeCore(analysis, placement, profile, works, sites, owner, notes, memo);
   const mem = memoryEstimate(analysis, profile, works);
   const unknownWork = placement.nodes.some((p) => p.sourceNodes.some((s) => {

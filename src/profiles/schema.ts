@@ -825,6 +825,12 @@ export const CalibrationSchema = z.strictObject({
   }),
   /** CPU/board the measurements ran on, as the OS reports it. */
   host: z.string().optional(),
+  /**
+   * Set when the measurements are not the profile's runtime on the device (e.g. other runtimes' published
+   * figures for the board): what they are, in a line. Every estimate on the profile lists it among its
+   * assumptions.
+   */
+  proxy: z.string().min(1).optional(),
   /** Fitting method in one line (e.g. `nnls-per-class v1`). */
   method: z.string().min(1),
   models: z
@@ -855,6 +861,21 @@ export const CalibrationSchema = z.strictObject({
   residualSigma: z.number().min(0),
   /** Per-kernel efficiency curves by shape, per unit id (`calibrate --kernels`). */
   kernels: z.record(z.string(), KernelCalibrationSchema).optional(),
+  /**
+   * The figures as they were before any calibration replaced them, per unit id (only those it replaced), so
+   * a calibration can be undone or redone from the original figures (`uncalibrated` in src/cost/calibrate.ts;
+   * bench/cost-public.ts fits its held-out architectures from these, never from a fit that saw them).
+   */
+  priors: z
+    .record(
+      z.string(),
+      z.strictObject({
+        efficiency: z.partialRecord(z.enum(OP_CLASSES), z.partialRecord(z.enum(COMPUTE_DTYPES), FigureSchema)).optional(),
+        memoryBandwidthBytesPerSecond: FigureSchema.optional(),
+        perNodeOverheadUs: FigureSchema.optional(),
+      }),
+    )
+    .optional(),
   /**
    * Set when the calibration ran on a machine that does not match the profile's declared platform
    * (`--force`): what the host was and what the profile declares.
