@@ -8,7 +8,7 @@ import { readModel } from '../../src/onnx/reader.js';
 import { analyzeModel } from '../../src/graph/analyze.js';
 import { sourceWork } from '../../src/cost/work.js';
 import { estimateCost, peakFor, workOptionsFor } from '../../src/cost/estimate.js';
-import { fitKernelCurves, kernelShapeOf, ownKernelSeconds, profilerExcess, fitOverheadLine, kernelCurveTime, predictLogEfficiency, type KernelPoint } from '../../src/cost/kernel-curves.js';
+import { boundUnresolved, fitKernelCurves, kernelShapeOf, ownKernelSeconds, profileResolves, profilerExcess, fitOverheadLine, kernelCurveTime, predictLogEfficiency, type KernelPoint } from '../../src/cost/kernel-curves.js';
 import { cpuPlacement, fitContextFactors, fitKernelCalibration } from '../../src/cost/calibrate.js';
 import { ownKernelTime, parseCacheSize, readLastLevelCacheBytes, readLevel2CacheBytes } from '../../src/cost/kernel-measure.js';
 import { loadProfile } from '../../src/profiles/load.js';
@@ -84,6 +84,32 @@ describe('kernel curves', () => {
       assert.ok(Math.abs(t - expected) < 1e-9, `${t} vs ${expected}`);
     });
   }
+  const resolves: [string, Pick<KernelPoint, 'profiled'>, boolean][] = [
+    ['a kernel twice the profiler cost or more', { profiled: { ownUs: 6, totalUs: 9, events: 2, ownEvents: 1 } }, true],
+    ['a 1 us Gather under a 3 us profiler cost', { profiled: { ownUs: 4, totalUs: 7, events: 2, ownEvents: 1 } }, false],
+    ['two own events pay the cost twice', { profiled: { ownUs: 10, totalUs: 13, events: 3, ownEvents: 2 } }, false],
+    ['a whole-run point (edge runner, no profile)', {}, true],
+  ];
+  for (const [name, p, expected] of resolves) it(`profileResolves: ${name}`, () => assert.equal(profileResolves(p, 3e-6), expected));
+  it('boundUnresolved: an unresolved case is held to the resolved cases\' best efficiency; none resolved, no curve', () => {
+    const s = (work: number, seconds: number, resolved: boolean) => ({ x: [Math.log2(work)], work, rate: 1e9, seconds, resolved });
+    // The resolved cases reach 0.5 of the rate; the profiler subtraction left the small one at 50x that.
+    const bounded = boundUnresolved([s(1e6, 2e-3, true), s(4e6, 8e-3, true), s(1e3, 2e-8, false), s(1e3, 5e-6, false)])!;
+    assert.deepEqual(bounded.map((b) => Number((b.work / (b.rate * b.seconds)).toFixed(3))), [0.5, 0.5, 0.5, 0.2]);
+    assert.equal(boundUnresolved([s(1e3, 2e-8, false)]), null);
+  });
+  it('fitKernelCurves: cases the profile cannot resolve do not make a curve\'s slope (a busy machine\'s profiler cost)', async () => {
+    const cases = await analyses();
+    const works = (a: ReturnType<typeof analyzeModel>) => sourceWork(a, workOptionsFor(profile));
+    const chains = cases.filter((c) => c.family === 'overhead').map((c): KernelPoint => ({ id: c.id, analysis: c.analysis, overheadChain: c.nodes, measuredMs: (15e-6 + c.nodes * 0.4e-6) * 1e3, profiled: { ownUs: c.nodes * 3.4, totalUs: c.nodes * 3.4, events: c.nodes, ownEvents: c.nodes } }));
+    const add = cases.find((c) => c.op === 'Add' && c.family === 'elementwise')!;
+    // One Add, profiled at 3.5 us against a 3 us profiler cost: alone it made an efficiency 10x the truth.
+    const tiny: KernelPoint = { id: add.id, analysis: add.analysis, op: 'Add', measuredMs: 0.016, profiled: { ownUs: 3.5, totalUs: 6.5, events: 2, ownEvents: 1 } };
+    const fit = fitKernelCurves([...chains, tiny], unit, works, { perInferenceS: 0, perNodeS: 0 });
+    assert.ok(Math.abs(fit.profilerS - 3e-6) < 1e-9, `${fit.profilerS}`);
+    assert.equal(fit.curves.find((c) => c.key.startsWith('elementwise/float/Add')), undefined);
+    assert.match(fit.skipped.find((k) => k.id === add.id)?.reason ?? '', /within twice the profiler's cost per event/);
+  });
   it('ownKernelTime with ownLayout: what runs between the context convolutions is the shuffle\'s own', () => {
     const k = (op: string, us: number): { nodeIndex: string; name: string; op: string; provider: string; medianUs: number; runs: number } => ({ nodeIndex: op + us, name: op, op, provider: 'CPU', medianUs: us, runs: 1 });
     const profile = [k('ReorderInput', 6), k('Conv', 34), k('ReorderOutput', 8), k('Reshape', 5), k('Transpose', 6), k('Reshape', 2), k('ReorderInput', 8), k('Conv', 27), k('ReorderOutput', 7), k('Slice', 15)];

@@ -314,6 +314,31 @@ export function ownKernelSeconds(p: KernelPoint, line: { perInferenceS: number; 
 }
 
 /**
+ * Whether a case's profile times its own kernel: what profiling adds to each event (`profilerS`, itself
+ * measured to within about a microsecond: 2.6 and 3.6 µs in two calibrations of one machine) must be at most
+ * half of the kernel's profiled time. Below that the subtraction leaves mostly the error of the profiler
+ * cost, and a 1 µs Gather or GEMV came out 10-100x faster than its own larger cases. Whole-run points (edge
+ * runners) always resolve.
+ */
+export function profileResolves(p: Pick<KernelPoint, 'profiled'>, profilerS: number): boolean {
+  if (!p.profiled || p.profiled.totalUs <= 0) return true;
+  return p.profiled.ownUs * 1e-6 >= 2 * profilerS * (p.profiled.ownEvents ?? 1);
+}
+
+/**
+ * A variant's samples with the unresolved ones (see `profileResolves`) held to the highest efficiency its
+ * resolved cases reach: a kernel smaller than those is not faster per unit of work (it has the same start-up
+ * cost for less work), so the bound only removes what the profiler subtraction invented. Null when no case of
+ * the variant resolves: the op-class figures cost it then.
+ */
+export function boundUnresolved<S extends CurveSample & { readonly resolved: boolean }>(samples: readonly S[]): S[] | null {
+  const resolved = samples.filter((s) => s.resolved);
+  if (resolved.length === 0) return null;
+  const top = Math.max(...resolved.map((s) => s.work / (s.rate * s.seconds)));
+  return samples.map((s) => (s.resolved ? s : { ...s, seconds: Math.max(s.seconds, s.work / (s.rate * top)) }));
+}
+
+/**
  * What profiling adds per kernel event beyond the node's share of an unprofiled run, from profiled overhead
  * chains (n tiny kernels: Σ profiled events − (run − per-inference) = n × excess): the median over chains,
  * never below 0. 0 without a profiled chain.
@@ -358,7 +383,7 @@ export function fitKernelCurves(
   const chains = points.filter((p) => p.overheadChain !== undefined).map((p) => ({ nodes: p.overheadChain!, seconds: p.measuredMs / 1e3 }));
   const overhead = fitOverheadLine(chains) ?? prior;
   const line = { ...overhead, profilerS: profilerExcess(points, overhead.perInferenceS) };
-  const byKey = new Map<string, { names: readonly string[]; rate: number; samples: CurveSample[] }>();
+  const byKey = new Map<string, { names: readonly string[]; rate: number; samples: (CurveSample & { id: string; resolved: boolean })[] }>();
   const skipped: { id: string; reason: string }[] = [];
   let weightBandwidth: number | undefined;
   for (const p of points) {
@@ -387,11 +412,17 @@ export function fitKernelCurves(
     }
     const rate = memory ? unit.memoryBandwidthBytesPerSecond.value : peakFor(unit, w.dtype).value;
     const e = byKey.get(shape.key) ?? { names: shape.names, rate, samples: [] };
-    e.samples.push({ x: shape.features, work: num, rate, seconds: ownKernelSeconds(p, line) });
+    e.samples.push({ x: shape.features, work: num, rate, seconds: ownKernelSeconds(p, line), id: p.id, resolved: profileResolves(p, line.profilerS) });
     byKey.set(shape.key, e);
   }
-  const curves: KernelCurve[] = [...byKey.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, e]) => ({ key, features: [...e.names], rate: e.rate, ...fitCurve(e.samples) }));
+  const curves: KernelCurve[] = [];
+  for (const [key, e] of [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const samples = boundUnresolved(e.samples);
+    if (!samples) {
+      for (const s of e.samples) skipped.push({ id: s.id, reason: `its own kernel time is within twice the profiler's cost per event (${(line.profilerS * 1e6).toFixed(2)} us), and no case of ${key} is longer` });
+      continue;
+    }
+    curves.push({ key, features: [...e.names], rate: e.rate, ...fitCurve(samples) });
+  }
   return { ...line, curves, skipped, ...(weightBandwidth !== undefined ? { weightBandwidth } : {}) };
 }
