@@ -10,7 +10,7 @@ import { sourceWork } from '../../src/cost/work.js';
 import { estimateCost, peakFor, workOptionsFor } from '../../src/cost/estimate.js';
 import { boundUnresolved, fitKernelCurves, kernelShapeOf, ownKernelSeconds, profileResolves, profilerExcess, fitOverheadLine, kernelCurveTime, predictLogEfficiency, type KernelPoint } from '../../src/cost/kernel-curves.js';
 import { cpuPlacement, fitContextFactors, fitKernelCalibration } from '../../src/cost/calibrate.js';
-import { ownKernelTime, parseCacheSize, readLastLevelCacheBytes, readLevel2CacheBytes } from '../../src/cost/kernel-measure.js';
+import { level2FromGetconf, ownKernelTime, parseCacheSize, readLastLevelCacheBytes, readLevel2CacheBytes } from '../../src/cost/kernel-measure.js';
 import { loadProfile } from '../../src/profiles/load.js';
 import { DeviceProfileSchema } from '../../src/profiles/schema.js';
 
@@ -62,12 +62,21 @@ describe('kernel curves', () => {
           for (const [f, v] of [['level', String(level)], ['type', type], ['size', size]]) writeFileSync(join(root, `index${i}`, f!), `${v}\n`);
         });
         assert.equal(readLastLevelCacheBytes(root), llc);
-        assert.equal(readLevel2CacheBytes(root), l2);
+        assert.equal(readLevel2CacheBytes(root, () => null), l2);
+        // Where /sys has no level 2, the fallback (getconf) answers; /sys wins where it has one.
+        assert.equal(readLevel2CacheBytes(root, () => 123), l2 ?? 123);
       } finally {
         rmSync(root, { recursive: true, force: true });
       }
     });
   }
+  const getconf: [string, () => string, number | null][] = [
+    ['a size in bytes', () => '1048576\n', 1 << 20],
+    ['0 (glibc could not tell)', () => '0', null],
+    ['empty (undefined on this CPU)', () => '\n', null],
+    ['getconf missing', () => { throw new Error('ENOENT'); }, null],
+  ];
+  for (const [name, run, bytes] of getconf) it(`level2FromGetconf: ${name}`, () => assert.equal(level2FromGetconf(run), process.platform === 'linux' ? bytes : null));
   it('profilerExcess: what profiling adds per event, from profiled chains (run = per-inference + n x node)', () => {
     const chain = (n: number, excessUs: number): KernelPoint => ({ id: `c${n}`, analysis: undefined as never, overheadChain: n, measuredMs: (8 + n * 0.4) / 1e3, profiled: { ownUs: n * (0.4 + excessUs), totalUs: n * (0.4 + excessUs), events: n, ownEvents: n } });
     assert.ok(Math.abs(profilerExcess([chain(1, 1.5), chain(16, 1.5), chain(64, 1.5)], 8e-6) - 1.5e-6) < 1e-12);

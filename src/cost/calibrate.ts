@@ -708,7 +708,7 @@ export function fitKernelCalibration(
     u.cacheBytes = { value: options.lastLevelCacheBytes, source: 'edgegate-calibration', note: `read from /sys/devices/system/cpu/cpu0/cache of the machine that timed the grid (prior ${unit.cacheBytes?.value ?? 'none'})` };
   }
   if (options.level2CacheBytes !== undefined) {
-    u.coreCacheBytes = { value: options.level2CacheBytes, source: 'edgegate-calibration', note: `level 2, read from /sys/devices/system/cpu/cpu0/cache of the machine that timed the grid (prior ${unit.coreCacheBytes?.value ?? 'none'})` };
+    u.coreCacheBytes = { value: options.level2CacheBytes, source: 'edgegate-calibration', note: `level 2 of the machine that timed the grid (/sys/devices/system/cpu/cpu0/cache, else getconf LEVEL2_CACHE_SIZE) (prior ${unit.coreCacheBytes?.value ?? 'none'})` };
   }
   const grid = { grid: kernels.grid, cases: kernels.points.length, ...(kernels.seconds !== undefined ? { seconds: Number(kernels.seconds.toFixed(1)) } : {}), curves: fit.curves };
   const cal = out.calibration!;

@@ -591,19 +591,21 @@ const RNN: readonly (readonly [number, number, number])[] = [
 /** The micro-models of a grid size (deterministic: the same bytes every time). */
 export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
   if (size === 'small') {
+    // One case per variant, each long enough (tens of µs) for the profile to resolve it on a fast host: a
+    // case within twice the profiler's cost per event makes no curve (src/cost/kernel-curves.ts).
     return [
-      convCase(16, 32, 28, 1, 1, false, 'float'),
+      convCase(32, 64, 28, 1, 1, false, 'float'),
       convCase(16, 32, 28, 3, 1, false, 'float'),
-      convCase(32, 32, 28, 3, 1, true, 'float'),
-      convCase(16, 32, 28, 1, 1, false, 'int8'),
-      matmulCase(1, 256, 128, 'gemm', 'float'),
+      convCase(64, 64, 56, 3, 1, true, 'float'),
+      convCase(32, 64, 28, 1, 1, false, 'int8'),
+      matmulCase(1, 1024, 512, 'gemm', 'float'),
       rnnCase('LSTM', 10, 16, 32),
-      eltCase('Add', 16, 28, 'float'),
-      eltCase('Sigmoid', 16, 28, 'float'),
-      poolCase('MaxPool', 16, 28, 'float'),
-      poolCase('MaxPool', 16, 28, 'int8'),
-      transposeCase('shuffle', 48, 14),
-      softmaxCase(16, 64),
+      eltCase('Add', 16, 112, 'float'),
+      eltCase('Sigmoid', 16, 112, 'float'),
+      poolCase('MaxPool', 32, 56, 'float'),
+      poolCase('MaxPool', 32, 56, 'int8'),
+      transposeCase('shuffle', 116, 28),
+      softmaxCase(64, 256),
       overheadCase(1),
       overheadCase(8),
       overheadCase(32),

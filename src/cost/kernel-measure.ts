@@ -4,6 +4,7 @@
  * plus a profiled session that says how much of the time is the case's own kernel), or through a parity
  * model runner (an edge device's external runtime: whole-run wall-clock times only).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRegularFileToEnd } from '../io/regular-file.js';
@@ -211,12 +212,27 @@ export function readLastLevelCacheBytes(root = '/sys/devices/system/cpu/cpu0/cac
 }
 
 /**
- * The level-2 data or unified cache of this machine's first CPU (same source); null where there is none or
- * it cannot be read. Calibration records it as the unit's `coreCacheBytes`: the grid's cases run with their
- * weights hot in it, and a model whose weights exceed it reads them from further out on every inference.
+ * The level-2 data or unified cache of this machine's first CPU (same source), else what `fallback` finds
+ * (glibc's `getconf LEVEL2_CACHE_SIZE`, read from CPUID: Firecracker VMs expose no cache description under
+ * /sys, and calibrating on one recorded no cache at all); null where neither says. Calibration records it as
+ * the unit's `coreCacheBytes`: the grid's cases run with their weights hot in it, and a model whose weights
+ * exceed it reads them from further out on every inference. (The last level has no such fallback: CPUID
+ * gives the whole package's L3, 508 MiB on a 2-vCPU EPYC VM, not what one core shares.)
  */
-export function readLevel2CacheBytes(root = '/sys/devices/system/cpu/cpu0/cache'): number | null {
-  return readDataCacheLevels(root).find((l) => l.level === 2)?.bytes ?? null;
+export function readLevel2CacheBytes(root = '/sys/devices/system/cpu/cpu0/cache', fallback: () => number | null = level2FromGetconf): number | null {
+  return readDataCacheLevels(root).find((l) => l.level === 2)?.bytes ?? fallback();
+}
+
+/** `getconf LEVEL2_CACHE_SIZE` on Linux, in bytes; null elsewhere, when getconf is missing or answers 0/empty. */
+export function level2FromGetconf(run: () => string = () => execFileSync('getconf', ['LEVEL2_CACHE_SIZE'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] })): number | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const text = run().trim();
+    const bytes = /^\d+$/.test(text) ? Number(text) : NaN;
+    return bytes > 0 ? bytes : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Data and unified cache levels of cpu0, lowest level first; empty where /sys cannot be read. */
