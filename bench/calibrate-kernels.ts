@@ -19,6 +19,9 @@
  *    qemu-aarch64 + arm64 Node + the linux-arm64 onnxruntime) in one `time-batch` call, timed wall-clock.
  *    Emulated timings say nothing about a board; only the duration matters.
  *
+ * Before step 1 and after step 3 a speed probe (one grid kernel, one network) says whether the machine's speed
+ * moved during the run.
+ *
  * `--profile` skips step 1 and `--load-measurements` step 2 (for iterating on the cost model; the closing
  * figures come from a run without them).
  */
@@ -33,6 +36,7 @@ import { loadProfile } from '../src/profiles/load.js';
 import { estimateCost } from '../src/cost/estimate.js';
 import { placeModel } from '../src/profiles/engine.js';
 import { measureModel } from '../src/cost/measure.js';
+import { kernelGrid } from '../src/cost/kernel-grid.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -122,6 +126,28 @@ async function calibrateArm64(tmp: string): Promise<void> {
   }
 }
 
+/**
+ * The machine's speed at one moment: a grid kernel with its operands in the core's caches (a 3×3 conv) and
+ * one whole network (mnasnet1_0, whose weights come back from L3 or DRAM each inference), each the fastest
+ * of 3 round medians of 20 runs. Taken before the calibration and after the oracle: on a shared VM the
+ * network moved 10–40 % within minutes while the kernel moved less (another tenant's L3 and DRAM traffic),
+ * and a run whose speed moved compares a calibration of one machine with measurements of another.
+ */
+async function speedProbe(tmp: string): Promise<{ kernelMs: number; networkMs: number } | null> {
+  const kase = kernelGrid('full').find((c) => c.id === 'conv-k3-float-c32-32-h28-s1');
+  const net = join(modelsDir, 'mnasnet1_0.onnx');
+  if (!kase || !existsSync(net)) return null;
+  const kFile = join(tmp, `${kase.id}.onnx`);
+  writeFileSync(kFile, kase.bytes);
+  const fastest = async (file: string): Promise<number> => {
+    const a = analyzeModel(await readModel(file));
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) best = Math.min(best, (await measureModel(file, a, { runs: 20, warmup: 5, profile: false })).cpuMedianMs);
+    return best;
+  };
+  return { kernelMs: await fastest(kFile), networkMs: await fastest(net) };
+}
+
 async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'edgegate-bench-kernels-'));
   if (ARM64_ONLY) {
@@ -132,6 +158,7 @@ async function main(): Promise<void> {
     console.error(`no ${modelsDir}/manifest.json: nothing to measure`);
     process.exit(process.env['CI'] === 'true' ? 1 : 0);
   }
+  const probeBefore = PROFILE || LOAD ? null : await speedProbe(tmp);
   const profilePath = PROFILE || calibrateHost(tmp);
   const cal = loadProfile(resolve(profilePath)).profile;
   const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as Record<string, { file: string; input_shape: number[] }>;
@@ -188,6 +215,12 @@ async function main(): Promise<void> {
     const d = Math.abs(r.estimate - q.estimate) / Math.max(r.estimate, q.estimate);
     twins.push({ qop: r.name, qdq: q.name, diff: d });
     console.log(`twins ${q.name} / ${r.name}: estimates ${ms(q.estimate)} / ${ms(r.estimate)} ms, differ by ${(d * 100).toFixed(1)}% (target <= 5%); measured ${ms(q.measured)} / ${ms(r.measured)} ms`);
+  }
+  const probeAfter = probeBefore ? await speedProbe(tmp) : null;
+  if (probeBefore && probeAfter) {
+    const k = probeAfter.kernelMs / probeBefore.kernelMs - 1;
+    const w = probeAfter.networkMs / probeBefore.networkMs - 1;
+    console.log(`machine speed over this run (before the calibration -> after the measurements): grid kernel ${ms(probeBefore.kernelMs)} -> ${ms(probeAfter.kernelMs)} ms (${pct(k)}), mnasnet1_0 ${ms(probeBefore.networkMs)} -> ${ms(probeAfter.networkMs)} ms (${pct(w)})${Math.max(Math.abs(k), Math.abs(w)) > 0.05 ? '; moved by more than 5 %: the tallies compare a calibration of one machine with measurements of another' : ''}`);
   }
   if (ARM64) await calibrateArm64(tmp);
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ ortVersion, rows, twins }, null, 2));
