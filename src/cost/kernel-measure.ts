@@ -96,7 +96,7 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
   const prepared = [];
   for (const c of cases) prepared.push({ c, ...(await prepare(c, dir)) });
   const best = new Map<string, number>();
-  const first = new Map<string, ModelMeasurement>();
+  let ortVersion: string | undefined;
   const quietest = new Map<string, NonNullable<ReturnType<typeof ownKernelTime>>>();
   // Rounds outside, cases inside: a burst of load from other processes hits one round of many cases. Each
   // round is profiled too, and the profile of the round whose kernels took least counts, as the fastest
@@ -104,7 +104,7 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
   for (let r = 0; r < rounds; r++) {
     for (const p of prepared) {
       const m = await measureModel(p.file, p.analysis, { runs, warmup, threads, profile: p.c.family !== 'composite', profileRuns: 8 });
-      if (r === 0) first.set(p.c.id, m);
+      ortVersion = m.ortVersion;
       const v = threads === 1 ? m.cpuMedianMs : m.medianMs;
       best.set(p.c.id, Math.min(best.get(p.c.id) ?? Infinity, v));
       const own = ownKernelTime(m.kernels, p.c.op, p.c.context, p.c.ownLayout);
@@ -113,7 +113,6 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
     }
   }
   return prepared.map((p) => {
-    const m = first.get(p.c.id)!;
     const measuredMs = best.get(p.c.id)!;
     const profiled = quietest.get(p.c.id);
     options.log?.(`${p.c.id}: ${measuredMs.toFixed(4)} ms${profiled ? ` (profiled: own kernel ${(profiled.ownUs / 1e3).toFixed(4)} of ${(profiled.totalUs / 1e3).toFixed(4)} ms)` : ''}`);
@@ -123,7 +122,7 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
       analysis: p.analysis,
       measuredMs,
       ...(profiled ? { profiled } : {}),
-      ortVersion: m.ortVersion,
+      ortVersion,
       ...roleOf(p.c),
     };
   });
