@@ -7,7 +7,7 @@ import { calibrateCommand } from '../../src/cli/calibrate-command.js';
 import { loadProfile, loadProfiles } from '../../src/profiles/load.js';
 import { parityCommand } from '../../src/cli/parity-command.js';
 import { readParityResult } from '../../src/parity/result-schema.js';
-import { kernelGrid } from '../../src/cost/kernel-grid.js';
+import { kernelGrid, sentinelCase } from '../../src/cost/kernel-grid.js';
 import { readModel } from '../../src/onnx/reader.js';
 import { analyzeModel } from '../../src/graph/analyze.js';
 import { estimateCost } from '../../src/cost/estimate.js';
@@ -89,7 +89,7 @@ describe('edgegate calibrate', () => {
     // Moved toward it: the same timed grid fitted with and without the measurement (two separate timings
     // would differ by the machine's noise, which can exceed what one model moves).
     const analysis = analyzeModel(await readModel(model));
-    const points = await timeKernelsHost(kernelGrid('small'), mkdtempSync(join(tmpdir(), 'eg-cal-grid-')), { runs: 3, rounds: 1 });
+    const { points } = await timeKernelsHost(kernelGrid('small'), mkdtempSync(join(tmpdir(), 'eg-cal-grid-')), { runs: 3, rounds: 1 });
     const base = { ...loadProfile('raspberry-pi-4').profile, id: 'rpi4-test' };
     const fit = (with_: boolean): DeviceProfile =>
       fitKernelCalibration({ points, grid: 'small' }, with_ ? [{ model, analysis, measuredMs: result.latencyMs!.median }] : [], base, { runtime: { name: 'onnxruntime-node', version: 'test' }, host: 'test', tool: 'test', output: 'x.yaml' }).profile;
@@ -125,6 +125,12 @@ describe('edgegate calibrate', () => {
       assert.ok(kernelGrid('small').some((c) => c.id === id), id);
       if (!k.curves.some((v) => v.key === key)) assert.ok(said.includes(`${id} (its own kernel time is within twice`), `${key}: ${said}`);
     }
+    // The speed sentinel's record: every case sampled in each of the 2 rounds (more when some ran disturbed).
+    const q = k.quiet!;
+    assert.ok(q, 'the sentinel record is written');
+    assert.equal(q.sentinel, sentinelCase().id);
+    assert.ok(q.samples >= 2 * k.cases && q.disturbed <= q.samples && q.floorMs > 0, JSON.stringify(q));
+    assert.match(said, /speed sentinel[^:]*: fastest [\d.]+ ms; \d+ of \d+ samples/);
     assert.equal(profile.calibration!.forced, undefined);
     // It loads beside the shipped profile (different id).
     const both = loadProfiles(['host-x64', out]);

@@ -38,6 +38,7 @@ import { DeviceProfileSchema } from '../profiles/schema.js';
 import { measureModel, type ModelMeasurement } from '../cost/measure.js';
 import { fitCalibrationDetailed, fitKernelCalibration, type CalibrationMeasurement } from '../cost/calibrate.js';
 import { kernelGrid, type GridSize } from '../cost/kernel-grid.js';
+import type { QuietRecord } from '../cost/quiet.js';
 import { readLastLevelCacheBytes, readLevel2CacheBytes, timeKernelsHost, timeKernelsRunner, type TimedKernel } from '../cost/kernel-measure.js';
 import { DEFAULT_STOP_RULE } from '../parity/timing.js';
 import { sourceWork } from '../cost/work.js';
@@ -196,7 +197,7 @@ async function measureModels(f: Flags, results: readonly ParityResult[]): Promis
 }
 
 /** Times the kernel grid on this machine or through an external runtime. */
-async function timeGrid(f: Flags, runner: ExternalRunner | undefined): Promise<{ points: TimedKernel[]; seconds: number; where: string; runtimeName?: string }> {
+async function timeGrid(f: Flags, runner: ExternalRunner | undefined): Promise<{ points: TimedKernel[]; seconds: number; where: string; runtimeName?: string; quiet?: QuietRecord }> {
   const cases = kernelGrid(f.grid);
   const dir = mkdtempSync(join(tmpdir(), 'edgegate-kernels-'));
   const t0 = process.hrtime.bigint();
@@ -208,8 +209,8 @@ async function timeGrid(f: Flags, runner: ExternalRunner | undefined): Promise<{
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       return { points: r.points, seconds, where: `${f.runtime} (${r.mode === 'batch' ? 'one time-batch call' : 'one call per case'})`, ...(r.runtime ? { runtimeName: `${r.runtime.name} ${r.runtime.version ?? ''}`.trim() } : {}) };
     }
-    const points = await timeKernelsHost(cases, dir, opts);
-    return { points, seconds: Number(process.hrtime.bigint() - t0) / 1e9, where: 'onnxruntime-node on this machine' };
+    const { points, quiet } = await timeKernelsHost(cases, dir, opts);
+    return { points, seconds: Number(process.hrtime.bigint() - t0) / 1e9, where: 'onnxruntime-node on this machine', quiet };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -318,7 +319,7 @@ async function calibrateWith(
       const llc = runner ? null : readLastLevelCacheBytes();
       const l2 = runner ? null : readLevel2CacheBytes();
       const ortVersion = grid.runtimeName ?? grid.points.find((p) => p.ortVersion)?.ortVersion ?? models.ortVersion ?? 'unknown';
-      const r = fitKernelCalibration({ points: grid.points, grid: `${f.grid} grid, ${grid.where}`, seconds: grid.seconds }, models.measurements, renamed, {
+      const r = fitKernelCalibration({ points: grid.points, grid: `${f.grid} grid, ${grid.where}`, seconds: grid.seconds, ...(grid.quiet ? { quiet: grid.quiet } : {}) }, models.measurements, renamed, {
         runtime: runtimeOf(f, ortVersion),
         host,
         tool: `${TOOL_NAME} ${TOOL_VERSION}`,
@@ -329,6 +330,10 @@ async function calibrateWith(
       });
       calibrated = r.profile;
       summary.push(`  ${grid.points.length} kernels timed in ${grid.seconds.toFixed(1)} s; ${r.detail.curves} curves from ${r.detail.points} points${r.detail.skipped.length > 0 ? `; skipped: ${r.detail.skipped.map((s) => `${s.id} (${s.reason})`).join(', ')}` : ''}`);
+      if (grid.quiet) {
+        const q = grid.quiet;
+        summary.push(`  speed sentinel: fastest ${q.floorMs.toFixed(4)} ms; ${q.disturbed} of ${q.samples} samples taken while the machine ran more than ${Math.round(q.tolerance * 100)} % slower (not counted where a case has an undisturbed one)${q.extraRounds ? `, ${q.extraRounds} extra round(s)` : ''}${q.withoutQuietSample.length ? `; timed only while disturbed: ${q.withoutQuietSample.join(', ')}` : ''}`);
+      }
       summary.push(`  per-inference overhead ${r.detail.perInferenceOverheadUs.toFixed(2)} us, per-node overhead ${r.detail.perNodeOverheadUs.toFixed(2)} us, profiler cost per event ${r.detail.profilerOverheadUs.toFixed(2)} us (removed)`);
       for (const m of r.detail.models) summary.push(`  ${m.model}: measured ${m.measuredMs.toFixed(3)} ms, calibrated estimate ${m.estimatedMs.toFixed(3)} ms`);
       const ctx = Object.entries(r.detail.context);

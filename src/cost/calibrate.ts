@@ -10,6 +10,7 @@
  * (coordinate descent, ridge toward the prior) solves it, then bounds are re-decided and it is re-fitted.
  */
 import type { GraphAnalysis } from '../graph/types.js';
+import type { QuietRecord } from './quiet.js';
 import type { DevicePlacement, PlacedNode } from '../profiles/placement.js';
 import type { Calibration, ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpClass } from '../profiles/schema.js';
 import { estimateCost, peakFor, efficiencyFor, workOptionsFor } from './estimate.js';
@@ -603,6 +604,8 @@ export interface KernelCalibrationInput {
   readonly grid: string;
   /** Wall-clock seconds the timing took (recorded). */
   readonly seconds?: number;
+  /** What the speed sentinel saw while the host timed the grid (recorded; src/cost/quiet.ts). */
+  readonly quiet?: QuietRecord;
 }
 
 export interface KernelCalibrationDetail {
@@ -710,7 +713,10 @@ export function fitKernelCalibration(
   if (options.level2CacheBytes !== undefined) {
     u.coreCacheBytes = { value: options.level2CacheBytes, source: 'edgegate-calibration', note: `level 2 of the machine that timed the grid (/sys/devices/system/cpu/cpu0/cache, else getconf LEVEL2_CACHE_SIZE) (prior ${unit.coreCacheBytes?.value ?? 'none'})` };
   }
-  const grid = { grid: kernels.grid, cases: kernels.points.length, ...(kernels.seconds !== undefined ? { seconds: Number(kernels.seconds.toFixed(1)) } : {}), curves: fit.curves };
+  const quiet = kernels.quiet
+    ? { ...kernels.quiet, floorMs: Number(kernels.quiet.floorMs.toPrecision(4)), withoutQuietSample: [...kernels.quiet.withoutQuietSample] }
+    : undefined;
+  const grid = { grid: kernels.grid, cases: kernels.points.length, ...(kernels.seconds !== undefined ? { seconds: Number(kernels.seconds.toFixed(1)) } : {}), ...(quiet ? { quiet } : {}), curves: fit.curves };
   const cal = out.calibration!;
   out.calibration = {
     ...cal,

@@ -479,6 +479,14 @@ function gatherCase(t: number, d: number): KernelCase {
 }
 
 /**
+ * The speed sentinel (src/cost/quiet.ts): a grid case whose operands stay in the core's caches, ~0.1 ms on a
+ * 2-vCPU EPYC VM, so a few runs of it say whether another tenant is slowing this core right now.
+ */
+export function sentinelCase(): KernelCase {
+  return convCase(32, 32, 28, 3, 1, false, 'float');
+}
+
+/**
  * A GEMV whose 64 MiB of weights no cache holds: its time is the rate weights stream from DRAM, which a real
  * model pays for weights that the caches do not keep between layers (the other cases run with hot caches).
  */

@@ -16,6 +16,7 @@ import type { HostTensor } from '../parity/tensor.js';
 import type { KernelCase } from './kernel-grid.js';
 import type { KernelPoint } from './kernel-curves.js';
 import { measureModel, type ModelMeasurement } from './measure.js';
+import { countingSamples, openSpeedSentinel, type QuietRecord, sampleQuietly } from './quiet.js';
 
 export interface KernelTimingOptions {
   /** Timed runs per session (default 20). */
@@ -86,8 +87,20 @@ async function prepare(c: KernelCase, dir: string): Promise<{ file: string; anal
   return { file, analysis: analyzeModel(await readModel(file)) };
 }
 
-/** Times the cases with onnxruntime-node here (see measureModel): fastest round's median CPU time. */
-export async function timeKernelsHost(cases: readonly KernelCase[], dir: string, options: KernelTimingOptions = {}): Promise<TimedKernel[]> {
+/** The host's timing of the grid: the points, and what the speed sentinel saw while they were taken. */
+export interface HostTiming {
+  readonly points: TimedKernel[];
+  readonly quiet: QuietRecord;
+}
+
+/**
+ * Times the cases with onnxruntime-node here (see measureModel): `rounds` rounds (rounds outside, cases
+ * inside), each sample between two readings of the speed sentinel (src/cost/quiet.ts), and more rounds for
+ * cases that had no sample on the undisturbed machine. A case's time is the fastest undisturbed round's median
+ * CPU time; its profile the undisturbed round's whose kernels took least (one profiled round let a burst
+ * of load turn a 1 µs Gather into 4 µs and its curve's slope wild).
+ */
+export async function timeKernelsHost(cases: readonly KernelCase[], dir: string, options: KernelTimingOptions = {}): Promise<HostTiming> {
   mkdirSync(dir, { recursive: true });
   const runs = options.runs ?? 20;
   const rounds = options.rounds ?? 3;
@@ -95,37 +108,39 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
   const warmup = options.warmup ?? 3;
   const prepared = [];
   for (const c of cases) prepared.push({ c, ...(await prepare(c, dir)) });
-  const best = new Map<string, number>();
   let ortVersion: string | undefined;
-  const quietest = new Map<string, NonNullable<ReturnType<typeof ownKernelTime>>>();
-  // Rounds outside, cases inside: a burst of load from other processes hits one round of many cases. Each
-  // round is profiled too, and the profile of the round whose kernels took least counts, as the fastest
-  // round's run does: one profiled round let a burst turn a 1 µs Gather into 4 µs and its curve's slope wild.
-  for (let r = 0; r < rounds; r++) {
-    for (const p of prepared) {
-      const m = await measureModel(p.file, p.analysis, { runs, warmup, threads, profile: p.c.family !== 'composite', profileRuns: 8 });
-      ortVersion = m.ortVersion;
-      const v = threads === 1 ? m.cpuMedianMs : m.medianMs;
-      best.set(p.c.id, Math.min(best.get(p.c.id) ?? Infinity, v));
-      const own = ownKernelTime(m.kernels, p.c.op, p.c.context, p.c.ownLayout);
-      const prev = quietest.get(p.c.id);
-      if (own && (!prev || own.totalUs < prev.totalUs)) quietest.set(p.c.id, own);
-    }
+  const sentinel = await openSpeedSentinel(threads);
+  let sampled: Awaited<ReturnType<typeof sampleQuietly<(typeof prepared)[number], { ms: number; own?: NonNullable<ReturnType<typeof ownKernelTime>> }>>>;
+  try {
+    sampled = await sampleQuietly(
+      prepared,
+      (p) => p.c.id,
+      async (p) => {
+        const m = await measureModel(p.file, p.analysis, { runs, warmup, threads, profile: p.c.family !== 'composite', profileRuns: 8 });
+        ortVersion = m.ortVersion;
+        const own = ownKernelTime(m.kernels, p.c.op, p.c.context, p.c.ownLayout);
+        return { ms: threads === 1 ? m.cpuMedianMs : m.medianMs, ...(own ? { own } : {}) };
+      },
+      sentinel,
+      { rounds, ...(options.log ? { log: options.log } : {}) },
+    );
+  } finally {
+    await sentinel.release();
   }
-  return prepared.map((p) => {
-    const measuredMs = best.get(p.c.id)!;
-    const profiled = quietest.get(p.c.id);
-    options.log?.(`${p.c.id}: ${measuredMs.toFixed(4)} ms${profiled ? ` (profiled: own kernel ${(profiled.ownUs / 1e3).toFixed(4)} of ${(profiled.totalUs / 1e3).toFixed(4)} ms)` : ''}`);
-    return {
-      id: p.c.id,
-      file: p.file,
-      analysis: p.analysis,
-      measuredMs,
-      ...(profiled ? { profiled } : {}),
-      ortVersion,
-      ...roleOf(p.c),
-    };
+  const { samples, record } = sampled;
+  const points = prepared.map((p) => {
+    const counting = countingSamples(samples.get(p.c.id)!, record.floorMs, record.tolerance).samples.map((s) => s.value);
+    const measuredMs = Math.min(...counting.map((s) => s.ms));
+    const profiled = counting.reduce<(typeof counting)[number]['own']>((best, s) => (s.own && (!best || s.own.totalUs < best.totalUs) ? s.own : best), undefined);
+    options.log?.(`${p.c.id}: ${measuredMs.toFixed(4)} ms (profiled: ${profiled ? `own kernel ${(profiled.ownUs / 1e3).toFixed(4)} of ${(profiled.totalUs / 1e3).toFixed(4)} ms` : 'none'})${record.withoutQuietSample.includes(p.c.id) ? ' (timed only while the machine was disturbed)' : ''}`);
+    const point: TimedKernel = { id: p.c.id, file: p.file, analysis: p.analysis, measuredMs, ...(profiled ? { profiled } : {}), ortVersion, ...roleOf(p.c) };
+    return point;
   });
+  options.log?.(
+    `speed sentinel ${record.sentinel}: fastest ${record.floorMs.toFixed(4)} ms; ${record.disturbed} of ${record.samples} samples taken while it read more than ${Math.round(record.tolerance * 100)} % slower` +
+      `${record.extraRounds ? `, ${record.extraRounds} extra round(s)` : ''}${record.withoutQuietSample.length ? `; ${record.withoutQuietSample.length} case(s) never undisturbed: ${record.withoutQuietSample.join(', ')}` : ''}`,
+  );
+  return { points, quiet: record };
 }
 
 function zeroInputs(c: KernelCase): Map<string, HostTensor> {

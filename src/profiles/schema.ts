@@ -805,6 +805,22 @@ export const KernelCalibrationSchema = z.strictObject({
    * corrections (`curves[].context`); still applied when present, no longer written.
    */
   scale: z.number().positive().optional(),
+  /**
+   * The speed sentinel's record of a host timing (src/cost/quiet.ts): a grid kernel read before and after every
+   * sample; samples taken while it read more than `tolerance` above its fastest reading ran on a disturbed
+   * machine and do not count where the case has an undisturbed one.
+   */
+  quiet: z
+    .strictObject({
+      sentinel: z.string().min(1),
+      floorMs: z.number().positive(),
+      tolerance: z.number().min(0),
+      samples: z.number().int().min(0),
+      disturbed: z.number().int().min(0),
+      extraRounds: z.number().int().min(0),
+      withoutQuietSample: z.array(z.string()),
+    })
+    .optional(),
   curves: z.array(KernelCurveSchema),
 });
 
