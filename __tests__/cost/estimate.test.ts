@@ -250,6 +250,44 @@ describe('QDQ units as the runtime runs them', () => {
     ['HardSigmoid', 'QNN', 1], // an accelerator EP takes the unit whole
   ];
   for (const [op, ep, n] of cases) it(`${op} on ${ep}: ${n} kernel(s)`, () => assert.equal(kernels(op, ep), n));
+
+  // xq → DQ → x, read by two units: a Mul (x · x2, fused on the CPU EP) and `other`. onnxruntime gives each
+  // reader its own DQ copy; the copy of a reader that is not a fused unit runs as a DequantizeLinear kernel.
+  const shared = (other: string) =>
+    makeAnalysis({
+      nodes: [
+        { op: 'DequantizeLinear', inputs: ['xq', 's', 'z'], outputs: ['x'], otherOps: 1000, bytesIn: 1000, bytesOut: 4000 },
+        { op: 'DequantizeLinear', inputs: ['x2q', 's', 'z'], outputs: ['x2'], otherOps: 1000, bytesIn: 1000, bytesOut: 4000 },
+        { op: 'Mul', inputs: ['x', 'x2'], outputs: ['m'], otherOps: 1000, bytesIn: 8000, bytesOut: 4000 },
+        { op: 'QuantizeLinear', inputs: ['m', 's', 'z'], outputs: ['mq'], otherOps: 1000, bytesIn: 4000, bytesOut: 1000 },
+        { op: other, inputs: ['x'], outputs: ['h'], otherOps: 1000, bytesIn: 4000, bytesOut: 4000 },
+        { op: 'QuantizeLinear', inputs: ['h', 's', 'z'], outputs: ['hq'], otherOps: 1000, bytesIn: 4000, bytesOut: 1000 },
+      ],
+      tensors: [
+        ...['xq', 'x2q', 'mq', 'hq'].map((name) => ({ name, shape: [1000], dtype: 2 })),
+        ...['x', 'x2', 'm', 'h'].map((name) => ({ name, shape: [1000] })),
+        { name: 's', shape: [], constant: true },
+        { name: 'z', shape: [], constant: true, dtype: 2 },
+      ],
+      inputs: ['xq', 'x2q'],
+      outputs: ['mq', 'hq'],
+    });
+  const sharedRows: [string, string, boolean][] = [
+    ['HardSigmoid', 'an unfused float reader: the DQ runs as its own kernel', true],
+    ['Sigmoid', 'two fused readers: both copies are inside QLinear kernels', false],
+  ];
+  for (const [other, why, runs] of sharedRows) {
+    it(`a DQ shared by a fused Mul and a ${other} (${why})`, () => {
+      const a = shared(other);
+      const p = makeProfile({ singleUnit: true });
+      (p.runtime as { executionProvider?: string }).executionProvider = 'CPU';
+      const est = estimateCost(a, makePlacement(a, a.model.graph.nodes.map(() => 'cpu-fallback')), p);
+      const dq = est.perNode.find((n) => n.index === 0)!;
+      assert.equal(dq.latencyMs > 0, runs, JSON.stringify(dq));
+      // The other DQ (read by the Mul alone) is inside the QLinearMul either way.
+      assert.equal(est.perNode.find((n) => n.index === 1)!.latencyMs, 0);
+    });
+  }
 });
 
 describe('ORT load peak', () => {
