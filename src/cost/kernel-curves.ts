@@ -74,6 +74,10 @@ export function kernelShapeOf(analysis: GraphAnalysis, w: Pick<SourceWork, 'inde
       const stride = Math.max(...(intsAttr(analysis, w.index, 'strides') ?? [1]));
       const hw = out[2]! * out[3]!;
       if (w.opClass === 'depthwise') return { key: `${base}/dw`, names: ['channels', 'pixels', 'kernel', 'stride', 'channelPad'], features: [lg(out[1]!), lg(hw), Math.sqrt(k), stride, blockPad(out[1]!)] };
+      // A 1×1 convolution of a 1×1 map (a squeeze-excite FC written as a Conv) reads each weight once: a GEMV in
+      // convolution form, dominated by its start-up cost and weights; the k1 curve's small end (16×16 maps)
+      // charged MobileNetV3's 6-7 us SE convolutions 2 us.
+      if (k === 1 && hw === 1) return { key: `${base}/k1-1px`, names: ['reduction', 'outChannels'], features: [lg(wt[1]!), lg(wt[0]!)] };
       return {
         key: `${base}/${k === 1 ? 'k1' : 'kxk'}`,
         names: ['reduction', 'outChannels', 'pixels', 'stride', 'inPad', 'outPad'],

@@ -563,6 +563,8 @@ const CONV1: readonly (readonly [number, number, number, number])[] = [
   [64, 256, 28, 1], [80, 480, 14, 1], [480, 112, 14, 1], [256, 32, 13, 1], [160, 960, 7, 1], [960, 160, 7, 1], [512, 1000, 13, 1],
   [3, 8, 64, 1], [8, 8, 16, 1],
 ];
+/** [cin, cout] of squeeze-excite FCs written as 1×1 convolutions of a 1×1 map (MobileNetV3, EfficientNet, MnasNet-A1). */
+const CONV_SE: readonly (readonly [number, number])[] = [[72, 24], [24, 72], [120, 32], [32, 120], [480, 120], [120, 480], [960, 240], [240, 960]];
 /** [cin, cout, input H, stride, k] of dense k×k convolutions. */
 const CONVK: readonly (readonly [number, number, number, number, number])[] = [
   [3, 16, 224, 2, 3], [3, 96, 224, 2, 7], [3, 24, 224, 2, 3], [16, 64, 55, 1, 3], [32, 128, 27, 1, 3], [64, 256, 13, 1, 3],
@@ -623,6 +625,7 @@ export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
   const cases: KernelCase[] = [];
   for (const dtype of ['float', 'int8'] as const) {
     for (const [ci, co, h, s] of CONV1) cases.push(convCase(ci, co, h, 1, s, false, dtype));
+    for (const [ci, co] of CONV_SE) cases.push(convCase(ci, co, 1, 1, 1, false, dtype));
     for (const [ci, co, h, s, k] of CONVK) cases.push(convCase(ci, co, h, k, s, false, dtype));
     for (const [ci, co, h, k] of PATCH) cases.push(convCase(ci, co, h, k, k, false, dtype, 0));
     for (const [c, h, s, k] of DW) cases.push(convCase(c, c, h, k, s, true, dtype));
