@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { calibrateCommand } from '../../src/cli/calibrate-command.js';
+import { calibrateCommand, parseFlags } from '../../src/cli/calibrate-command.js';
 import { loadProfile, loadProfiles } from '../../src/profiles/load.js';
 import { parityCommand } from '../../src/cli/parity-command.js';
 import { readParityResult } from '../../src/parity/result-schema.js';
@@ -60,6 +60,15 @@ describe('edgegate calibrate', () => {
     assert.equal(Number(m[1]), Math.min(Number(m[2]), Number(m[3])));
     const { profile } = loadProfile(out);
     assert.equal(profile.calibration!.models[0]!.measuredMs.toFixed(3), m[1]);
+  });
+  it('--rounds defaults: 6 for the host kernel grid, 3 for models and external runtimes, the flag wins', () => {
+    const rows: [string[], number][] = [
+      [['--kernels', '--device', 'host-x64'], 6],
+      [['--kernels', '--device', 'host-x64', '--runtime', 'external:run-it'], 3],
+      [['m.onnx', '--device', 'host-x64'], 3],
+      [['--kernels', '--device', 'host-x64', '--rounds', '2'], 2],
+    ];
+    for (const [argv, rounds] of rows) assert.equal(parseFlags(argv).rounds, rounds, argv.join(' '));
   });
   it('rejects --rounds 0', async () => {
     await assert.rejects(calibrateCommand(['__tests__/fixtures/models/tiny_cnn.onnx', '--device', 'host-x64', '--rounds', '0']), /--rounds expects a positive integer/);

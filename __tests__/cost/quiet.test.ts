@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { countingSamples, isQuiet, openSpeedSentinel, QUIET_TOLERANCE, sampleQuietly, type SpeedSentinel } from '../../src/cost/quiet.js';
+import { isQuiet, openSpeedSentinel, QUIET_TOLERANCE, sampleQuietly, type SpeedSentinel } from '../../src/cost/quiet.js';
 import { sentinelCase } from '../../src/cost/kernel-grid.js';
 
 /** A sentinel that reads a scripted sequence (the real one times a grid kernel). */
@@ -34,21 +34,6 @@ describe('isQuiet: a sample counts when the sentinel read within the tolerance o
     ['a tighter tolerance', 0.104, 0.1, 0.03, false],
   ];
   for (const [name, reading, floor, tol, want] of rows) it(name, () => assert.equal(isQuiet(reading, floor, tol), want));
-});
-
-describe('countingSamples', () => {
-  const s = (value: number, sentinelMs: number): { value: number; sentinelMs: number } => ({ value, sentinelMs });
-  it('keeps only the undisturbed samples, even when a disturbed one was faster', () => {
-    // A disturbed sample can read fast (the phase changed mid-sample); the sentinel, not the value, decides.
-    const r = countingSamples([s(1.0, 0.1), s(0.9, 0.13), s(1.1, 0.105)], 0.1);
-    assert.equal(r.quiet, true);
-    assert.deepEqual(r.samples.map((x) => x.value), [1.0, 1.1]);
-  });
-  it('falls back to every sample, and says so, when none was undisturbed', () => {
-    const r = countingSamples([s(1.3, 0.13), s(1.2, 0.14)], 0.1);
-    assert.equal(r.quiet, false);
-    assert.equal(r.samples.length, 2);
-  });
 });
 
 describe('sampleQuietly', () => {

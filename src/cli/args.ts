@@ -38,6 +38,9 @@ calibrated copy of the device profile (id <id>-calibrated unless --id). Refuses 
 profile's platform unless --force, which the calibrated profile records; an external runtime that reports
 its machine (edgegate parity runtime does) is checked the same way. With --runtime the whole grid goes to
 the runtime in one time-batch call, each kernel timed until its median is stable (at most --runs runs).
+On this host each model or kernel runs in --rounds sessions of --runs runs (defaults 3 x 30 for models,
+6 x 20 for kernels) and the fastest session counts; kernels with no session on an undisturbed machine
+(a speed sentinel read around each one) get up to --rounds more.
 `,
 } as const;
 

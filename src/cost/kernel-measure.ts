@@ -16,7 +16,7 @@ import type { HostTensor } from '../parity/tensor.js';
 import type { KernelCase } from './kernel-grid.js';
 import type { KernelPoint } from './kernel-curves.js';
 import { measureModel, type ModelMeasurement } from './measure.js';
-import { countingSamples, openSpeedSentinel, type QuietRecord, sampleQuietly } from './quiet.js';
+import { openSpeedSentinel, type QuietRecord, sampleQuietly } from './quiet.js';
 
 export interface KernelTimingOptions {
   /** Timed runs per session (default 20). */
@@ -96,9 +96,9 @@ export interface HostTiming {
 /**
  * Times the cases with onnxruntime-node here (see measureModel): `rounds` rounds (rounds outside, cases
  * inside), each sample between two readings of the speed sentinel (src/cost/quiet.ts), and more rounds for
- * cases that had no sample on the undisturbed machine. A case's time is the fastest undisturbed round's median
- * CPU time; its profile the undisturbed round's whose kernels took least (one profiled round let a burst
- * of load turn a 1 µs Gather into 4 µs and its curve's slope wild).
+ * cases that had no sample on the undisturbed machine. A case's time is the fastest round's median CPU time;
+ * its profile the round's whose kernels took least (one profiled round let a burst of load turn a 1 µs
+ * Gather into 4 µs and its curve's slope wild).
  */
 export async function timeKernelsHost(cases: readonly KernelCase[], dir: string, options: KernelTimingOptions = {}): Promise<HostTiming> {
   mkdirSync(dir, { recursive: true });
@@ -129,7 +129,7 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
   }
   const { samples, record } = sampled;
   const points = prepared.map((p) => {
-    const counting = countingSamples(samples.get(p.c.id)!, record.floorMs, record.tolerance).samples.map((s) => s.value);
+    const counting = samples.get(p.c.id)!.map((s) => s.value);
     const measuredMs = Math.min(...counting.map((s) => s.ms));
     const profiled = counting.reduce<(typeof counting)[number]['own']>((best, s) => (s.own && (!best || s.own.totalUs < best.totalUs) ? s.own : best), undefined);
     options.log?.(`${p.c.id}: ${measuredMs.toFixed(4)} ms (profiled: ${profiled ? `own kernel ${(profiled.ownUs / 1e3).toFixed(4)} of ${(profiled.totalUs / 1e3).toFixed(4)} ms` : 'none'})${record.withoutQuietSample.includes(p.c.id) ? ' (timed only while the machine was disturbed)' : ''}`);

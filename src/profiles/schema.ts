@@ -808,7 +808,7 @@ export const KernelCalibrationSchema = z.strictObject({
   /**
    * The speed sentinel's record of a host timing (src/cost/quiet.ts): a grid kernel read before and after every
    * sample; samples taken while it read more than `tolerance` above its fastest reading ran on a disturbed
-   * machine and do not count where the case has an undisturbed one.
+   * machine, and cases without an undisturbed sample were timed again (`extraRounds`).
    */
   quiet: z
     .strictObject({
