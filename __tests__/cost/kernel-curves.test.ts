@@ -118,6 +118,16 @@ describe('kernel curves', () => {
     assert.ok(Math.abs(fit.profilerS - 3e-6) < 1e-9, `${fit.profilerS}`);
     assert.equal(fit.curves.find((c) => c.key.startsWith('elementwise/float/Add')), undefined);
     assert.match(fit.skipped.find((k) => k.id === add.id)?.reason ?? '', /within twice the profiler's cost per event/);
+    // Nor the op-class figures that cost a variant without a curve: the fit with the unresolved Add equals the
+    // fit without it (a resolved Add, 10 us of 13, does move them).
+    const conv = cases.find((c) => c.family === 'conv' && c.id.includes('float'))!;
+    const convPoint: KernelPoint = { id: conv.id, analysis: conv.analysis, op: 'Conv', measuredMs: 0.2, profiled: { ownUs: 150, totalUs: 160, events: 2, ownEvents: 1 } };
+    const unitFit = (extra: KernelPoint[]): unknown => {
+      const out = fitKernelCalibration({ points: [...chains, convPoint, ...extra], grid: 'test' }, [], profile, { runtime: { name: 'onnxruntime-node', version: 'test' }, host: 'test', tool: 'test', output: 'x.yaml' }).profile;
+      return { unit: out.hardware.units.find((u) => u.id === unit.id), act: out.calibration?.activationBandwidthBytesPerSecond };
+    };
+    assert.deepEqual(unitFit([tiny]), unitFit([]));
+    assert.notDeepEqual(unitFit([{ ...tiny, measuredMs: 0.03, profiled: { ownUs: 10, totalUs: 13, events: 2, ownEvents: 1 } }]), unitFit([]));
   });
   it('ownKernelTime with ownLayout: what runs between the context convolutions is the shuffle\'s own', () => {
     const k = (op: string, us: number): { nodeIndex: string; name: string; op: string; provider: string; medianUs: number; runs: number } => ({ nodeIndex: op + us, name: op, op, provider: 'CPU', medianUs: us, runs: 1 });

@@ -15,7 +15,7 @@ import type { DevicePlacement, PlacedNode } from '../profiles/placement.js';
 import type { Calibration, ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpClass } from '../profiles/schema.js';
 import { estimateCost, peakFor, efficiencyFor, workOptionsFor } from './estimate.js';
 import { sourceWork, type SourceWork } from './work.js';
-import { fitKernelCurves, kernelCurveTime, ownKernelSeconds, type KernelPoint } from './kernel-curves.js';
+import { fitKernelCurves, kernelCurveTime, ownKernelSeconds, profileResolves, type KernelPoint } from './kernel-curves.js';
 
 export interface CalibrationMeasurement {
   /** Model file as recorded in the calibration block. */
@@ -696,8 +696,10 @@ export function fitKernelCalibration(
   // Generated networks join like whole models.
   const composites: CalibrationMeasurement[] = kernels.points.filter((p) => p.composite).map((p) => ({ model: `kernel:${p.id}`, analysis: p.analysis, measuredMs: p.measuredMs }));
   const models: readonly CalibrationMeasurement[] = [...composites, ...userModels];
+  // A case whose profile does not resolve its kernel (within twice the profiler's cost per event) sets no
+  // op-class figure either, as it sets no curve: the subtraction left such cases 15-490x too fast.
   const micro: CalibrationMeasurement[] = kernels.points
-    .filter((p) => p.overheadChain === undefined && !p.stream && !p.composite && works(p.analysis).filter((w) => !w.free && w.mergedAs === undefined && w.opType !== 'Slice').length === 1)
+    .filter((p) => p.overheadChain === undefined && !p.stream && !p.composite && profileResolves(p, fit.profilerS) && works(p.analysis).filter((w) => !w.free && w.mergedAs === undefined && w.opType !== 'Slice').length === 1)
     .map((p) => ({ model: `kernel:${p.id}`, analysis: p.analysis, measuredMs: Math.max(1e-6, (ownKernelSeconds(p, fit) + fit.perNodeS) * 1e3) }));
   const base = fitCalibrationDetailed([...micro, ...models], profile, options).profile;
   const out = structuredClone(base);
