@@ -205,7 +205,7 @@ async function main(): Promise<void> {
         { rounds: ROUNDS, log: (line) => console.log(`oracle: ${line}`) },
       );
       saved = { floorMs: record.floorMs, tolerance: record.tolerance, samples: [...samples] };
-      console.log(`\noracle speed sentinel ${record.sentinel}: fastest ${ms(record.floorMs)} ms; ${record.disturbed} of ${record.samples} model rounds taken while it read more than ${Math.round(record.tolerance * 100)} % slower, ${record.extraRounds} extra round(s)${record.withoutQuietSample.length ? `; never undisturbed: ${record.withoutQuietSample.join(', ')}` : ''}`);
+      console.log(`\noracle speed sentinel ${record.sentinel}: fastest ${ms(record.floorMs)} ms; ${record.disturbed} of ${record.samples} model rounds taken while it read more than ${Math.round(record.tolerance * 100)} % slower, ${record.extraRounds} extra round(s)${record.withoutQuietSample.length ? `; never undisturbed: ${record.withoutQuietSample.join(', ')} (their measurements are a disturbed machine's: the tallies below say little about the estimates)` : ''}`);
     } finally {
       await sentinel.release();
     }
