@@ -87,6 +87,10 @@ async function prepare(c: KernelCase, dir: string): Promise<{ file: string; anal
   return { file, analysis: analyzeModel(await readModel(file)) };
 }
 
+type OwnTime = NonNullable<ReturnType<typeof ownKernelTime>>;
+/** One timed session of a case: its median run time (ms) and, when profiled, its own kernel time. */
+type CaseSample = { readonly ms: number; readonly own?: OwnTime };
+
 /** The host's timing of the grid: the points, and what the speed sentinel saw while they were taken. */
 export interface HostTiming {
   readonly points: TimedKernel[];
@@ -110,28 +114,22 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
   for (const c of cases) prepared.push({ c, ...(await prepare(c, dir)) });
   let ortVersion: string | undefined;
   const sentinel = await openSpeedSentinel(threads);
-  let sampled: Awaited<ReturnType<typeof sampleQuietly<(typeof prepared)[number], { ms: number; own?: NonNullable<ReturnType<typeof ownKernelTime>> }>>>;
-  try {
-    sampled = await sampleQuietly(
-      prepared,
-      (p) => p.c.id,
-      async (p) => {
-        const m = await measureModel(p.file, p.analysis, { runs, warmup, threads, profile: p.c.family !== 'composite', profileRuns: 8 });
-        ortVersion = m.ortVersion;
-        const own = ownKernelTime(m.kernels, p.c.op, p.c.context, p.c.ownLayout);
-        return { ms: threads === 1 ? m.cpuMedianMs : m.medianMs, ...(own ? { own } : {}) };
-      },
-      sentinel,
-      { rounds, ...(options.log ? { log: options.log } : {}) },
-    );
-  } finally {
-    await sentinel.release();
-  }
-  const { samples, record } = sampled;
+  const { samples, record } = await sampleQuietly(
+    prepared,
+    (p) => p.c.id,
+    async (p): Promise<CaseSample> => {
+      const m = await measureModel(p.file, p.analysis, { runs, warmup, threads, profile: p.c.family !== 'composite', profileRuns: 8 });
+      ortVersion = m.ortVersion;
+      const own = ownKernelTime(m.kernels, p.c.op, p.c.context, p.c.ownLayout);
+      return { ms: threads === 1 ? m.cpuMedianMs : m.medianMs, ...(own ? { own } : {}) };
+    },
+    sentinel,
+    { rounds, ...(options.log ? { log: options.log } : {}) },
+  ).finally(() => sentinel.release());
   const points = prepared.map((p) => {
-    const counting = samples.get(p.c.id)!.map((s) => s.value);
-    const measuredMs = Math.min(...counting.map((s) => s.ms));
-    const profiled = counting.reduce<(typeof counting)[number]['own']>((best, s) => (s.own && (!best || s.own.totalUs < best.totalUs) ? s.own : best), undefined);
+    const taken = samples.get(p.c.id)!.map((s) => s.value);
+    const measuredMs = Math.min(...taken.map((s) => s.ms));
+    const profiled = taken.reduce<OwnTime | undefined>((best, s) => (s.own && (!best || s.own.totalUs < best.totalUs) ? s.own : best), undefined);
     options.log?.(`${p.c.id}: ${measuredMs.toFixed(4)} ms (profiled: ${profiled ? `own kernel ${(profiled.ownUs / 1e3).toFixed(4)} of ${(profiled.totalUs / 1e3).toFixed(4)} ms` : 'none'})${record.withoutQuietSample.includes(p.c.id) ? ' (timed only while the machine was disturbed)' : ''}`);
     const point: TimedKernel = { id: p.c.id, file: p.file, analysis: p.analysis, measuredMs, ...(profiled ? { profiled } : {}), ortVersion, ...roleOf(p.c) };
     return point;

@@ -1,8 +1,8 @@
 /**
  * Timing on a shared machine: which samples were taken while the machine ran at its undisturbed speed.
  *
- * On a 2-vCPU cloud VM another tenant on the sibling hardware thread (or the shared L3) slows this core in
- * phases of one to thirty seconds: a 3×3 conv grid kernel read 0.095 ms in one phase and 0.125–0.135 ms
+ * On a 2-vCPU cloud VM another tenant (most likely on the sibling hardware thread) slows this core in phases
+ * of one to thirty seconds: a 3×3 conv grid kernel read 0.095 ms in one phase and 0.125–0.135 ms
  * (+30 %) in the next, mnasnet1_0 4.7 and 5.5 ms (+15 %), with no steal time in /proc/stat and no change in
  * the load average. The fastest of three rounds then still lands in a slow phase for about one grid case in
  * eight, and a calibration of one phase compared with measurements of another misses by 25 % either way. A
@@ -11,7 +11,9 @@
  * more than `QUIET_TOLERANCE` above it ran on a disturbed machine. A subject with no undisturbed sample is
  * sampled again, so that every subject had a chance at an undisturbed phase. The fastest sample counts either
  * way: load only adds time, and a readings-based choice picked a slower sample over a faster one whose
- * sentinel readings straddled a phase change (ShuffleNet 1.46 ms "undisturbed" against 0.95 ms).
+ * sentinel readings straddled a phase change (ShuffleNet 1.46 ms "undisturbed" against 0.95 ms). The sentinel
+ * lives in the core's caches: other tenants' use of the shared L3 and DRAM, which slowed whole networks by
+ * another 7-22 %, passes it by (docs/cost-model.md).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
