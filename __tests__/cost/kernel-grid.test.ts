@@ -30,6 +30,32 @@ describe('kernel grid', () => {
     assert.ok(new Set(full.filter((c) => c.family === 'overhead').map((c) => c.nodes)).size >= 2, 'overhead chains of several lengths');
     assert.ok(full.some((c) => c.family === 'stream') && full.filter((c) => c.family === 'composite').length >= 3, 'a DRAM stream case and generated networks');
   });
+  it('holds, for every attention/sequence Transpose and 1×1-map convolution of the ViT fixture, a case of the same variant and rank', async () => {
+    const { profile } = loadProfile('host-x64');
+    const dir = mkdtempSync(join(tmpdir(), 'eg-grid-rank-'));
+    const keyOf = async (file: string): Promise<string[]> => {
+      const a = analyzeModel(await readModel(file));
+      return sourceWork(a, workOptionsFor(profile))
+        .filter((w) => !w.free && w.mergedAs === undefined && (w.opType === 'Transpose' || w.opType === 'Conv'))
+        .map((w) => {
+          const s = kernelShapeOf(a, w);
+          const rank = a.tensors.get(a.nodes[w.index]!.inputs[0]!)?.shape?.length;
+          // (Transpose-image, the patch flatten next to the embedding Conv, is costed from the shuffle cases: left alone.)
+          return s && (s.key.endsWith('/Transpose') || s.key.endsWith('k1-1px')) ? `${s.key} rank ${rank}` : '';
+        })
+        .filter((k) => k !== '');
+    };
+    const gridKeys = new Set<string>();
+    for (const c of full.filter((x) => x.op === 'Transpose' || x.id.includes('-h1-'))) {
+      const f = join(dir, `${c.id}.onnx`);
+      writeFileSync(f, c.bytes);
+      for (const k of await keyOf(f)) gridKeys.add(k);
+    }
+    // tiny_vit's torch.export QKV split is a 5-D Transpose (3, 1, 2, 0, 4): the 3- and 4-D cases extrapolated it 7x.
+    const fixtureKeys = await keyOf('__tests__/fixtures/models/tiny_vit_micro_dynamo.onnx');
+    assert.ok(fixtureKeys.some((k) => k.endsWith('rank 5')), fixtureKeys.join());
+    for (const k of fixtureKeys) assert.ok(gridKeys.has(k), `${k} has no grid case (${[...gridKeys].join(', ')})`);
+  });
   it('is deterministic', () => {
     const again = kernelGrid('full');
     full.forEach((c, i) => assert.deepEqual(again[i]!.bytes, c.bytes, c.id));
