@@ -36,8 +36,8 @@ import { loadProfile } from '../src/profiles/load.js';
 import { estimateCost } from '../src/cost/estimate.js';
 import { placeModel } from '../src/profiles/engine.js';
 import { measureModel } from '../src/cost/measure.js';
-import { kernelGrid } from '../src/cost/kernel-grid.js';
-import { openSpeedSentinel, sampleQuietly, type SentinelledSample } from '../src/cost/quiet.js';
+import { sentinelCase } from '../src/cost/kernel-grid.js';
+import { describeQuiet, openSpeedSentinel, sampleQuietly, type SentinelledSample } from '../src/cost/quiet.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -146,11 +146,11 @@ async function speedProbe(files: { readonly kernel: string; readonly network: st
   return { kernelMs: await fastest(files.kernel), networkMs: await fastest(files.network) };
 }
 
-/** The probe's two model files (the grid is generated once: it takes ~3 s, 64 MiB of stream weights included). */
+/** The probe's two model files: the speed sentinel's grid case and mnasnet1_0. */
 function probeFiles(tmp: string): { kernel: string; network: string } | null {
-  const kase = kernelGrid('full').find((c) => c.id === 'conv-k3-float-c32-32-h28-s1');
+  const kase = sentinelCase();
   const network = join(modelsDir, 'mnasnet1_0.onnx');
-  if (!kase || !existsSync(network)) return null;
+  if (!existsSync(network)) return null;
   const kernel = join(tmp, `${kase.id}.onnx`);
   writeFileSync(kernel, kase.bytes);
   return { kernel, network };
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
         { rounds: ROUNDS, log: (line) => console.log(`oracle: ${line}`) },
       );
       saved = { floorMs: record.floorMs, tolerance: record.tolerance, samples: [...samples] };
-      console.log(`\noracle speed sentinel ${record.sentinel}: fastest ${ms(record.floorMs)} ms; ${record.disturbed} of ${record.samples} model rounds taken while it read more than ${Math.round(record.tolerance * 100)} % slower, ${record.extraRounds} extra round(s)${record.withoutQuietSample.length ? `; never undisturbed: ${record.withoutQuietSample.join(', ')} (their measurements are a disturbed machine's: the tallies below say little about the estimates)` : ''}`);
+      console.log(`\noracle ${describeQuiet(record, 'model rounds')}${record.withoutQuietSample.length ? ' (their measurements are a disturbed machine\'s: the tallies below say little about the estimates)' : ''}`);
     } finally {
       await sentinel.release();
     }

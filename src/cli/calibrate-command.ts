@@ -38,7 +38,7 @@ import { DeviceProfileSchema } from '../profiles/schema.js';
 import { measureModel, type ModelMeasurement } from '../cost/measure.js';
 import { fitCalibrationDetailed, fitKernelCalibration, type CalibrationMeasurement } from '../cost/calibrate.js';
 import { kernelGrid, type GridSize } from '../cost/kernel-grid.js';
-import type { QuietRecord } from '../cost/quiet.js';
+import { describeQuiet, type QuietRecord } from '../cost/quiet.js';
 import { readLastLevelCacheBytes, readLevel2CacheBytes, timeKernelsHost, timeKernelsRunner, type TimedKernel } from '../cost/kernel-measure.js';
 import { DEFAULT_STOP_RULE } from '../parity/timing.js';
 import { sourceWork } from '../cost/work.js';
@@ -333,10 +333,7 @@ async function calibrateWith(
       });
       calibrated = r.profile;
       summary.push(`  ${grid.points.length} kernels timed in ${grid.seconds.toFixed(1)} s; ${r.detail.curves} curves from ${r.detail.points} points${r.detail.skipped.length > 0 ? `; skipped: ${r.detail.skipped.map((s) => `${s.id} (${s.reason})`).join(', ')}` : ''}`);
-      if (grid.quiet) {
-        const q = grid.quiet;
-        summary.push(`  speed sentinel: fastest ${q.floorMs.toFixed(4)} ms; ${q.disturbed} of ${q.samples} samples taken while the machine ran more than ${Math.round(q.tolerance * 100)} % slower${q.extraRounds ? `, ${q.extraRounds} extra round(s)` : ''}${q.withoutQuietSample.length ? `; timed only while disturbed: ${q.withoutQuietSample.join(', ')}` : ''}`);
-      }
+      if (grid.quiet) summary.push(`  ${describeQuiet(grid.quiet)}`);
       summary.push(`  per-inference overhead ${r.detail.perInferenceOverheadUs.toFixed(2)} us, per-node overhead ${r.detail.perNodeOverheadUs.toFixed(2)} us, profiler cost per event ${r.detail.profilerOverheadUs.toFixed(2)} us (removed)`);
       for (const m of r.detail.models) summary.push(`  ${m.model}: measured ${m.measuredMs.toFixed(3)} ms, calibrated estimate ${m.estimatedMs.toFixed(3)} ms`);
       const ctx = Object.entries(r.detail.context);

@@ -16,7 +16,7 @@ import type { HostTensor } from '../parity/tensor.js';
 import type { KernelCase } from './kernel-grid.js';
 import type { KernelPoint } from './kernel-curves.js';
 import { measureModel, type ModelMeasurement } from './measure.js';
-import { openSpeedSentinel, type QuietRecord, sampleQuietly } from './quiet.js';
+import { describeQuiet, openSpeedSentinel, type QuietRecord, sampleQuietly } from './quiet.js';
 
 export interface KernelTimingOptions {
   /** Timed runs per session (default 20). */
@@ -134,10 +134,7 @@ export async function timeKernelsHost(cases: readonly KernelCase[], dir: string,
     const point: TimedKernel = { id: p.c.id, file: p.file, analysis: p.analysis, measuredMs, ...(profiled ? { profiled } : {}), ortVersion, ...roleOf(p.c) };
     return point;
   });
-  options.log?.(
-    `speed sentinel ${record.sentinel}: fastest ${record.floorMs.toFixed(4)} ms; ${record.disturbed} of ${record.samples} samples taken while it read more than ${Math.round(record.tolerance * 100)} % slower` +
-      `${record.extraRounds ? `, ${record.extraRounds} extra round(s)` : ''}${record.withoutQuietSample.length ? `; ${record.withoutQuietSample.length} case(s) never undisturbed: ${record.withoutQuietSample.join(', ')}` : ''}`,
-  );
+  options.log?.(describeQuiet(record));
   return { points, quiet: record };
 }
 

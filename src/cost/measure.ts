@@ -108,6 +108,18 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+export interface MeasureSessionOptions {
+  readonly graphOptimizationLevel: 'all';
+  readonly intraOpNumThreads: number;
+  readonly interOpNumThreads: 1;
+  readonly executionMode: 'sequential';
+  readonly logSeverityLevel: 3;
+}
+/** The session every host measurement runs in (models, grid cases, the speed sentinel): all optimizations, sequential. */
+export function measureSessionOptions(threads: number): MeasureSessionOptions {
+  return { graphOptimizationLevel: 'all' as const, intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' as const, logSeverityLevel: 3 as const };
+}
+
 /**
  * Measures one model: session with `graphOptimizationLevel: 'all'`, `intraOpNumThreads` = threads,
  * sequential execution; warm-up, then `runs` timed runs (median). Then, unless `profile: false`, a second
@@ -119,13 +131,7 @@ export async function measureModel(file: string, analysis: GraphAnalysis, option
   const runs = options.runs ?? 30;
   const profileRuns = options.profileRuns ?? 10;
   const { ort, version } = await loadOnnxruntime();
-  const base = {
-    graphOptimizationLevel: 'all' as const,
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential' as const,
-    logSeverityLevel: 3 as const,
-  };
+  const base = measureSessionOptions(threads);
   const feeds = makeFeeds(ort, analysis, file, options.seed ?? 1);
   let session: Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
   try {

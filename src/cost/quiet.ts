@@ -22,7 +22,7 @@ import { analyzeModel } from '../graph/analyze.js';
 import { readModel } from '../onnx/reader.js';
 import { loadOnnxruntime } from '../runtime/ort-loader.js';
 import { sentinelCase } from './kernel-grid.js';
-import { makeFeeds } from './measure.js';
+import { makeFeeds, measureSessionOptions } from './measure.js';
 
 /**
  * How far above its fastest reading the sentinel may read for a sample to count as undisturbed. In the quiet
@@ -58,6 +58,12 @@ export interface QuietRecord {
   readonly withoutQuietSample: readonly string[];
 }
 
+/** One line for a record (`what`: the samples' noun, e.g. "samples", "model rounds"). */
+export function describeQuiet(record: QuietRecord, what = 'samples'): string {
+  const never = record.withoutQuietSample.length ? `; never undisturbed: ${record.withoutQuietSample.join(', ')}` : '';
+  return `speed sentinel ${record.sentinel}: fastest ${record.floorMs.toFixed(4)} ms; ${record.disturbed} of ${record.samples} ${what} taken while it read more than ${Math.round(record.tolerance * 100)} % slower, ${record.extraRounds} extra round(s)${never}`;
+}
+
 /** A speed sentinel: one hot grid kernel in its own session, read as the median CPU time of a few runs. */
 export interface SpeedSentinel {
   readonly id: string;
@@ -79,7 +85,7 @@ export async function openSpeedSentinel(threads = 1): Promise<SpeedSentinel> {
   writeFileSync(file, kase.bytes);
   const { ort } = await loadOnnxruntime();
   const analysis = analyzeModel(await readModel(file));
-  const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(file, measureSessionOptions(threads));
   const feeds = makeFeeds(ort, analysis, file);
   for (let i = 0; i < 3; i++) await session.run(feeds);
   let floorMs = Infinity;
