@@ -699,7 +699,7 @@ export function fitKernelCalibration(
   // A case whose profile does not resolve its kernel (within twice the profiler's cost per event) sets no
   // op-class figure either, as it sets no curve: the subtraction left such cases 15-490x too fast.
   const micro: CalibrationMeasurement[] = kernels.points
-    .filter((p) => p.overheadChain === undefined && !p.stream && !p.composite && profileResolves(p, fit.profilerS) && works(p.analysis).filter((w) => !w.free && w.mergedAs === undefined && w.opType !== 'Slice').length === 1)
+    .filter((p) => p.overheadChain === undefined && !p.stream && !p.composite && !p.layoutTransposes && profileResolves(p, fit.profilerS) && works(p.analysis).filter((w) => !w.free && w.mergedAs === undefined && w.opType !== 'Slice').length === 1)
     .map((p) => ({ model: `kernel:${p.id}`, analysis: p.analysis, measuredMs: Math.max(1e-6, (ownKernelSeconds(p, fit) + fit.perNodeS) * 1e3) }));
   const base = fitCalibrationDetailed([...micro, ...models], profile, options).profile;
   const out = structuredClone(base);

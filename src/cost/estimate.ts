@@ -11,8 +11,8 @@ import type { Placement } from '../report/types.js';
 import type { ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpClass } from '../profiles/schema.js';
 import { planGreedyBySize, planLimitReason, planOrtArena, type Buffer } from '../graph/memory.js';
 import { executionSteps } from '../graph/topo.js';
-import { ORT_CPU_QDQ_KERNELS, sourceWork, tensorBytes, VIEW_OPS, type SourceWork, type SourceWorkOptions } from './work.js';
-import { kernelCurveTime } from './kernel-curves.js';
+import { ORT_CPU_QDQ_KERNELS, sourceWork, tensorBytes, VIEW_OPS, type LayoutTranspose, type SourceWork, type SourceWorkOptions } from './work.js';
+import { kernelCurveTime, layoutTransposeBytes, layoutTransposeCurveTime } from './kernel-curves.js';
 
 /** How the profile's runtime groups QDQ units: onnxruntime's CPU EP fuses only some (see work.ts). */
 export function workOptionsFor(profile: DeviceProfile): SourceWorkOptions {
@@ -21,7 +21,7 @@ export function workOptionsFor(profile: DeviceProfile): SourceWorkOptions {
   if (!cpuEp) return {};
   const cpu = profile.hardware.units.find((u) => u.id === profile.hardware.fallbackUnit);
   const signed = cpu?.signedInt8Unfused?.ops;
-  return { qdqKernels: ORT_CPU_QDQ_KERNELS, keepsConstantDq: true, ...(signed ? { signedUnfused: new Set(signed) } : {}) };
+  return { qdqKernels: ORT_CPU_QDQ_KERNELS, keepsConstantDq: true, nhwcInt8Layout: true, ...(signed ? { signedUnfused: new Set(signed) } : {}) };
 }
 
 /**
@@ -322,6 +322,16 @@ export function roofline(
 }
 
 /**
+ * One layout Transpose the runtime inserts (src/cost/work.ts, `layoutTransposes`): its calibrated
+ * `Transpose-nhwc` curve, else the unit's data-movement figure for the bytes it reads and writes.
+ */
+function layoutTransposeCost(profile: DeviceProfile, unit: ComputeUnit, t: LayoutTranspose, notes: AssumptionNotes, memo: EfficiencyMemo): Roofline {
+  const curve = layoutTransposeCurveTime(profile, unit, t);
+  if (curve) return { computeS: 0, memoryS: curve.memoryS, effKey: curve.effKey, sigma: curve.sigma };
+  return roofline(profile, unit, { opClass: 'data_movement', dtype: t.dtype, work: 0, bytes: layoutTransposeBytes(t.dtype, t.elements), weightBytes: 0 }, notes, undefined, undefined, memo);
+}
+
+/**
  * Where one node's activations are read and written: the calibrated activation bandwidth; else the NPU's
  * on-chip memory; else the CPU's last-level cache when the node's activations fit in it (its producer has
  * just written them there); else DRAM.
@@ -520,6 +530,7 @@ function computeCore(
     let dtype: ComputeDtype = 'float';
     let bestWork = -1;
     let helper = false;
+    let extraKernels = 0;
     for (const s of p.sourceNodes) {
       const w0 = works[s];
       if (!w0 || w0.free || w0.mergedAs !== undefined) continue;
@@ -539,6 +550,16 @@ function computeCore(
       addGroup(r.effKey, t, r.sigma);
       work += w.work ?? 0;
       bytes += w.bytes ?? 0;
+      // The runtime's layout Transposes where this kernel's channels-last int8 region meets the graph.
+      for (const lt of w0.layoutTransposes ?? []) {
+        const lr = layoutTransposeCost(profile, unit, lt, notes, memo);
+        const ltS = Math.max(lr.computeS, lr.memoryS);
+        nodeS += ltS;
+        memoryS += lr.memoryS;
+        addGroup(lr.effKey, ltS, lr.sigma);
+        bytes += layoutTransposeBytes(lt.dtype, lt.elements);
+        extraKernels++;
+      }
       if ((w.work ?? 0) > bestWork) {
         bestWork = w.work ?? 0;
         cls = w.opClass;
@@ -553,7 +574,7 @@ function computeCore(
         dtype = w.dtype;
       }
     }
-    const overheadS = kernel || helper ? unit.perNodeOverheadUs.value * 1e-6 : 0;
+    const overheadS = ((kernel || helper ? 1 : 0) + extraKernels) * unit.perNodeOverheadUs.value * 1e-6;
     if (overheadS > 0) {
       const sig = calOverheadSigma[unit.id] ?? (unit.perNodeOverheadUs.estimate ? DEFAULT_SIGMA.estimate : DEFAULT_SIGMA.sourced);
       addGroup(`${unit.id}/overhead`, overheadS, sig);

@@ -10,8 +10,8 @@
  * Pure: shapes come from the graph analysis, points from the calibrated profile's `calibration.kernels`.
  */
 import type { GraphAnalysis } from '../graph/types.js';
-import type { ComputeUnit, DeviceProfile, KernelCurve } from '../profiles/schema.js';
-import { VIEW_OPS, type SourceWork } from './work.js';
+import type { ComputeDtype, ComputeUnit, DeviceProfile, KernelCurve } from '../profiles/schema.js';
+import { VIEW_OPS, type LayoutTranspose, type SourceWork } from './work.js';
 import { peakFor } from './estimate.js';
 import { curveSeconds, fitCurve, type CurveSample } from './curve-fit.js';
 
@@ -229,16 +229,19 @@ export function kernelCurveTime(
   analysis: GraphAnalysis,
   w: Pick<SourceWork, 'index' | 'opType' | 'opClass' | 'dtype' | 'work' | 'bytes'>,
 ): CurveTime | null {
-  const block = profile.calibration?.kernels?.[unit.id];
-  if (!block) return null;
+  if (!profile.calibration?.kernels?.[unit.id]) return null;
   const shape = kernelShapeOf(analysis, w);
   if (!shape) return null;
-  const curve = curveFor(profile, unit.id, shape.key);
-  if (!curve) return null;
   const memory = isMemoryCurve(shape.key);
-  const num = memory ? (w.bytes ?? 0) : (w.work ?? 0);
-  if (num <= 0) return null;
-  const rate = curve.rate ?? (memory ? unit.memoryBandwidthBytesPerSecond.value : peakFor(unit, w.dtype).value);
+  return readCurve(profile, unit, shape, memory ? (w.bytes ?? 0) : (w.work ?? 0), memory ? unit.memoryBandwidthBytesPerSecond.value : peakFor(unit, w.dtype).value);
+}
+
+/** Time of `num` (work, or bytes on a memory curve) at `shape` on its curve; null without a curve. */
+function readCurve(profile: DeviceProfile, unit: ComputeUnit, shape: KernelShape, num: number, defaultRate: number): CurveTime | null {
+  const block = profile.calibration?.kernels?.[unit.id];
+  const curve = block ? curveFor(profile, unit.id, shape.key) : undefined;
+  if (!block || !curve || num <= 0) return null;
+  const rate = curve.rate ?? defaultRate;
   let seconds: number;
   if (curve.coefficients) seconds = curveSeconds({ fixedUs: curve.fixedUs ?? 0, coefficients: curve.coefficients, points: curve.points }, shape.features, num, rate);
   else {
@@ -250,7 +253,29 @@ export function kernelCurveTime(
   // variant's in-network correction (fitKernelCalibration).
   seconds *= (block.scale ?? 1) * (curve.context ?? 1);
   const effKey = `${unit.id}/kernel/${shape.key}`;
-  return memory ? { computeS: 0, memoryS: seconds, effKey, sigma: curve.sigma } : { computeS: seconds, memoryS: 0, effKey, sigma: curve.sigma };
+  return isMemoryCurve(shape.key) ? { computeS: 0, memoryS: seconds, effKey, sigma: curve.sigma } : { computeS: seconds, memoryS: 0, effKey, sigma: curve.sigma };
+}
+
+/**
+ * The curve variant of a runtime-inserted NCHW <-> NHWC Transpose (src/cost/work.ts): one curve, timed on
+ * uint8 tensors, read at the Transpose's byte size (onnxruntime 1.30 on mnasnet1_0 s8s8: a float
+ * [1,24,56,56] took 16 µs, a uint8 [1,72,56,56] 15 µs) and channel count (a 3-channel model input moves
+ * its bytes at about a third of the rate of a 16-channel map).
+ */
+export function layoutTransposeShape(dtype: ComputeDtype, elements: number, channels: number): KernelShape {
+  return { key: LAYOUT_TRANSPOSE_KEY, names: ['bytes', 'channels'], features: [lg(layoutTransposeBytes(dtype, elements) / 2), lg(Math.max(1, channels))] };
+}
+
+export const LAYOUT_TRANSPOSE_KEY = 'data_movement/int8/Transpose-nhwc';
+
+/** Bytes a layout Transpose reads and writes. */
+export function layoutTransposeBytes(dtype: ComputeDtype, elements: number): number {
+  return 2 * elements * (dtype === 'int8' ? 1 : dtype === 'int4' ? 0.5 : dtype === 'float' ? 4 : 2);
+}
+
+/** The calibrated time of one layout Transpose on `unit`, or null without a `Transpose-nhwc` curve. */
+export function layoutTransposeCurveTime(profile: DeviceProfile, unit: ComputeUnit, t: LayoutTranspose): CurveTime | null {
+  return readCurve(profile, unit, layoutTransposeShape(t.dtype, t.elements, t.channels), layoutTransposeBytes(t.dtype, t.elements), unit.memoryBandwidthBytesPerSecond.value);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -269,6 +294,11 @@ export interface KernelPoint {
   readonly stream?: boolean;
   /** A generated network timed whole: it joins the fit like a whole-model measurement, not as a point. */
   readonly composite?: boolean;
+  /**
+   * The case's own kernels are `count` layout Transposes of `elements` each that the runtime inserts (no
+   * ONNX node stands for them): one point of the `Transpose-nhwc` curve per Transpose, from the profile.
+   */
+  readonly layoutTransposes?: { readonly elements: number; readonly channels: number; readonly count: number };
   readonly analysis: GraphAnalysis;
   /** Time per run of the whole micro-model, ms (the device's latency figure: CPU time on the host). */
   readonly measuredMs: number;
@@ -392,6 +422,20 @@ export function fitKernelCurves(
   let weightBandwidth: number | undefined;
   for (const p of points) {
     if (p.overheadChain !== undefined || p.composite) continue;
+    if (p.layoutTransposes) {
+      // Only a per-node profile tells the Transposes from the Conv they wrap (edge runners time whole runs).
+      if (!p.profiled) {
+        skipped.push({ id: p.id, reason: 'its layout Transposes need a per-node profile to be told from its Conv' });
+        continue;
+      }
+      const shape = layoutTransposeShape('int8', p.layoutTransposes.elements, p.layoutTransposes.channels);
+      const rate = unit.memoryBandwidthBytesPerSecond.value;
+      const e = byKey.get(shape.key) ?? { names: shape.names, rate, samples: [] };
+      const seconds = ownKernelSeconds(p, line) / p.layoutTransposes.count;
+      e.samples.push({ x: shape.features, work: layoutTransposeBytes('int8', p.layoutTransposes.elements), rate, seconds, id: p.id, resolved: profileResolves(p, line.profilerS) });
+      byKey.set(shape.key, e);
+      continue;
+    }
     // The grid's one-element output Slice and context ops are not the case's kernel (src/cost/kernel-grid.ts).
     const kernels = works(p.analysis).filter((w) => !w.free && w.mergedAs === undefined && w.opType !== 'Slice' && (p.op === undefined || w.opType === p.op));
     if (p.stream && kernels.length === 1) {

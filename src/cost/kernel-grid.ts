@@ -47,6 +47,11 @@ export interface KernelCase {
    * its cost: a channel shuffle between convolutions makes onnxruntime leave and re-enter its blocked layout.
    */
   readonly ownLayout?: boolean;
+  /**
+   * The case times the layout Transposes onnxruntime wraps a channels-last QLinearConv in (`count` of them,
+   * `elements` each), not an ONNX node of its own (src/cost/work.ts, `layoutTransposes`).
+   */
+  readonly layoutTransposes?: { readonly elements: number; readonly channels: number; readonly count: number };
   /** Nodes in the graph (overhead chains: the chain length). */
   readonly nodes: number;
   /** The encoded model. */
@@ -480,6 +485,25 @@ function transposeCase(kind: 'shuffle' | 'heads' | 'seq' | 'qkv', a: number, b: 
   return finish(id, 'data_movement', 'Transpose', 'float', { g, outDims: [a, b] });
 }
 
+/**
+ * The NCHW → NHWC and NHWC → NCHW Transposes around a channels-last int8 region: a uint8 QDQ 1×1 Conv C → C
+ * of an H×H map, which onnxruntime runs as a channels-last QLinearConv between two Transposes of C·H·H
+ * elements each; the Conv is context. A Flatten ends the region as a real model's classifier does: the
+ * transpose optimizer would otherwise push the output Transpose through the grid's one-element Slice and
+ * time nothing. A real model pays these where its int8 region meets its input, its float ops and its
+ * classifier (src/cost/work.ts).
+ */
+function layoutCase(c: number, h: number): KernelCase {
+  const id = `move-layout-int8-c${c}-h${h}`;
+  const g = new GraphBuilder(seedOf(id));
+  const x = dqAct(g, g.input('x', [1, c, h, h], UINT8));
+  const { w, b } = dqWeights(g, [c, c, 1, 1], true);
+  const y = qAct(g, g.node('Conv', [x, w, b!], { kernel_shape: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], group: 1 })[0]!);
+  g.node('Flatten', [y], { axis: 1 });
+  const built = finish(id, 'data_movement', 'Transpose', 'int8', { g, outDims: [1, c * h * h] }, ['Conv', 'Flatten']);
+  return { ...built, layoutTransposes: { elements: c * h * h, channels: c, count: 2 } };
+}
+
 /** Gather of one step along axis 1 of [1, T, D] (an RNN classifier taking its last output). */
 function gatherCase(t: number, d: number): KernelCase {
   const id = `move-gather-float-t${t}-d${d}`;
@@ -676,6 +700,8 @@ export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
     cases.push(transposeCase('seq', t, d));
     cases.push(gatherCase(t, d));
   }
+  // Layout Transposes of int8 regions: the 3-channel model input, then maps of MobileNet/MnasNet stages.
+  for (const [c, h] of [[3, 224], [16, 112], [32, 112], [24, 56], [72, 56], [40, 28], [120, 28], [80, 14], [480, 14], [192, 7], [1152, 7]] as const) cases.push(layoutCase(c, h));
   for (const n of [1, 16, 64, 128]) cases.push(overheadCase(n));
   cases.push(streamCase());
   for (const kind of ['inverted-residual', 'conv3x3', 'se-hardswish'] as const) cases.push(compositeCase(kind));

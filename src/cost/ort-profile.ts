@@ -21,6 +21,8 @@ export interface KernelTiming {
   /** Median duration over the runs, microseconds. */
   readonly medianUs: number;
   readonly runs: number;
+  /** The kernel's first input as the profile names it (`input_type_shape`), when it does. */
+  readonly input?: { readonly type: string; readonly dims: readonly number[] };
 }
 
 /** Errors reading an ORT profile file. */
@@ -35,7 +37,7 @@ interface TraceEvent {
   readonly cat?: string;
   readonly name?: string;
   readonly dur?: number;
-  readonly args?: { readonly node_index?: string | number; readonly op_name?: string; readonly provider?: string };
+  readonly args?: { readonly node_index?: string | number; readonly op_name?: string; readonly provider?: string; readonly input_type_shape?: unknown };
 }
 
 function median(xs: number[]): number {
@@ -49,9 +51,18 @@ function median(xs: number[]): number {
  * by `args.node_index`, and returns each node's median duration. `skipRuns` drops each node's first
  * occurrences (warm-up runs recorded in the same session).
  */
+/** `[{"uint8": [1, 3, 224, 224]}, ...]` → its first entry, when it has that form. */
+function firstInput(v: unknown): KernelTiming['input'] {
+  const first: unknown = Array.isArray(v) ? v[0] : undefined;
+  if (!first || typeof first !== 'object') return undefined;
+  const [entry] = Object.entries(first as Record<string, unknown>);
+  if (!entry || !Array.isArray(entry[1]) || !entry[1].every((d) => typeof d === 'number')) return undefined;
+  return { type: entry[0], dims: entry[1] as number[] };
+}
+
 export function parseOrtProfile(json: unknown, file = 'profile', skipRuns = 0): KernelTiming[] {
   if (!Array.isArray(json)) throw new OrtProfileError(file, 'not a Chrome-trace array');
-  const byIndex = new Map<string, { name: string; op: string; provider: string; durs: number[] }>();
+  const byIndex = new Map<string, { name: string; op: string; provider: string; durs: number[]; input: KernelTiming['input'] }>();
   for (const e of json as TraceEvent[]) {
     if (e?.cat !== 'Node' || typeof e.name !== 'string' || !e.name.endsWith('_kernel_time')) continue;
     const idx = e.args?.node_index;
@@ -59,7 +70,7 @@ export function parseOrtProfile(json: unknown, file = 'profile', skipRuns = 0): 
     const key = String(idx);
     let rec = byIndex.get(key);
     if (!rec) {
-      rec = { name: e.name.slice(0, -'_kernel_time'.length), op: e.args?.op_name ?? '', provider: e.args?.provider ?? '', durs: [] };
+      rec = { name: e.name.slice(0, -'_kernel_time'.length), op: e.args?.op_name ?? '', provider: e.args?.provider ?? '', durs: [], input: firstInput(e.args?.input_type_shape) };
       byIndex.set(key, rec);
     }
     rec.durs.push(Number(e.dur ?? 0));
@@ -67,7 +78,7 @@ export function parseOrtProfile(json: unknown, file = 'profile', skipRuns = 0): 
   const out: KernelTiming[] = [];
   for (const [nodeIndex, r] of byIndex) {
     const durs = r.durs.slice(Math.min(skipRuns, Math.max(0, r.durs.length - 1)));
-    out.push({ nodeIndex, name: r.name, op: r.op, provider: r.provider, medianUs: median(durs), runs: durs.length });
+    out.push({ nodeIndex, name: r.name, op: r.op, provider: r.provider, medianUs: median(durs), runs: durs.length, ...(r.input ? { input: r.input } : {}) });
   }
   return out;
 }

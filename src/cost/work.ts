@@ -36,6 +36,20 @@ export interface SourceWork {
   readonly free: boolean;
   /** Why the node does not get a kernel of its own, when it does not. */
   readonly mergedAs?: 'qdq' | 'epilogue' | 'folded';
+  /**
+   * Layout Transposes the runtime runs for this kernel where its channels-last (NHWC) int8 region meets the
+   * rest of the graph (`SourceWorkOptions.nhwcInt8Layout`): one per tensor that crosses the region's edge.
+   */
+  readonly layoutTransposes?: readonly LayoutTranspose[];
+}
+
+/** One NCHW <-> NHWC Transpose the runtime inserts: the tensor it permutes and its size. */
+export interface LayoutTranspose {
+  readonly tensor: string;
+  readonly elements: number;
+  /** The tensor's channel count (NCHW dim 1): a 3-channel model input transposes at a third of the rate. */
+  readonly channels: number;
+  readonly dtype: ComputeDtype;
 }
 
 /** Size in bytes of a tensor from its facts, or null when dtype or shape is unknown. */
@@ -91,6 +105,18 @@ export interface SourceWorkOptions {
    * the mnasnet s8s8 QDQ profile on x86 shows 49 weight/bias DQ kernels of 4–15 µs.
    */
   readonly keepsConstantDq?: boolean;
+  /**
+   * onnxruntime's CPU EP at ORT_ENABLE_ALL: its NhwcTransformer runs every QLinearConv (a fused QDQ Conv unit
+   * or a QOperator QLinearConv) channels-last, wrapping it in NCHW -> NHWC and NHWC -> NCHW Transposes, and
+   * its transpose optimizer pushes those through layout-agnostic ops (Q/DQ, elementwise, Concat, int8
+   * pools) until they cancel. What is left is one Transpose per tensor on the edge of each connected
+   * channels-last region (`layoutTransposes`). Source: onnxruntime/core/optimizer/nhwc_transformer.cc
+   * ("Only Conv and QLinearConv needs to be handled explicitly. The rest will be transformed if needed during
+   * transpose optimization"); measured with onnxruntime 1.30: 2 Transposes in mobilenet_v3_large and
+   * squeezenet1_0 int8 (model input, classifier), 32 in mnasnet1_0 s8s8 QDQ, where 15 float Convs split
+   * the region (`signedUnfused`), 0.21 of its 4.6 ms.
+   */
+  readonly nhwcInt8Layout?: boolean;
 }
 
 /**
@@ -99,10 +125,14 @@ export interface SourceWorkOptions {
  */
 export function sourceWork(analysis: GraphAnalysis, options: SourceWorkOptions = {}): SourceWork[] {
   // Every device of a check asks again; the result depends only on the analysis and these options, and
-  // they only matter for DequantizeLinear nodes: a model without any shares one result between all devices.
-  const key = !analysis.model.graph.nodes.some((n) => n.opType === 'DequantizeLinear')
-    ? 'no DequantizeLinear'
-    : `${options.qdqKernels ? [...options.qdqKernels].sort().join(',') : '*'}|${options.signedUnfused ? [...options.signedUnfused].sort().join(',') : ''}|${options.keepsConstantDq ? 'dq' : ''}`;
+  // they only matter for DequantizeLinear nodes (and, for the layout option, QLinearConvs): a model without
+  // any shares one result between all devices.
+  const nodes = analysis.model.graph.nodes;
+  const quantized = nodes.some((n) => n.opType === 'DequantizeLinear');
+  const layout = options.nhwcInt8Layout === true && (quantized || nodes.some((n) => n.opType === 'QLinearConv'));
+  const key = !quantized
+    ? `no DequantizeLinear${layout ? '|nhwc' : ''}`
+    : `${options.qdqKernels ? [...options.qdqKernels].sort().join(',') : '*'}|${options.signedUnfused ? [...options.signedUnfused].sort().join(',') : ''}|${options.keepsConstantDq ? 'dq' : ''}|${layout ? 'nhwc' : ''}`;
   let byKey = workCache.get(analysis);
   if (!byKey) workCache.set(analysis, (byKey = new Map<string, SourceWork[]>()));
   const hit = byKey.get(key);
@@ -215,7 +245,7 @@ function computeSourceWork(analysis: GraphAnalysis, options: SourceWorkOptions):
     mergedAs[n.index] = 'epilogue';
   }
 
-  return nodes.map((n) => {
+  const works: SourceWork[] = nodes.map((n) => {
     const f = analysis.nodeFacts[n.index];
     // QLinearConv takes (x, x_scale, x_zero_point, w, ...): its weight is input 3, as its QDQ twin's DQ output is input 1.
     const wIn = n.inputs[n.opType === 'QLinearConv' ? 3 : 1];
@@ -260,4 +290,113 @@ function computeSourceWork(analysis: GraphAnalysis, options: SourceWorkOptions):
       ...(isFree ? { mergedAs: 'folded' as const } : mergedAs[n.index] ? { mergedAs: mergedAs[n.index] } : {}),
     };
   });
+  return options.nhwcInt8Layout ? withLayoutTransposes(analysis, works) : works;
+}
+
+/**
+ * Ops onnxruntime's transpose optimizer moves a layout Transpose through (it has a handler that permutes
+ * their attributes or inputs): a channels-last region spreads across them. Pools only in int8 (MaxPool →
+ * NhwcMaxPool, QLinear pools take channels_last); float pools, Convs (NCHWc on x86-64), MatMul/Gemm,
+ * Reshape/Flatten, reductions and graph inputs and outputs end it. Source: onnxruntime
+ * onnxruntime/core/optimizer/transpose_optimization/onnx_transpose_optimization.cc (handler map) and
+ * ort_transpose_optimization.cc (the ORT-specific handlers: QLinear*, NhwcMaxPool).
+ */
+const LAYOUT_AGNOSTIC = new Set([
+  'QuantizeLinear', 'DequantizeLinear', 'Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh',
+  'Add', 'Mul', 'Sub', 'Div', 'Concat', 'Split', 'Pad', 'Identity', 'Dropout',
+  'QLinearAdd', 'QLinearMul', 'QLinearConcat', 'QLinearSigmoid', 'QLinearLeakyRelu',
+  'QLinearAveragePool', 'QLinearGlobalAveragePool',
+]);
+const INT8_POOLS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool']);
+
+/**
+ * Adds `layoutTransposes`: grows each channels-last region from its QLinearConvs across layout-agnostic
+ * ops, and puts one Transpose on every tensor that enters or leaves it, on the kernel that reads or writes
+ * that tensor inside the region. Sized in int8 when a Q/DQ or an int8 kernel touches the tensor (the
+ * optimizer moves the Transpose to the quantized side of a Q/DQ).
+ */
+function withLayoutTransposes(analysis: GraphAnalysis, works: SourceWork[]): SourceWork[] {
+  const nodes = analysis.model.graph.nodes;
+  const graphOutputs = new Set(analysis.model.graph.outputs.map((o) => o.name));
+  const seed = (i: number): boolean => {
+    const n = nodes[i]!;
+    return (n.opType === 'QLinearConv' || (n.opType === 'Conv' && works[i]!.mergedAs === undefined && works[i]!.dtype === 'int8')) && !works[i]!.free;
+  };
+  const agnostic = (i: number): boolean => {
+    const n = nodes[i]!;
+    if (works[i]!.free && works[i]!.mergedAs === 'folded') return false;
+    if (INT8_POOLS.has(n.opType)) return works[i]!.dtype === 'int8' || works[works[i]!.owner]!.dtype === 'int8';
+    return LAYOUT_AGNOSTIC.has(n.opType);
+  };
+  // Weights: constants, and DequantizeLinears of constants (a QDQ model's weights), are not activations.
+  const weight = (name: string): boolean => {
+    const t = name === '' ? undefined : analysis.tensors.get(name);
+    if (!t || t.isConstant || t.value !== undefined) return true;
+    const p = t.producer !== null ? nodes[t.producer] : undefined;
+    return p?.opType === 'DequantizeLinear' && analysis.tensors.get(p.inputs[0] ?? '')?.isConstant === true;
+  };
+  const inRegion = new Uint8Array(nodes.length);
+  const extra = new Map<number, LayoutTranspose[]>();
+  const done = new Set<string>();
+  const kernelOf = (i: number): number => works[i]!.owner;
+  // Which side of a Q/DQ the optimizer leaves the Transpose on (measured on mnasnet1_0 s8s8: 22 uint8, 10 float,
+  // as predicted): leaving through a DequantizeLinear it moves above it, into int8, when every reader of the
+  // DQ is outside the region, and stays below it, in float, when the DQ also feeds the region (a residual
+  // stream read by a float Add and a float Conv); entering, it moves below QuantizeLinears into int8 when the
+  // region reads the tensor only through them.
+  const int8Side = (t: TensorFacts): boolean => {
+    if (t.dtype === DataType.INT8 || t.dtype === DataType.UINT8) return true;
+    const p = t.producer !== null ? nodes[t.producer] : undefined;
+    if (p && inRegion[p.index] && p.opType === 'DequantizeLinear') return t.consumers.every((c) => !inRegion[c]);
+    const inside = t.consumers.filter((c) => inRegion[c]);
+    return inside.length > 0 && (p === undefined || !inRegion[p.index]) && inside.every((c) => nodes[c]!.opType === 'QuantizeLinear');
+  };
+  const add = (tensor: string, at: number): void => {
+    if (done.has(tensor)) return;
+    const t = analysis.tensors.get(tensor);
+    const elements = t ? numElements(t.shape) : null;
+    if (!t || elements === null || elements <= 0) return;
+    done.add(tensor);
+    const channels = t.shape && t.shape.length >= 3 && typeof t.shape[1] === 'number' ? t.shape[1] : 1;
+    const k = kernelOf(at);
+    const list = extra.get(k) ?? [];
+    list.push({ tensor, elements, channels, dtype: int8Side(t) ? 'int8' : 'float' });
+    extra.set(k, list);
+  };
+  for (const start of analysis.order) {
+    if (inRegion[start] || !seed(start)) continue;
+    const region: number[] = [start];
+    inRegion[start] = 1;
+    for (let q = 0; q < region.length; q++) {
+      const i = region[q]!;
+      for (const name of [...nodes[i]!.inputs, ...nodes[i]!.outputs]) {
+        if (weight(name)) continue;
+        const t = analysis.tensors.get(name)!;
+        for (const j of [...(t.producer !== null ? [t.producer] : []), ...t.consumers]) {
+          if (j === i || inRegion[j]) continue;
+          if (seed(j) || agnostic(j)) {
+            inRegion[j] = 1;
+            region.push(j);
+          }
+        }
+      }
+    }
+    // Edges: tensors a region node reads from outside it (or from the graph's inputs), or writes to a reader
+    // outside it (or to the graph's outputs). Constants and weight DQs carry no activation.
+    for (const i of region) {
+      const n = nodes[i]!;
+      for (const name of n.inputs) {
+        if (weight(name)) continue;
+        const t = analysis.tensors.get(name)!;
+        if (t.producer === null || !inRegion[t.producer]) add(name, i);
+      }
+      for (const name of n.outputs) {
+        if (weight(name)) continue;
+        const t = analysis.tensors.get(name)!;
+        if (graphOutputs.has(name) || t.consumers.some((c) => !inRegion[c])) add(name, i);
+      }
+    }
+  }
+  if (extra.size === 0) return works;
+  return works.map((w) => (extra.has(w.index) ? { ...w, layoutTransposes: extra.get(w.index)! } : w));
 }
