@@ -8,6 +8,8 @@ import { sourceWork } from '../../src/cost/work.js';
 import { workOptionsFor } from '../../src/cost/estimate.js';
 import { measureModel } from '../../src/cost/measure.js';
 import { loadProfile } from '../../src/profiles/load.js';
+import { kernelGrid } from '../../src/cost/kernel-grid.js';
+import { casesToTime } from '../../src/cost/kernel-measure.js';
 import { makeAnalysis, makeProfile } from './fixtures.js';
 
 // onnxruntime's CPU EP runs every QLinearConv channels-last and keeps one NCHW <-> NHWC Transpose per tensor on
@@ -103,4 +105,19 @@ describe('layout Transposes: regions and edges (table)', () => {
       assert.ok(lts.every((x) => x.elements === 2048), JSON.stringify(lts));
     });
   }
+});
+
+describe('layout-Transpose grid cases', () => {
+  const grid = kernelGrid('full');
+  const layout = grid.filter((c) => c.layoutTransposes);
+  it('the full grid times them on the host, with their Conv as context', () => {
+    assert.ok(layout.length >= 8, `${layout.length} cases`);
+    assert.deepEqual(casesToTime(grid, false).length, grid.length);
+    for (const c of layout) assert.deepEqual([c.op, c.context], ['Transpose', ['Conv', 'Flatten']], c.id);
+  });
+  it('a runner (whole runs only, no per-node profile) is not sent them', () => {
+    const sent = casesToTime(grid, true);
+    assert.equal(sent.length, grid.length - layout.length);
+    assert.ok(sent.every((c) => !c.layoutTransposes));
+  });
 });

@@ -39,7 +39,7 @@ import { measureModel, type ModelMeasurement } from '../cost/measure.js';
 import { fitCalibrationDetailed, fitKernelCalibration, type CalibrationMeasurement } from '../cost/calibrate.js';
 import { kernelGrid, type GridSize } from '../cost/kernel-grid.js';
 import { describeQuiet, type QuietRecord } from '../cost/quiet.js';
-import { readLastLevelCacheBytes, readLevel2CacheBytes, timeKernelsHost, timeKernelsRunner, type TimedKernel } from '../cost/kernel-measure.js';
+import { casesToTime, readLastLevelCacheBytes, readLevel2CacheBytes, timeKernelsHost, timeKernelsRunner, type TimedKernel } from '../cost/kernel-measure.js';
 import { DEFAULT_STOP_RULE } from '../parity/timing.js';
 import { sourceWork } from '../cost/work.js';
 import { workOptionsFor } from '../cost/estimate.js';
@@ -201,7 +201,9 @@ async function measureModels(f: Flags, results: readonly ParityResult[]): Promis
 
 /** Times the kernel grid on this machine or through an external runtime. */
 async function timeGrid(f: Flags, runner: ExternalRunner | undefined): Promise<{ points: TimedKernel[]; seconds: number; where: string; runtimeName?: string; quiet?: QuietRecord }> {
-  const cases = kernelGrid(f.grid);
+  const grid = kernelGrid(f.grid);
+  const cases = casesToTime(grid, runner !== undefined);
+  if (cases.length < grid.length) log(`left out ${grid.length - cases.length} layout-Transpose cases: ${f.runtime} times whole runs, and only a per-node profile tells their Transposes from their Conv`);
   const dir = mkdtempSync(join(tmpdir(), 'edgegate-kernels-'));
   const t0 = process.hrtime.bigint();
   try {

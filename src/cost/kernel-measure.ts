@@ -147,6 +147,14 @@ function zeroInputs(c: KernelCase): Map<string, HostTensor> {
   return m;
 }
 
+/**
+ * The grid cases worth timing where: a runner (an edge device through `parity runtime`) times whole runs,
+ * and a layout-Transpose case's Transposes cannot be told from the Conv they wrap without a per-node profile.
+ */
+export function casesToTime(grid: readonly KernelCase[], onRunner: boolean): KernelCase[] {
+  return onRunner ? grid.filter((c) => !c.layoutTransposes) : [...grid];
+}
+
 /** A runner's timing of the grid, and what the runtime said about the machine it ran on. */
 export interface RunnerTiming {
   readonly points: TimedKernel[];
