@@ -9,6 +9,7 @@ import type { ComputeDtype, OpClass } from '../profiles/schema.js';
 import { byteSize, DataType } from '../onnx/types.js';
 import { numElements } from '../graph/dims.js';
 import { getQdqGroups } from '../graph/qdq-units.js';
+import { readTensorValues } from '../onnx/tensor-data.js';
 import { computeDtypeForElement, EPILOGUE_PRODUCERS, FREE_OPS, FUSABLE_EPILOGUES, isIntegerOp, opClassOf } from './op-class.js';
 
 /** Ops that are views (no copy) in the runtimes we model: they cost their dispatch only. */
@@ -188,13 +189,19 @@ function computeSourceWork(analysis: GraphAnalysis, options: SourceWorkOptions):
 
   // QDQ node units: one quantized kernel per unit; its bytes are the unit's (quantized) boundary tensors.
   const fusedTargets = new Set<number>();
-  for (const u of getQdqGroups(graph)) {
+  // Scalar constants (Q scales and zero points, Clip bounds) let a redundant Relu/Clip join its unit.
+  const constantValues = (name: string): { dtype: number; values: number[] } | undefined => {
+    const ref = graph.initializers.get(name);
+    const values = ref && ref.elementCount <= 16 ? readTensorValues(ref, 16) : null;
+    return ref && values ? { dtype: ref.dtype, values } : undefined;
+  };
+  for (const u of getQdqGroups({ nodes: graph.nodes, outputs: graph.outputs, constantValues })) {
     const dropOnly = u.selector === 'drop-qdq' || u.selector === 'drop-dq';
     if (options.qdqKernels && !dropOnly && !options.qdqKernels.has(nodes[u.target]!.opType)) continue;
     const dq = u.dqNodes[0];
     const qIn = dq !== undefined ? analysis.tensors.get(nodes[dq]!.inputs[0] ?? '') : undefined;
     if (!dropOnly && options.signedUnfused && !signedUnitFuses(u, options.signedUnfused)) continue;
-    for (const i of [...u.dqNodes, ...u.qNodes]) {
+    for (const i of [...u.dqNodes, ...(u.clipNode !== undefined ? [u.clipNode] : []), ...u.qNodes]) {
       if (i === u.target) continue;
       owner[i] = u.target;
       mergedAs[i] = 'qdq';

@@ -127,6 +127,12 @@ export type QdqNodeLike = Pick<OnnxNode, 'index' | 'name' | 'opType' | 'domain' 
 export interface QdqGraphLike {
   readonly nodes: readonly QdqNodeLike[];
   readonly outputs: readonly { readonly name: string }[];
+  /**
+   * A small constant's dtype and values (initializers), when the caller can read them: with it, a Relu or
+   * Clip between a target and its Q that the Q makes redundant joins the unit, as onnxruntime's
+   * `NodeGroupSelector::GetQDQSelection` takes it (`redundant_clip_node`). Without it such a target has no Q.
+   */
+  readonly constantValues?: (name: string) => { readonly dtype: number; readonly values: readonly number[] } | undefined;
 }
 
 /** A node unit, as onnxruntime's `NodeUnit`: a single node, or a QDQ group around a target node. */
@@ -143,8 +149,10 @@ export interface QdqNodeUnit {
   readonly inputs: readonly string[];
   /** Tensors the unit produces for the rest of the graph (Q outputs, or the target's outputs). */
   readonly outputs: readonly string[];
-  /** All node indices of the unit, DQs first, then the target, then Qs. */
+  /** All node indices of the unit, DQs first, then the target (and its redundant Relu/Clip), then Qs. */
   readonly nodes: readonly number[];
+  /** A Relu or Clip between the target and its Q that the Q's range makes redundant (it runs inside the kernel). */
+  readonly clipNode?: number;
 }
 
 const NONE: readonly number[] = Object.freeze([]);
@@ -213,12 +221,58 @@ interface Grouping {
 const unitCache = new WeakMap<readonly unknown[], { readonly outputsKey: string; readonly grouping: Grouping; units?: QdqNodeUnit[]; table?: QdqUnitTable }>();
 
 function cached(graph: QdqGraphLike): { readonly grouping: Grouping; units?: QdqNodeUnit[]; table?: QdqUnitTable } {
-  const outputsKey = graph.outputs.map((o) => o.name).join('\u0000');
+  const outputsKey = graph.outputs.map((o) => o.name).join('\u0000') + (graph.constantValues ? '\u0000values' : '');
   const hit = unitCache.get(graph.nodes);
   if (hit && hit.outputsKey === outputsKey) return hit;
   const entry = { outputsKey, grouping: groupQdq(graph) };
   unitCache.set(graph.nodes, entry);
   return entry;
+}
+
+/** Range of the quantized types onnxruntime's `GetDataTypeMinMax` knows. */
+const QUANT_RANGE: Readonly<Record<number, readonly [number, number]>> = { 2: [0, 255], 3: [-128, 127], 4: [0, 65535], 5: [-32768, 32767] };
+
+/**
+ * onnxruntime's `IsClipMadeRedundantByQ` (qdq_util.cc): the Q has a constant scalar scale and zero point (no
+ * zero point: uint8, 0); a Relu is redundant when the zero point is the type's minimum, a Clip when its
+ * constant [min, max], quantized with that scale and zero point, covers the type's whole range.
+ */
+export function clipMadeRedundantByQ(
+  clip: Pick<QdqNodeLike, 'opType' | 'inputs'>,
+  q: Pick<QdqNodeLike, 'inputs'>,
+  constantValues: NonNullable<QdqGraphLike['constantValues']>,
+): boolean {
+  const scale = q.inputs[1] ? constantValues(q.inputs[1]) : undefined;
+  if (!scale || scale.values.length !== 1 || !(scale.values[0]! > 0)) return false;
+  const zpName = q.inputs[2] ?? '';
+  const zp = zpName === '' ? { dtype: 2, values: [0] } : constantValues(zpName);
+  if (!zp || zp.values.length !== 1) return false;
+  const range = QUANT_RANGE[zp.dtype];
+  if (!range) return false;
+  const z = zp.values[0]!;
+  if (clip.opType === 'Relu') return z === range[0];
+  const bound = (i: number, fallback: number): number | undefined => {
+    const name = clip.inputs[i] ?? '';
+    if (name === '') return fallback;
+    const v = constantValues(name);
+    return v && v.values.length === 1 ? v.values[0] : undefined;
+  };
+  // A Clip with no bound inputs is either unbounded (opset 11+) or an opset-6 Clip whose bounds are attributes,
+  // which this reader does not see: not taken (the unit stays as without the reader).
+  if (clip.inputs.filter((x) => x !== '').length <= 1) return false;
+  const lo = bound(1, -Infinity);
+  const hi = bound(2, Infinity);
+  if (lo === undefined || hi === undefined) return false;
+  const s = scale.values[0]!;
+  return rint(lo / s) + z <= range[0] && rint(hi / s) + z >= range[1];
+}
+
+/** C's rint in the default rounding mode: to nearest, ties to even. */
+function rint(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = Math.floor(x);
+  const d = x - f;
+  return d < 0.5 ? f : d > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1;
 }
 
 function groupQdq(graph: QdqGraphLike): Grouping {
@@ -235,6 +289,16 @@ function groupQdq(graph: QdqGraphLike): Grouping {
   const dqUsedInGroup = new Set<number>();
   const dqUsedOutside = new Set<number>();
 
+  const redundantClip = (o: string): { clip: number; q: number } | undefined => {
+    const cs = consumers.get(o) ?? [];
+    if (!graph.constantValues || cs.length !== 1 || !(isOp(cs[0], 'Relu') || isOp(cs[0], 'Clip'))) return undefined;
+    const clip = cs[0]!;
+    const y = nodes[clip]!.outputs[0] ?? '';
+    const qs = consumers.get(y) ?? [];
+    if (graphOutputs.has(y) || qs.length !== 1 || !isOp(qs[0], 'QuantizeLinear') || qTaken.has(qs[0]!)) return undefined;
+    return clipMadeRedundantByQ(nodes[clip]!, nodes[qs[0]!]!, graph.constantValues) ? { clip, q: qs[0]! } : undefined;
+  };
+
   for (let t = 0; t < nodes.length; t++) {
     const node = nodes[t]!;
     if (!isOnnxOrNhwcDomain(node.domain)) continue;
@@ -249,10 +313,15 @@ function groupQdq(graph: QdqGraphLike): Grouping {
     const realOutputs = node.outputs.filter((o) => o !== '');
     let qNodes: number[] = [];
     let qOk = true;
-    for (const o of realOutputs) {
-      const cs = consumers.get(o) ?? [];
-      if (cs.length === 1 && isOp(cs[0], 'QuantizeLinear') && !qTaken.has(cs[0]!)) qNodes.push(cs[0]!);
-      else qOk = false;
+    // Drop and split selectors take no Relu/Clip between the target and its Q (`if (redundant_clip_node) return false`).
+    const clipped = realOutputs.length === 1 && selector !== 'drop-qdq' && selector !== 'drop-dq' && selector !== 'split' ? redundantClip(realOutputs[0]!) : undefined;
+    if (clipped) qNodes.push(clipped.q);
+    else {
+      for (const o of realOutputs) {
+        const cs = consumers.get(o) ?? [];
+        if (cs.length === 1 && isOp(cs[0], 'QuantizeLinear') && !qTaken.has(cs[0]!)) qNodes.push(cs[0]!);
+        else qOk = false;
+      }
     }
     if (producesGraphOutput(t)) qOk = false;
     if (!qOk) qNodes = [];
@@ -311,13 +380,14 @@ function groupQdq(graph: QdqGraphLike): Grouping {
     if (dqNodes.some((d) => producesGraphOutput(d))) continue;
     for (const q of qNodes) qTaken.add(q);
     for (const d of dqNodes) dqUsedInGroup.add(d);
-    const unitNodes = [...dqNodes, t, ...qNodes];
+    const clipNode = clipped && qNodes.length > 0 ? clipped.clip : undefined;
+    const unitNodes = [...dqNodes, t, ...(clipNode !== undefined ? [clipNode] : []), ...qNodes];
     const internal = new Set<string>();
     for (const i of unitNodes) for (const o of nodes[i]!.outputs) if (o !== '') internal.add(o);
     const inputs: string[] = [];
     for (const i of unitNodes) for (const x of nodes[i]!.inputs) if (x !== '' && !internal.has(x) && !inputs.includes(x)) inputs.push(x);
     const outputs = qNodes.length > 0 ? qNodes.flatMap((q) => nodes[q]!.outputs.filter((o) => o !== '')) : realOutputs;
-    groups.push({ kind: 'qdq', target: t, dqNodes, qNodes, selector, inputs, outputs, nodes: unitNodes });
+    groups.push({ kind: 'qdq', target: t, dqNodes, qNodes, selector, inputs, outputs, nodes: unitNodes, ...(clipNode !== undefined ? { clipNode } : {}) });
   }
 
   // A DQ in a group is still needed as its own unit if something outside any group reads it.
