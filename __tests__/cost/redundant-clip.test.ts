@@ -11,6 +11,7 @@ import { workOptionsFor } from '../../src/cost/estimate.js';
 import { measureModel } from '../../src/cost/measure.js';
 import { clipMadeRedundantByQ } from '../../src/graph/qdq-units.js';
 import { loadProfile } from '../../src/profiles/load.js';
+import { placeModel } from '../../src/profiles/engine.js';
 
 const { onnx } = onnxProto;
 const { profile: host } = loadProfile('host-x64');
@@ -71,6 +72,10 @@ describe('a Relu/Clip between an op and its Q, against onnxruntime-node', () => 
       const ort = (m.kernels ?? []).map((k) => k.op).filter((op) => op !== 'Transpose');
       // The oracle first: what onnxruntime ran.
       assert.deepEqual(ort.includes('QLinearConv'), fused, `onnxruntime ran ${ort.join(', ')}`);
+      // The compatibility engine groups the same way: QNN takes the fused unit whole, and without the
+      // redundant Relu/Clip in the unit the float Conv's input DQ and output Q fell back to the CPU.
+      const placed = placeModel(a, loadProfile('qualcomm-htp').profile).nodes;
+      assert.equal(placed.every((p) => p.placement === 'accelerated'), fused, placed.map((p) => `${p.op}:${p.placement}`).join(' '));
       // Then the cost model: one int8 Conv kernel, or a float Conv with its DQ/Q kernels.
       if (fused) assert.deepEqual(kernels.map((w) => `${w.opType}:${w.dtype}`), ['Conv:int8']);
       else assert.ok(kernels.some((w) => w.opType === 'Conv' && w.dtype === 'float') && kernels.some((w) => w.opType === 'QuantizeLinear'), kernels.map((w) => w.opType).join(', '));

@@ -212,6 +212,8 @@ interface Grouping {
   readonly groups: QdqNodeUnit[];
   /** Q nodes inside groups. */
   readonly qTaken: ReadonlySet<number>;
+  /** Redundant Relu/Clip nodes inside groups. */
+  readonly clipTaken: ReadonlySet<number>;
   /** DQ nodes inside groups, and those of them something outside every group also reads. */
   readonly dqUsedInGroup: ReadonlySet<number>;
   readonly dqUsedOutside: ReadonlySet<number>;
@@ -286,6 +288,7 @@ function groupQdq(graph: QdqGraphLike): Grouping {
 
   const groups: QdqNodeUnit[] = [];
   const qTaken = new Set<number>();
+  const clipTaken = new Set<number>();
   const dqUsedInGroup = new Set<number>();
   const dqUsedOutside = new Set<number>();
 
@@ -381,6 +384,7 @@ function groupQdq(graph: QdqGraphLike): Grouping {
     for (const q of qNodes) qTaken.add(q);
     for (const d of dqNodes) dqUsedInGroup.add(d);
     const clipNode = clipped && qNodes.length > 0 ? clipped.clip : undefined;
+    if (clipNode !== undefined) clipTaken.add(clipNode);
     const unitNodes = [...dqNodes, t, ...(clipNode !== undefined ? [clipNode] : []), ...qNodes];
     const internal = new Set<string>();
     for (const i of unitNodes) for (const o of nodes[i]!.outputs) if (o !== '') internal.add(o);
@@ -402,7 +406,7 @@ function groupQdq(graph: QdqGraphLike): Grouping {
     }
   }
 
-  return { groups, qTaken, dqUsedInGroup, dqUsedOutside };
+  return { groups, qTaken, clipTaken, dqUsedInGroup, dqUsedOutside };
 }
 
 /** Every node not absorbed into a group becomes a single-node unit; groups come in their target's place. */
@@ -452,7 +456,7 @@ export function getQdqUnitTable(graph: QdqGraphLike): QdqUnitTable {
 }
 
 function unitTable(graph: QdqGraphLike, grouping: Grouping): QdqUnitTable {
-  const { qTaken, dqUsedInGroup, dqUsedOutside } = grouping;
+  const { qTaken, clipTaken, dqUsedInGroup, dqUsedOutside } = grouping;
   const groupedTargets = new Map<number, QdqNodeUnit>(grouping.groups.map((g) => [g.target, g]));
   const targets = new Int32Array(graph.nodes.length);
   const groups = new Map<number, QdqNodeUnit>();
@@ -460,7 +464,7 @@ function unitTable(graph: QdqGraphLike, grouping: Grouping): QdqUnitTable {
   for (let i = 0; i < graph.nodes.length; i++) {
     const g = groupedTargets.get(i);
     if (g) groups.set(count, g);
-    else if (qTaken.has(i) || (dqUsedInGroup.has(i) && !dqUsedOutside.has(i))) continue;
+    else if (qTaken.has(i) || clipTaken.has(i) || (dqUsedInGroup.has(i) && !dqUsedOutside.has(i))) continue;
     targets[count++] = i;
   }
   return { count, targets: targets.subarray(0, count), groups };

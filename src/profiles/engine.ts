@@ -12,6 +12,7 @@
 import { dtypeName, type OnnxGraph } from '../onnx/types.js';
 import type { GraphAnalysis } from '../graph/types.js';
 import { implicitInputs } from '../graph/analyze.js';
+import { readTensorValues } from '../onnx/tensor-data.js';
 import { getQdqGroups, getQdqUnitTable, type QdqGraphLike, type QdqNodeUnit } from '../graph/qdq-units.js';
 import type { Placement } from '../report/types.js';
 import type { DevicePlacement, PlacedNode } from './placement.js';
@@ -471,9 +472,19 @@ function graphFactsOf(graph: PlacedGraph): GraphFacts {
   return facts;
 }
 
-/** A placed graph as the QDQ unit functions take it (their cache is per node list and outputs). */
+/**
+ * A placed graph as the QDQ unit functions take it (their cache is per node list and outputs), with its
+ * small constants, so that a Relu/Clip its Q makes redundant joins the unit as onnxruntime's EPs see it.
+ */
 function unitGraph(graph: PlacedGraph): QdqGraphLike {
-  return { nodes: graph.nodes, outputs: graph.outputs.map((name) => ({ name })) };
+  const constantValues = (name: string): { dtype: number; values: readonly number[] } | undefined => {
+    const t = graph.tensors.get(name);
+    if (!t?.initializer) return undefined;
+    if (t.value) return { dtype: t.value.dtype, values: t.value.values };
+    const values = t.tensor && t.tensor.elementCount <= 16 ? readTensorValues(t.tensor, 16) : null;
+    return values ? { dtype: t.tensor!.dtype, values } : undefined;
+  };
+  return { nodes: graph.nodes, outputs: graph.outputs.map((name) => ({ name })), constantValues };
 }
 
 /** Every name a placed node reads: inputs, then the free names of its bodies. */
