@@ -12,6 +12,8 @@ import { measureModel } from '../../src/cost/measure.js';
 import { clipMadeRedundantByQ } from '../../src/graph/qdq-units.js';
 import { loadProfile } from '../../src/profiles/load.js';
 import { placeModel } from '../../src/profiles/engine.js';
+import { planParity } from '../../src/parity/plan.js';
+import { readProtoModel } from '../../src/parity/proto-model.js';
 
 const { onnx } = onnxProto;
 const { profile: host } = loadProfile('host-x64');
@@ -76,6 +78,11 @@ describe('a Relu/Clip between an op and its Q, against onnxruntime-node', () => 
       // redundant Relu/Clip in the unit the float Conv's input DQ and output Q fell back to the CPU.
       const placed = placeModel(a, loadProfile('qualcomm-htp').profile).nodes;
       assert.equal(placed.every((p) => p.placement === 'accelerated'), fused, placed.map((p) => `${p.op}:${p.placement}`).join(' '));
+      // Parity isolates the unit as onnxruntime runs it: the Relu/Clip inside the Conv's unit, or its own.
+      const conv = a.model.graph.nodes.findIndex((n) => n.opType === 'Conv');
+      const actIndex = a.model.graph.nodes.findIndex((n) => n.opType === act);
+      const iso = planParity(readProtoModel(file)).isolation.find((u) => u.unit.nodes.includes(conv))!;
+      assert.equal(iso.unit.nodes.includes(actIndex), fused, `parity's unit of the Conv: ${iso.unit.nodes.join(', ')}`);
       // Then the cost model: one int8 Conv kernel, or a float Conv with its DQ/Q kernels.
       if (fused) assert.deepEqual(kernels.map((w) => `${w.opType}:${w.dtype}`), ['Conv:int8']);
       else assert.ok(kernels.some((w) => w.opType === 'Conv' && w.dtype === 'float') && kernels.some((w) => w.opType === 'QuantizeLinear'), kernels.map((w) => w.opType).join(', '));

@@ -83,12 +83,41 @@ export function topologicalOrder(model: ProtoModel): number[] {
 
 /** A float32 scalar initializer's value, or undefined when it is not one. */
 export function scalarFloatInitializer(model: ProtoModel, name: string): number | undefined {
+  const v = scalarInitializer(model, name);
+  return v && v.dtype === DataType.FLOAT ? v.values[0] : undefined;
+}
+
+/**
+ * A one-element initializer of a float or 8/16-bit integer type (Q/DQ scales and zero points, Clip bounds),
+ * as the QDQ grouping reads constants; undefined for anything else.
+ */
+export function scalarInitializer(model: ProtoModel, name: string): { dtype: number; values: number[] } | undefined {
   const init = model.initializers.get(name);
-  if (!init || init.sparse || init.dtype !== DataType.FLOAT || init.externalLocation !== null) return undefined;
+  if (!init || init.sparse || init.externalLocation !== null) return undefined;
   if (init.dims.reduce((a, b) => a * b, 1) !== 1) return undefined;
   const t = onnx.TensorProto.decode(init.raw.subarray(scanFields(init.raw, 0, init.raw.byteLength)[0]!.valueStart));
-  if (t.rawData && t.rawData.byteLength >= 4) return Buffer.from(t.rawData).readFloatLE(0);
-  return t.floatData[0];
+  const raw = t.rawData && t.rawData.byteLength > 0 ? Buffer.from(t.rawData) : undefined;
+  let v: number | undefined;
+  switch (init.dtype) {
+    case DataType.FLOAT:
+      v = raw && raw.byteLength >= 4 ? raw.readFloatLE(0) : t.floatData[0];
+      break;
+    case DataType.UINT8:
+      v = raw ? raw.readUInt8(0) : t.int32Data[0];
+      break;
+    case DataType.INT8:
+      v = raw ? raw.readInt8(0) : t.int32Data[0];
+      break;
+    case DataType.UINT16:
+      v = raw && raw.byteLength >= 2 ? raw.readUInt16LE(0) : t.int32Data[0];
+      break;
+    case DataType.INT16:
+      v = raw && raw.byteLength >= 2 ? raw.readInt16LE(0) : t.int32Data[0];
+      break;
+    default:
+      return undefined;
+  }
+  return v === undefined ? undefined : { dtype: init.dtype, values: [v] };
 }
 
 /** Builds the parity plan of a model. */
@@ -130,7 +159,9 @@ export function planParity(model: ProtoModel): ParityPlan {
   const uncompared = new Set<string>([...constantTensors].filter((t) => producer.has(t)));
   randomTensors.forEach((t) => uncompared.add(t));
 
-  const units = getQdqNodeUnits({ nodes: model.nodes, outputs: model.outputs });
+  // With the model's scalar constants a Relu/Clip its Q makes redundant is isolated inside its unit, as
+  // onnxruntime runs it (one QLinearConv), not as a float kernel of its own.
+  const units = getQdqNodeUnits({ nodes: model.nodes, outputs: model.outputs, constantValues: (name) => scalarInitializer(model, name) });
   const modelOutputs = model.outputs.map((o) => o.name);
   const productionOutputs = [...new Set([...modelOutputs, ...qdqUnitOutputs(units)])];
 
