@@ -16,6 +16,7 @@ import type { Calibration, ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpC
 import { estimateCost, peakFor, efficiencyFor, workOptionsFor } from './estimate.js';
 import { sourceWork, type SourceWork } from './work.js';
 import { fitKernelCurves, kernelCurveTime, ownKernelSeconds, profileResolves, type KernelPoint } from './kernel-curves.js';
+import { computeDtypeBytes } from './op-class.js';
 
 export interface CalibrationMeasurement {
   /** Model file as recorded in the calibration block. */
@@ -148,7 +149,7 @@ function nodeTerms(m: CalibrationMeasurement, profile: DeviceProfile, unit: Comp
     // A matrix product that uses each weight once or twice (a batch-1 classifier Gemm: a GEMV) is bound by
     // reading its weights, whatever the kernel's arithmetic rate: it gets a fit-only key so that it cannot
     // set the class's compute efficiency, which GEMM-shaped products (attention, MLPs on tokens) need.
-    const elem = w.dtype === 'float' ? 4 : w.dtype === 'int8' ? 1 : w.dtype === 'int4' ? 0.5 : 2;
+    const elem = computeDtypeBytes(w.dtype);
     const reuse = w.weightBytes > 0 && w.macs !== null ? w.macs / (w.weightBytes / elem) : Infinity;
     out.set(w.index, {
       key: w.opClass === 'matmul' && reuse < GEMV_MAX_REUSE ? `${w.opClass}/${w.dtype}/gemv` : `${w.opClass}/${w.dtype}`,

@@ -327,7 +327,7 @@ export function roofline(
  */
 function layoutTransposeCost(profile: DeviceProfile, unit: ComputeUnit, t: LayoutTranspose, notes: AssumptionNotes, memo: EfficiencyMemo): Roofline {
   const curve = layoutTransposeCurveTime(profile, unit, t);
-  if (curve) return { computeS: 0, memoryS: curve.memoryS, effKey: curve.effKey, sigma: curve.sigma };
+  if (curve) return curve;
   return roofline(profile, unit, { opClass: 'data_movement', dtype: t.dtype, work: 0, bytes: layoutTransposeBytes(t.dtype, t.elements), weightBytes: 0 }, notes, undefined, undefined, memo);
 }
 

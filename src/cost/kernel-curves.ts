@@ -14,6 +14,7 @@ import type { ComputeDtype, ComputeUnit, DeviceProfile, KernelCurve } from '../p
 import { VIEW_OPS, type LayoutTranspose, type SourceWork } from './work.js';
 import { peakFor } from './estimate.js';
 import { curveSeconds, fitCurve, type CurveSample } from './curve-fit.js';
+import { computeDtypeBytes } from './op-class.js';
 
 /** A kernel's variant key and shape features (log2 of sizes, plus small integers such as the stride). */
 export interface KernelShape {
@@ -263,14 +264,12 @@ function readCurve(profile: DeviceProfile, unit: ComputeUnit, shape: KernelShape
  * its bytes at about a third of the rate of a 16-channel map).
  */
 export function layoutTransposeShape(dtype: ComputeDtype, elements: number, channels: number): KernelShape {
-  return { key: LAYOUT_TRANSPOSE_KEY, names: ['bytes', 'channels'], features: [lg(layoutTransposeBytes(dtype, elements) / 2), lg(Math.max(1, channels))] };
+  return { key: 'data_movement/int8/Transpose-nhwc', names: ['bytes', 'channels'], features: [lg(layoutTransposeBytes(dtype, elements) / 2), lg(Math.max(1, channels))] };
 }
-
-export const LAYOUT_TRANSPOSE_KEY = 'data_movement/int8/Transpose-nhwc';
 
 /** Bytes a layout Transpose reads and writes. */
 export function layoutTransposeBytes(dtype: ComputeDtype, elements: number): number {
-  return 2 * elements * (dtype === 'int8' ? 1 : dtype === 'int4' ? 0.5 : dtype === 'float' ? 4 : 2);
+  return 2 * elements * computeDtypeBytes(dtype);
 }
 
 /** The calibrated time of one layout Transpose on `unit`, or null without a `Transpose-nhwc` curve. */
@@ -420,6 +419,12 @@ export function fitKernelCurves(
   const byKey = new Map<string, { names: readonly string[]; rate: number; samples: (CurveSample & { id: string; resolved: boolean })[] }>();
   const skipped: { id: string; reason: string }[] = [];
   let weightBandwidth: number | undefined;
+  // One point of a variant's curve: `num` work (or bytes) at `rate` took `seconds`.
+  const addSample = (p: KernelPoint, shape: KernelShape, num: number, rate: number, seconds: number): void => {
+    const e = byKey.get(shape.key) ?? { names: shape.names, rate, samples: [] };
+    e.samples.push({ x: shape.features, work: num, rate, seconds, id: p.id, resolved: profileResolves(p, line.profilerS) });
+    byKey.set(shape.key, e);
+  };
   for (const p of points) {
     if (p.overheadChain !== undefined || p.composite) continue;
     if (p.layoutTransposes) {
@@ -428,12 +433,8 @@ export function fitKernelCurves(
         skipped.push({ id: p.id, reason: 'its layout Transposes need a per-node profile to be told from its Conv' });
         continue;
       }
-      const shape = layoutTransposeShape('int8', p.layoutTransposes.elements, p.layoutTransposes.channels);
-      const rate = unit.memoryBandwidthBytesPerSecond.value;
-      const e = byKey.get(shape.key) ?? { names: shape.names, rate, samples: [] };
-      const seconds = ownKernelSeconds(p, line) / p.layoutTransposes.count;
-      e.samples.push({ x: shape.features, work: layoutTransposeBytes('int8', p.layoutTransposes.elements), rate, seconds, id: p.id, resolved: profileResolves(p, line.profilerS) });
-      byKey.set(shape.key, e);
+      const { elements, channels, count } = p.layoutTransposes;
+      addSample(p, layoutTransposeShape('int8', elements, channels), layoutTransposeBytes('int8', elements), unit.memoryBandwidthBytesPerSecond.value, ownKernelSeconds(p, line) / count);
       continue;
     }
     // The grid's one-element output Slice and context ops are not the case's kernel (src/cost/kernel-grid.ts).
@@ -458,10 +459,7 @@ export function fitKernelCurves(
       skipped.push({ id: p.id, reason: `${w.opType} has no ${memory ? 'bytes' : 'work'} to relate its time to` });
       continue;
     }
-    const rate = memory ? unit.memoryBandwidthBytesPerSecond.value : peakFor(unit, w.dtype).value;
-    const e = byKey.get(shape.key) ?? { names: shape.names, rate, samples: [] };
-    e.samples.push({ x: shape.features, work: num, rate, seconds: ownKernelSeconds(p, line), id: p.id, resolved: profileResolves(p, line.profilerS) });
-    byKey.set(shape.key, e);
+    addSample(p, shape, num, memory ? unit.memoryBandwidthBytesPerSecond.value : peakFor(unit, w.dtype).value, ownKernelSeconds(p, line));
   }
   const curves: KernelCurve[] = [];
   for (const [key, e] of [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b))) {

@@ -88,6 +88,11 @@ export function isIntegerOp(opType: string): boolean {
   return INTEGER_OPS.has(opType);
 }
 
+/** Bytes one element of a compute dtype occupies (int4 packs two per byte). */
+export function computeDtypeBytes(dtype: ComputeDtype): number {
+  return dtype === 'float' ? 4 : dtype === 'int8' ? 1 : dtype === 'int4' ? 0.5 : 2;
+}
+
 /**
  * Arithmetic class for an element type: 8-bit integers → `int8`, 16-bit integers → `int16`, 4-bit →
  * `int4`, half types → their own, everything else (float, double, int32/int64 index math) → `float`.

@@ -46,11 +46,6 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/**
- * Parses ORT's profile JSON. Keeps only `cat: "Node"` events whose name ends in `_kernel_time`, groups them
- * by `args.node_index`, and returns each node's median duration. `skipRuns` drops each node's first
- * occurrences (warm-up runs recorded in the same session).
- */
 /** `[{"uint8": [1, 3, 224, 224]}, ...]` → its first entry, when it has that form. */
 function firstInput(v: unknown): KernelTiming['input'] {
   const first: unknown = Array.isArray(v) ? v[0] : undefined;
@@ -60,6 +55,11 @@ function firstInput(v: unknown): KernelTiming['input'] {
   return { type: entry[0], dims: entry[1] as number[] };
 }
 
+/**
+ * Parses ORT's profile JSON. Keeps only `cat: "Node"` events whose name ends in `_kernel_time`, groups them
+ * by `args.node_index`, and returns each node's median duration. `skipRuns` drops each node's first
+ * occurrences (warm-up runs recorded in the same session).
+ */
 export function parseOrtProfile(json: unknown, file = 'profile', skipRuns = 0): KernelTiming[] {
   if (!Array.isArray(json)) throw new OrtProfileError(file, 'not a Chrome-trace array');
   const byIndex = new Map<string, { name: string; op: string; provider: string; durs: number[]; input: KernelTiming['input'] }>();

@@ -9,7 +9,7 @@ import type { ComputeDtype, OpClass } from '../profiles/schema.js';
 import { byteSize, DataType } from '../onnx/types.js';
 import { numElements } from '../graph/dims.js';
 import { getQdqGroups } from '../graph/qdq-units.js';
-import { readTensorValues } from '../onnx/tensor-data.js';
+import { smallConstant } from '../onnx/tensor-data.js';
 import { computeDtypeForElement, EPILOGUE_PRODUCERS, FREE_OPS, FUSABLE_EPILOGUES, isIntegerOp, opClassOf } from './op-class.js';
 
 /** Ops that are views (no copy) in the runtimes we model: they cost their dispatch only. */
@@ -190,11 +190,7 @@ function computeSourceWork(analysis: GraphAnalysis, options: SourceWorkOptions):
   // QDQ node units: one quantized kernel per unit; its bytes are the unit's (quantized) boundary tensors.
   const fusedTargets = new Set<number>();
   // Scalar constants (Q scales and zero points, Clip bounds) let a redundant Relu/Clip join its unit.
-  const constantValues = (name: string): { dtype: number; values: number[] } | undefined => {
-    const ref = graph.initializers.get(name);
-    const values = ref && ref.elementCount <= 16 ? readTensorValues(ref, 16) : null;
-    return ref && values ? { dtype: ref.dtype, values } : undefined;
-  };
+  const constantValues = (name: string): ReturnType<typeof smallConstant> => smallConstant(graph.initializers.get(name));
   for (const u of getQdqGroups({ nodes: graph.nodes, outputs: graph.outputs, constantValues })) {
     const dropOnly = u.selector === 'drop-qdq' || u.selector === 'drop-dq';
     if (options.qdqKernels && !dropOnly && !options.qdqKernels.has(nodes[u.target]!.opType)) continue;
@@ -319,8 +315,7 @@ const INT8_POOLS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool']);
 /**
  * Adds `layoutTransposes`: grows each channels-last region from its QLinearConvs across layout-agnostic
  * ops, and puts one Transpose on every tensor that enters or leaves it, on the kernel that reads or writes
- * that tensor inside the region. Sized in int8 when a Q/DQ or an int8 kernel touches the tensor (the
- * optimizer moves the Transpose to the quantized side of a Q/DQ).
+ * that tensor inside the region, in the dtype of the side of its Q/DQ the optimizer leaves it on (`int8Side`).
  */
 function withLayoutTransposes(analysis: GraphAnalysis, works: SourceWork[]): SourceWork[] {
   const nodes = analysis.model.graph.nodes;
@@ -345,7 +340,6 @@ function withLayoutTransposes(analysis: GraphAnalysis, works: SourceWork[]): Sou
   const inRegion = new Uint8Array(nodes.length);
   const extra = new Map<number, LayoutTranspose[]>();
   const done = new Set<string>();
-  const kernelOf = (i: number): number => works[i]!.owner;
   // Which side of a Q/DQ the optimizer leaves the Transpose on (measured on mnasnet1_0 s8s8: 22 uint8, 10 float,
   // as predicted): leaving through a DequantizeLinear it moves above it, into int8, when every reader of the
   // DQ is outside the region, and stays below it, in float, when the DQ also feeds the region (a residual
@@ -365,7 +359,7 @@ function withLayoutTransposes(analysis: GraphAnalysis, works: SourceWork[]): Sou
     if (!t || elements === null || elements <= 0) return;
     done.add(tensor);
     const channels = t.shape && t.shape.length >= 3 && typeof t.shape[1] === 'number' ? t.shape[1] : 1;
-    const k = kernelOf(at);
+    const k = works[at]!.owner;
     const list = extra.get(k) ?? [];
     list.push({ tensor, elements, channels, dtype: int8Side(t) ? 'int8' : 'float' });
     extra.set(k, list);

@@ -72,6 +72,15 @@ function halfToFloat(h: number): number {
 }
 
 /**
+ * A small constant's dtype and values (Q/DQ scales and zero points, Clip bounds), as the QDQ grouping reads
+ * constants; undefined without a tensor or past `maxElements` elements.
+ */
+export function smallConstant(ref: TensorRef | undefined, maxElements = 16): { dtype: number; values: number[] } | undefined {
+  const values = ref ? readTensorValues(ref, maxElements) : null;
+  return ref && values ? { dtype: ref.dtype, values } : undefined;
+}
+
+/**
  * Decodes a numeric tensor's values as JS numbers (int64 beyond 2^53 loses precision, which no shape
  * or axis value reaches). Returns null when the tensor has more than `maxElements` elements, is not
  * numeric, or its payload is missing. Reads only this tensor's bytes.

@@ -12,7 +12,7 @@
 import { dtypeName, type OnnxGraph } from '../onnx/types.js';
 import type { GraphAnalysis } from '../graph/types.js';
 import { implicitInputs } from '../graph/analyze.js';
-import { readTensorValues } from '../onnx/tensor-data.js';
+import { smallConstant } from '../onnx/tensor-data.js';
 import { getQdqGroups, getQdqUnitTable, type QdqGraphLike, type QdqNodeUnit } from '../graph/qdq-units.js';
 import type { Placement } from '../report/types.js';
 import type { DevicePlacement, PlacedNode } from './placement.js';
@@ -480,9 +480,7 @@ function unitGraph(graph: PlacedGraph): QdqGraphLike {
   const constantValues = (name: string): { dtype: number; values: readonly number[] } | undefined => {
     const t = graph.tensors.get(name);
     if (!t?.initializer) return undefined;
-    if (t.value) return { dtype: t.value.dtype, values: t.value.values };
-    const values = t.tensor && t.tensor.elementCount <= 16 ? readTensorValues(t.tensor, 16) : null;
-    return values ? { dtype: t.tensor!.dtype, values } : undefined;
+    return t.value ? { dtype: t.value.dtype, values: t.value.values } : smallConstant(t.tensor);
   };
   return { nodes: graph.nodes, outputs: graph.outputs.map((name) => ({ name })), constantValues };
 }
