@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { kernelGrid } from '../../src/cost/kernel-grid.js';
 import { readModel } from '../../src/onnx/reader.js';
 import { analyzeModel } from '../../src/graph/analyze.js';
-import { sourceWork } from '../../src/cost/work.js';
+import { sourceWork, type SourceWork } from '../../src/cost/work.js';
 import { estimateCost, peakFor, workOptionsFor } from '../../src/cost/estimate.js';
-import { boundUnresolved, fitKernelCurves, kernelShapeOf, ownKernelSeconds, profileResolves, profilerExcess, fitOverheadLine, kernelCurveTime, predictLogEfficiency, type KernelPoint } from '../../src/cost/kernel-curves.js';
+import { boundUnresolved, coldWeightStallSeconds, fitColdWeightStall, fitKernelCurves, kernelShapeOf, ownKernelSeconds, profileResolves, profilerExcess, fitOverheadLine, kernelCurveTime, predictLogEfficiency, type KernelPoint } from '../../src/cost/kernel-curves.js';
 import { cpuPlacement, fitContextFactors, fitKernelCalibration } from '../../src/cost/calibrate.js';
 import { level2FromGetconf, ownKernelTime, parseCacheSize, readLastLevelCacheBytes, readLevel2CacheBytes } from '../../src/cost/kernel-measure.js';
 import { loadProfile } from '../../src/profiles/load.js';
@@ -29,6 +29,61 @@ async function analyses(): Promise<{ id: string; op: string; nodes: number; fami
 }
 
 describe('kernel curves', () => {
+  it('fitColdWeightStall: per convolution, chain time less time alone, as a line in its weight bytes, per dtype', () => {
+    // The cost model's view of a chain: `count` convolutions of `bytes` weights each (keyed by the analysis).
+    const chainWorks = new Map<object, { count: number; bytes: number; dtype: string }>();
+    const works = (a: object): readonly SourceWork[] => {
+      const c = chainWorks.get(a);
+      return c ? Array.from({ length: c.count }, () => ({ opType: 'Conv', dtype: c.dtype, weightBytes: c.bytes, free: false }) as unknown as SourceWork) : [];
+    };
+    const line = { perInferenceS: 20e-6, perNodeS: 1e-6 };
+    const hotS = (bytes: number): number => 50e-6 + bytes * 1e-10;
+    const chain = (bytes: number, count: number, stallS: number, dtype = 'float', hotId = `hot-${dtype}-${bytes}`): KernelPoint[] => {
+      const a = {};
+      chainWorks.set(a, { count, bytes, dtype });
+      return [
+        { id: `cold-${dtype}-${bytes}`, analysis: a as never, op: 'Conv', coldChain: { count, hotId }, measuredMs: (line.perInferenceS + count * (line.perNodeS + hotS(bytes) + stallS)) * 1e3 },
+        { id: `hot-${dtype}-${bytes}`, analysis: {} as never, op: 'Conv', measuredMs: (line.perInferenceS + line.perNodeS + hotS(bytes)) * 1e3 },
+      ];
+    };
+    const truth = (bytes: number): number => 3e-6 + bytes * 17e-12;
+    const int8 = (bytes: number): number => 8e-6 + bytes * 24e-12;
+    type Want = Record<string, { perKernelS: number; perByteS: number; fromBytes: number }> | null;
+    const rows: [string, KernelPoint[], Want, number][] = [
+      ['three sizes recover the line', [...chain(2 ** 18, 192, truth(2 ** 18)), ...chain(2 ** 20, 48, truth(2 ** 20)), ...chain(2 ** 22, 12, truth(2 ** 22))], { float: { perKernelS: 3e-6, perByteS: 17e-12, fromBytes: 2 ** 18 } }, 0],
+      [
+        'fp32 and int8 chains give a line each',
+        [...chain(2 ** 18, 192, truth(2 ** 18)), ...chain(2 ** 20, 48, truth(2 ** 20)), ...chain(2 ** 16, 768, int8(2 ** 16), 'int8'), ...chain(2 ** 22, 12, int8(2 ** 22), 'int8')],
+        { float: { perKernelS: 3e-6, perByteS: 17e-12, fromBytes: 2 ** 18 }, int8: { perKernelS: 8e-6, perByteS: 24e-12, fromBytes: 2 ** 16 } },
+        0,
+      ],
+      ['one size is no line', chain(2 ** 20, 48, truth(2 ** 20)), null, 0],
+      ['one size of int8 is no int8 line', [...chain(2 ** 18, 192, truth(2 ** 18)), ...chain(2 ** 20, 48, truth(2 ** 20)), ...chain(2 ** 16, 768, int8(2 ** 16), 'int8')], { float: { perKernelS: 3e-6, perByteS: 17e-12, fromBytes: 2 ** 18 } }, 0],
+      ['no stall (faster in the chain) gives zero, never negative', [...chain(2 ** 18, 192, -5e-6), ...chain(2 ** 20, 48, -8e-6)], { float: { perKernelS: 0, perByteS: 0, fromBytes: 2 ** 18 } }, 0],
+      ['a chain without its case alone is skipped, with the reason', [...chain(2 ** 18, 192, truth(2 ** 18)), ...chain(2 ** 20, 48, truth(2 ** 20), 'float', 'missing')], null, 1],
+    ];
+    for (const [name, points, want, skips] of rows) {
+      const skipped: { id: string; reason: string }[] = [];
+      const got = fitColdWeightStall(points, line, works as never, skipped);
+      assert.equal(skipped.length, skips, `${name}: ${JSON.stringify(skipped)}`);
+      if (skips) assert.match(skipped[0]!.reason, /missing.*not timed/, name);
+      if (want === null) {
+        assert.equal(got, null, name);
+        continue;
+      }
+      assert.ok(got, name);
+      assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), name);
+      for (const [dtype, w] of Object.entries(want)) {
+        const fitted: { perKernelS: number; perByteS: number; fromBytes: number } = got[dtype as 'float' | 'int8']!;
+        assert.ok(Math.abs(fitted.perKernelS - w.perKernelS) < 1e-9 && Math.abs(fitted.perByteS - w.perByteS) < 1e-14, `${name}, ${dtype}: ${fitted.perKernelS} + ${fitted.perByteS}/B`);
+        assert.equal(fitted.fromBytes, w.fromBytes, `${name}, ${dtype}`);
+      }
+    }
+    // Read back: the line from the smallest chain up, in proportion below it; never negative.
+    const st = { perKernelUs: 3, perMebibyteUs: 17, fromMebibytes: 0.25 };
+    const read: [number, number][] = [[0, 0], [2 ** 16, (3 + 17 * 0.25) / 4], [2 ** 18, 3 + 17 * 0.25], [2 ** 22, 3 + 17 * 4], [2 ** 24, 3 + 17 * 16]];
+    for (const [bytes, us] of read) assert.ok(Math.abs(coldWeightStallSeconds(st, bytes) * 1e6 - us) < 1e-9, `${bytes} B: ${coldWeightStallSeconds(st, bytes) * 1e6} us, want ${us}`);
+  });
   it('fitOverheadLine recovers per-inference and per-node cost; needs two chain lengths', () => {
     const line = fitOverheadLine([1, 16, 64].map((n) => ({ nodes: n, seconds: 20e-6 + n * 0.5e-6 })))!;
     assert.ok(Math.abs(line.perInferenceS - 20e-6) < 1e-9 && Math.abs(line.perNodeS - 0.5e-6) < 1e-12);
@@ -208,6 +263,27 @@ describe('kernel curves', () => {
       else cpu.coreCacheBytes = { value: coreBytes, source: 'test' };
       const t = estimateCost(conv.analysis, cpuPlacement(conv.analysis, p.id), p).latencyMs!.estimate;
       assert.equal(t > 10 * est, streams, `${name}: ${t} ms vs ${est} ms`);
+    }
+    // The cold-weight stall (calibrate's cold chains) is added to a compute curve's kernel whose weights come
+    // from DRAM, and to no kernel whose weights stay in the core's cache.
+    const mib = w.weightBytes / 2 ** 20;
+    const stallRows: [string, number, number, number][] = [
+      ['weights beyond the core cache, above the smallest chain: the line', 1, 0, (10 + 100 * mib) * 1e-3],
+      ['weights beyond the core cache, below the smallest chain: in proportion', 1, 4 * mib, ((10 + 100 * 4 * mib) / 4) * 1e-3],
+      ['weights in the core cache: none', 1e9, 0, 0],
+    ];
+    for (const [name, coreBytes, fromMib, want] of stallRows) {
+      const p = structuredClone(cal);
+      const cpu = p.hardware.units.find((u) => u.id === 'cpu')!;
+      cpu.coreCacheBytes = { value: coreBytes, source: 'test' };
+      const base = estimateCost(conv.analysis, cpuPlacement(conv.analysis, p.id), p).latencyMs!.estimate;
+      // Only the kernel's own dtype counts: an int8 line says nothing of an fp32 convolution.
+      cpu.coldWeightStall = { int8: { perKernelUs: { value: 1000, source: 'test' }, perMebibyteUs: { value: 1000, source: 'test' }, fromMebibytes: { value: 0, source: 'test' } } };
+      assert.equal(estimateCost(conv.analysis, cpuPlacement(conv.analysis, p.id), p).latencyMs!.estimate, base, `${name}: int8 line on an fp32 conv`);
+      cpu.coldWeightStall.float = { perKernelUs: { value: 10, source: 'test' }, perMebibyteUs: { value: 100, source: 'test' }, fromMebibytes: { value: fromMib, source: 'test' } };
+      const t = estimateCost(conv.analysis, cpuPlacement(conv.analysis, p.id), p).latencyMs!.estimate;
+      assert.ok(Math.abs(t - base - want) < 1e-6, `${name}: ${t - base} ms added, want ${want}`);
+      assert.ok(DeviceProfileSchema.safeParse(p).success, name);
     }
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kernelGrid } from '../../src/cost/kernel-grid.js';
+import { COLD_CHAIN_WEIGHT_BYTES, kernelGrid } from '../../src/cost/kernel-grid.js';
 import { readModel } from '../../src/onnx/reader.js';
 import { analyzeModel } from '../../src/graph/analyze.js';
 import { sourceWork } from '../../src/cost/work.js';
@@ -29,6 +29,10 @@ describe('kernel grid', () => {
     }
     assert.ok(new Set(full.filter((c) => c.family === 'overhead').map((c) => c.nodes)).size >= 2, 'overhead chains of several lengths');
     assert.ok(full.some((c) => c.family === 'stream') && full.filter((c) => c.family === 'composite').length >= 3, 'a DRAM stream case and generated networks');
+    for (const dtype of ['float', 'int8'] as const) {
+      const chains = full.filter((c) => c.coldChain && c.dtype === dtype);
+      assert.ok(new Set(chains.map((c) => c.coldChain!.count)).size >= 2, `${dtype} cold chains of several weight sizes`);
+    }
   });
   it('holds, for every attention/sequence Transpose and 1×1-map convolution of the ViT fixture, a case of the same variant and rank', async () => {
     const { profile } = loadProfile('host-x64');
@@ -67,6 +71,24 @@ describe('kernel grid', () => {
       const f = join(dir, `${c.id}.onnx`);
       writeFileSync(f, c.bytes);
       const a = analyzeModel(await readModel(f));
+      if (c.coldChain) {
+        // A cold chain: its convolutions, all of the variant (and weight size) of the grid case of one alone.
+        const convs = sourceWork(a, workOptionsFor(profile)).filter((w) => !w.free && w.mergedAs === undefined && w.opType !== 'Slice');
+        assert.equal(convs.length, c.coldChain.count, c.id);
+        const hot = full.find((x) => x.id === c.coldChain!.hotId);
+        assert.ok(hot, `${c.id}: ${c.coldChain.hotId} is in the grid`);
+        const hf = join(dir, `${hot.id}.onnx`);
+        writeFileSync(hf, hot.bytes);
+        const ha = analyzeModel(await readModel(hf));
+        const hw = sourceWork(ha, workOptionsFor(profile)).find((w) => !w.free && w.mergedAs === undefined && w.opType === 'Conv')!;
+        for (const w of convs) {
+          assert.equal(kernelShapeOf(a, w)?.key, kernelShapeOf(ha, hw)?.key, c.id);
+          assert.equal(w.weightBytes, hw.weightBytes, c.id);
+        }
+        // More weights than a shared cache of the devices EdgeGate targets holds (32 MiB on the reference host).
+        assert.ok(a.totals.weightBytes >= COLD_CHAIN_WEIGHT_BYTES && COLD_CHAIN_WEIGHT_BYTES > 32 * 2 ** 20, c.id);
+        continue;
+      }
       if (c.layoutTransposes) {
         // No ONNX node stands for the runtime's layout Transposes: the cost model puts them on the Conv.
         const convs = sourceWork(a, workOptionsFor(profile)).filter((w) => !w.free && w.mergedAs === undefined && w.opType !== 'Slice' && w.opType !== 'Flatten');

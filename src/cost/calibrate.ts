@@ -710,6 +710,17 @@ export function fitKernelCalibration(
   if (fit.weightBandwidth !== undefined) {
     u.memoryBandwidthBytesPerSecond = { value: Math.round(fit.weightBandwidth), source: 'edgegate-calibration', note: `measured: a GEMV over 64 MiB of weights (prior ${unit.memoryBandwidthBytesPerSecond.value})` };
   }
+  if (fit.coldWeightStall) {
+    u.coldWeightStall = {};
+    for (const [dtype, st] of Object.entries(fit.coldWeightStall)) {
+      const note = `measured: ${st.points.length} chains of ${dtype} 1x1 convolutions with 48 MiB of weights against one convolution alone (${st.points.map((q) => `${(q.weightBytes / 2 ** 20).toFixed(3)} MiB: ${q.coldS >= q.hotS ? '+' : ''}${((q.coldS - q.hotS) * 1e6).toFixed(1)} us`).join(', ')})`;
+      u.coldWeightStall[dtype as ComputeDtype] = {
+        perKernelUs: { value: Number((st.perKernelS * 1e6).toPrecision(4)), source: 'edgegate-calibration', note },
+        perMebibyteUs: { value: Number((st.perByteS * 2 ** 20 * 1e6).toPrecision(4)), source: 'edgegate-calibration', note },
+        fromMebibytes: { value: Number((st.fromBytes / 2 ** 20).toPrecision(4)), source: 'edgegate-calibration', note: "the smallest chain's weights per convolution" },
+      };
+    }
+  }
   if (options.lastLevelCacheBytes !== undefined) {
     u.cacheBytes = { value: options.lastLevelCacheBytes, source: 'edgegate-calibration', note: `read from /sys/devices/system/cpu/cpu0/cache of the machine that timed the grid (prior ${unit.cacheBytes?.value ?? 'none'})` };
   }

@@ -12,7 +12,7 @@ import type { ComputeDtype, ComputeUnit, DeviceProfile, Figure, OpClass } from '
 import { planGreedyBySize, planLimitReason, planOrtArena, type Buffer } from '../graph/memory.js';
 import { executionSteps } from '../graph/topo.js';
 import { ORT_CPU_QDQ_KERNELS, sourceWork, tensorBytes, VIEW_OPS, type LayoutTranspose, type SourceWork, type SourceWorkOptions } from './work.js';
-import { kernelCurveTime, layoutTransposeBytes, layoutTransposeCurveTime } from './kernel-curves.js';
+import { coldWeightStallSeconds, kernelCurveTime, layoutTransposeBytes, layoutTransposeCurveTime } from './kernel-curves.js';
 
 /** How the profile's runtime groups QDQ units: onnxruntime's CPU EP fuses only some (see work.ts). */
 export function workOptionsFor(profile: DeviceProfile): SourceWorkOptions {
@@ -304,7 +304,10 @@ export function roofline(
     const keep = unit.coreCacheBytes ?? unit.cacheBytes;
     const cached = keep !== undefined && analysis!.totals.weightBytes <= keep.value;
     const weights = weightSplit || cached ? 0 : Math.min(w.weightBytes ?? 0, w.bytes ?? 0);
-    return { computeS: curve.computeS, memoryS: Math.max(curve.memoryS, bw > 0 ? weights / bw : 0), effKey: curve.effKey, sigma: curve.sigma };
+    // A compute curve's kernel hides only part of that stream behind its arithmetic (the cold chains).
+    const st = unit.coldWeightStall?.[w.dtype];
+    const stall = st && weights > 0 && curve.computeS > 0 ? coldWeightStallSeconds({ perKernelUs: st.perKernelUs.value, perMebibyteUs: st.perMebibyteUs.value, fromMebibytes: st.fromMebibytes.value }, weights) : 0;
+    return { computeS: curve.computeS + stall, memoryS: Math.max(curve.memoryS, bw > 0 ? weights / bw : 0), effKey: curve.effKey, sigma: curve.sigma };
   }
   const eff = memo ? memo.get(unit, w.opClass, w.dtype) : efficiencyFor(profile, unit, w.opClass, w.dtype);
   const peak = peakFor(unit, w.dtype);

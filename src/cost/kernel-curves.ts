@@ -291,6 +291,8 @@ export interface KernelPoint {
   readonly op?: string;
   /** A case whose weights no cache holds: it measures the DRAM bandwidth weights stream at. */
   readonly stream?: boolean;
+  /** A cold chain (src/cost/kernel-grid.ts): `count` convolutions whose weights come from DRAM; `hotId` times one alone. */
+  readonly coldChain?: { readonly count: number; readonly hotId: string };
   /** A generated network timed whole: it joins the fit like a whole-model measurement, not as a point. */
   readonly composite?: boolean;
   /**
@@ -324,6 +326,8 @@ export interface KernelFit {
   readonly profilerS: number;
   /** Bytes/s weights stream at from DRAM (the stream case), when measured. */
   readonly weightBandwidth?: number;
+  /** Per dtype, what a compute-bound kernel pays for weights from DRAM rather than its core's cache (the cold chains). */
+  readonly coldWeightStall?: Partial<Record<ComputeDtype, ColdWeightStall>>;
   /** Cases that gave no point, with the reason. */
   readonly skipped: { id: string; reason: string }[];
 }
@@ -384,20 +388,26 @@ export function profilerExcess(points: readonly KernelPoint[], perInferenceS: nu
   return xs.length === 0 ? 0 : Math.max(0, xs[xs.length >> 1]!);
 }
 
-/** Least-squares line through the overhead chains: time = perInference + nodes × perNode (both ≥ 0). */
-export function fitOverheadLine(chains: readonly { nodes: number; seconds: number }[]): { perInferenceS: number; perNodeS: number } | null {
-  if (new Set(chains.map((c) => c.nodes)).size < 2) return null;
-  const n = chains.length;
-  const mx = chains.reduce((s, c) => s + c.nodes, 0) / n;
-  const my = chains.reduce((s, c) => s + c.seconds, 0) / n;
+/** Least-squares line y = intercept + slope × x with both ≥ 0; null without two distinct x. */
+function nonNegativeLine(points: readonly { x: number; y: number }[]): { intercept: number; slope: number } | null {
+  if (new Set(points.map((p) => p.x)).size < 2) return null;
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
   let sxx = 0;
   let sxy = 0;
-  for (const c of chains) {
-    sxx += (c.nodes - mx) ** 2;
-    sxy += (c.nodes - mx) * (c.seconds - my);
+  for (const p of points) {
+    sxx += (p.x - mx) ** 2;
+    sxy += (p.x - mx) * (p.y - my);
   }
   const slope = Math.max(0, sxy / sxx);
-  return { perNodeS: slope, perInferenceS: Math.max(0, my - slope * mx) };
+  return { slope, intercept: Math.max(0, my - slope * mx) };
+}
+
+/** Least-squares line through the overhead chains: time = perInference + nodes × perNode (both ≥ 0). */
+export function fitOverheadLine(chains: readonly { nodes: number; seconds: number }[]): { perInferenceS: number; perNodeS: number } | null {
+  const l = nonNegativeLine(chains.map((c) => ({ x: c.nodes, y: c.seconds })));
+  return l && { perInferenceS: l.intercept, perNodeS: l.slope };
 }
 
 /**
@@ -426,7 +436,7 @@ export function fitKernelCurves(
     byKey.set(shape.key, e);
   };
   for (const p of points) {
-    if (p.overheadChain !== undefined || p.composite) continue;
+    if (p.overheadChain !== undefined || p.composite || p.coldChain) continue;
     if (p.layoutTransposes) {
       // Only a per-node profile tells the Transposes from the Conv they wrap (edge runners time whole runs).
       if (!p.profiled) {
@@ -470,5 +480,67 @@ export function fitKernelCurves(
     }
     curves.push({ key, features: [...e.names], rate: e.rate, ...fitCurve(samples) });
   }
-  return { ...line, curves, skipped, ...(weightBandwidth !== undefined ? { weightBandwidth } : {}) };
+  const coldWeightStall = fitColdWeightStall(points, line, works, skipped);
+  return { ...line, curves, skipped, ...(weightBandwidth !== undefined ? { weightBandwidth } : {}), ...(coldWeightStall ? { coldWeightStall } : {}) };
+}
+
+/**
+ * Cold-weight stall of one kernel: `perKernelS` + `perByteS` × its weight bytes (both ≥ 0), from `fromBytes`
+ * (the smallest chain's weights) up; below, in proportion to the weights (no weights, no stall).
+ */
+export interface ColdWeightStall {
+  readonly perKernelS: number;
+  readonly perByteS: number;
+  readonly fromBytes: number;
+  /** The chains it was fitted from: weight bytes per convolution, seconds cold and hot per convolution. */
+  readonly points: readonly { readonly id: string; readonly weightBytes: number; readonly coldS: number; readonly hotS: number }[];
+}
+
+/**
+ * The cold chains against their convolution alone: per convolution, time in the chain (weights from DRAM)
+ * less time alone (weights hot), as a line in its weight bytes, per dtype. On the 2-vCPU EPYC reference host
+ * (2026-12-07) fp32 gave +4 µs at 64 KiB and +75 µs at 4 MiB, about half of the weights' time at the DRAM
+ * rate (the rest hidden behind the arithmetic); int8 +10 µs at 64 KiB and +106 µs at 4 MiB. A dtype without
+ * two chains of different weight sizes and their cases alone gets no line; null when none has one.
+ */
+export function fitColdWeightStall(
+  points: readonly KernelPoint[],
+  line: { perInferenceS: number; perNodeS: number; profilerS?: number },
+  works: (analysis: GraphAnalysis) => readonly SourceWork[],
+  skipped: { id: string; reason: string }[],
+): Partial<Record<ComputeDtype, ColdWeightStall>> | null {
+  const byId = new Map(points.map((p) => [p.id, p]));
+  const pairs = new Map<ComputeDtype, { id: string; weightBytes: number; coldS: number; hotS: number }[]>();
+  for (const p of points) {
+    if (!p.coldChain) continue;
+    const hot = byId.get(p.coldChain.hotId);
+    const convs = works(p.analysis).filter((w) => !w.free && w.mergedAs === undefined && w.opType === 'Conv');
+    if (!hot || convs.length !== p.coldChain.count) {
+      skipped.push({ id: p.id, reason: hot ? `the cost model sees ${convs.length} convolutions in it, not ${p.coldChain.count}` : `its convolution alone (${p.coldChain.hotId}) was not timed` });
+      continue;
+    }
+    // Profiled: the chain's convolution kernels; else the whole run less per-inference and per-node costs.
+    const coldS = p.profiled
+      ? ownKernelSeconds(p, line) / p.coldChain.count
+      : Math.max(1e-9, p.measuredMs / 1e3 - line.perInferenceS - p.coldChain.count * line.perNodeS) / p.coldChain.count;
+    const dtype = convs[0]!.dtype;
+    pairs.set(dtype, [...(pairs.get(dtype) ?? []), { id: p.id, weightBytes: convs[0]!.weightBytes, coldS, hotS: ownKernelSeconds(hot, line) }]);
+  }
+  const out: Partial<Record<ComputeDtype, ColdWeightStall>> = {};
+  for (const [dtype, ps] of pairs) {
+    const fitted = nonNegativeLine(ps.map((q) => ({ x: q.weightBytes, y: Math.max(0, q.coldS - q.hotS) })));
+    if (fitted) out[dtype] = { perKernelS: fitted.intercept, perByteS: fitted.slope, fromBytes: Math.min(...ps.map((q) => q.weightBytes)), points: ps };
+  }
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+/**
+ * The stall, seconds, of a kernel with `weightBytes` of weights from DRAM: the measured line from the
+ * smallest chain's weights up, and below it a straight line to zero (the line's intercept is a fit over
+ * 0.25–4 MiB chains, not a cost a kernel with a few kB of weights pays).
+ */
+export function coldWeightStallSeconds(st: { perKernelUs: number; perMebibyteUs: number; fromMebibytes: number }, weightBytes: number): number {
+  const mib = weightBytes / 2 ** 20;
+  const at = (x: number): number => (st.perKernelUs + st.perMebibyteUs * x) * 1e-6;
+  return mib >= st.fromMebibytes || st.fromMebibytes <= 0 ? at(mib) : (at(st.fromMebibytes) * mib) / st.fromMebibytes;
 }

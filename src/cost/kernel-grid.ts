@@ -21,7 +21,7 @@ const INT32 = 6;
 const INT64 = 7;
 
 export type KernelFamily =
-  | 'conv' | 'depthwise' | 'matmul' | 'rnn' | 'elementwise' | 'pool' | 'resize' | 'softmax' | 'norm' | 'data_movement' | 'quantize' | 'overhead' | 'stream' | 'composite';
+  | 'conv' | 'depthwise' | 'matmul' | 'rnn' | 'elementwise' | 'pool' | 'resize' | 'softmax' | 'norm' | 'data_movement' | 'quantize' | 'overhead' | 'stream' | 'composite' | 'cold';
 
 /** One micro-model of the grid. */
 export interface KernelCase {
@@ -52,6 +52,8 @@ export interface KernelCase {
    * `elements` each), not an ONNX node of its own (src/cost/work.ts, `layoutTransposes`).
    */
   readonly layoutTransposes?: { readonly elements: number; readonly channels: number; readonly count: number };
+  /** A cold chain: `count` convolutions with weights of their own; `hotId` is the grid's case of one alone. */
+  readonly coldChain?: { readonly count: number; readonly hotId: string };
   /** Nodes in the graph (overhead chains: the chain length). */
   readonly nodes: number;
   /** The encoded model. */
@@ -107,7 +109,8 @@ class GraphBuilder {
   /** Float initializer, uniform in ±scale (deterministic). */
   floats(dims: number[], scale = 0.1, name = this.fresh('w')): string {
     const n = dims.reduce((a, b) => a * b, 1);
-    const a = Float32Array.from({ length: n }, () => (this.next() * 2 - 1) * scale);
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = (this.next() * 2 - 1) * scale;
     this.inits.push({ name, dims, elemType: FLOAT, raw: new Uint8Array(a.buffer) });
     return name;
   }
@@ -123,9 +126,12 @@ class GraphBuilder {
     const n = dims.reduce((a, b) => a * b, 1);
     let raw: Uint8Array;
     if (elemType === INT64) raw = new Uint8Array(BigInt64Array.from({ length: n }, (_, i) => BigInt(fill(i))).buffer);
-    else if (elemType === INT32) raw = new Uint8Array(Int32Array.from({ length: n }, (_, i) => fill(i)).buffer);
-    else if (elemType === INT8) raw = new Uint8Array(Int8Array.from({ length: n }, (_, i) => fill(i)).buffer);
-    else raw = Uint8Array.from({ length: n }, (_, i) => fill(i));
+    else {
+      // A plain loop: the cold chains fill 48 MiB, where `TypedArray.from` with a callback took seconds.
+      const a = elemType === INT32 ? new Int32Array(n) : elemType === INT8 ? new Int8Array(n) : new Uint8Array(n);
+      for (let i = 0; i < n; i++) a[i] = fill(i);
+      raw = new Uint8Array(a.buffer);
+    }
     this.inits.push({ name, dims, elemType, raw });
     return name;
   }
@@ -578,6 +584,45 @@ function compositeCase(kind: 'inverted-residual' | 'conv3x3' | 'se-hardswish'): 
   return { id, family: 'composite', op: 'model', dtype: 'float', inputs: g.inputs, outputs: g.outputs, kernelOutput: [1, 100], context: [], nodes: g.nodes.length, bytes: g.encode() };
 }
 
+/** Bytes of weights a cold chain holds in all: more than the shared cache of the devices EdgeGate targets. */
+export const COLD_CHAIN_WEIGHT_BYTES = 48 * 2 ** 20;
+
+/**
+ * A chain of 1×1 convolutions C→C on a [1, C, H, H] map, each with weights of its own, 48 MiB in all: no
+ * cache keeps a convolution's weights until the next run, so each comes back from DRAM as in a real model
+ * whose weights outgrow the core's cache. The same convolution alone (`hotId`, a grid case) keeps them hot;
+ * the difference per convolution is the part of the weights' DRAM stream the kernel does not hide behind
+ * its arithmetic (src/cost/kernel-curves.ts, `fitColdWeightStall`).
+ */
+function coldChainCase(c: number, h: number, dtype: 'float' | 'int8'): KernelCase {
+  const n = Math.ceil(COLD_CHAIN_WEIGHT_BYTES / ((dtype === 'float' ? 4 : 1) * c * c));
+  const id = `cold-conv-k1-${dtype}-c${c}-h${h}-n${n}`;
+  const g = new GraphBuilder(seedOf(id));
+  const attrs = { kernel_shape: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] };
+  if (dtype === 'float') {
+    let x = g.input('x', [1, c, h, h]);
+    for (let i = 0; i < n; i++) x = g.node('Conv', [x, g.floats([c, c, 1, 1], 0.05), g.floats([c], 0.01)], attrs)[0]!;
+  } else {
+    let x = g.input('x', [1, c, h, h], UINT8);
+    for (let i = 0; i < n; i++) {
+      const { w, b } = dqWeights(g, [c, c, 1, 1], true);
+      x = qAct(g, g.node('Conv', [dqAct(g, x), w, b!], attrs)[0]!);
+    }
+  }
+  const hot = convCase(c, c, h, 1, 1, false, dtype);
+  return { ...finish(id, 'cold', 'Conv', dtype, { g, outDims: [1, c, h, h] }), coldChain: { count: n, hotId: hot.id } };
+}
+
+/**
+ * [C, dtype] of the cold chains, on 7×7 maps (CNN stage ends): weights of 64 KiB to 4 MiB per convolution in
+ * fp32 and in int8 QDQ (onnxruntime's QLinearConv pays more per kernel: 16 KiB of int8 weights took 8 µs
+ * alone and 15 µs in a chain on the reference host). 11–25 ms a run.
+ */
+const COLD: readonly (readonly [number, 'float' | 'int8'])[] = [
+  [128, 'float'], [256, 'float'], [512, 'float'], [1024, 'float'],
+  [256, 'int8'], [512, 'int8'], [1024, 'int8'], [2048, 'int8'],
+];
+
 /** A chain of `n` Adds of a constant on an 8-element tensor: per-inference + n × per-node cost. */
 function overheadCase(n: number): KernelCase {
   const id = `overhead-chain-float-n${n}`;
@@ -704,6 +749,11 @@ export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
   for (const [c, h] of [[3, 224], [16, 112], [32, 112], [24, 56], [72, 56], [40, 28], [120, 28], [80, 14], [480, 14], [192, 7], [1152, 7]] as const) cases.push(layoutCase(c, h));
   for (const n of [1, 16, 64, 128]) cases.push(overheadCase(n));
   cases.push(streamCase());
+  for (const [c, dtype] of COLD) {
+    const alone = convCase(c, c, 7, 1, 1, false, dtype);
+    if (!cases.some((x) => x.id === alone.id)) cases.push(alone);
+    cases.push(coldChainCase(c, 7, dtype));
+  }
   for (const kind of ['inverted-residual', 'conv3x3', 'se-hardswish'] as const) cases.push(compositeCase(kind));
   return cases;
 }

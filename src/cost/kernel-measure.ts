@@ -75,10 +75,10 @@ export function ownKernelTime(
 const CONTEXT_KERNELS: Readonly<Record<string, readonly string[]>> = { Conv: ['Conv', 'QLinearConv', 'FusedConv'] };
 
 /** The fit's view of a case: timed op, overhead chain length, stream case. */
-function roleOf(c: KernelCase): Pick<KernelPoint, 'op' | 'overheadChain' | 'stream' | 'composite' | 'layoutTransposes'> {
+function roleOf(c: KernelCase): Pick<KernelPoint, 'op' | 'overheadChain' | 'stream' | 'composite' | 'layoutTransposes' | 'coldChain'> {
   if (c.family === 'overhead') return { overheadChain: c.nodes };
   if (c.family === 'composite') return { composite: true };
-  return { op: c.op, ...(c.family === 'stream' ? { stream: true } : {}), ...(c.layoutTransposes ? { layoutTransposes: c.layoutTransposes } : {}) };
+  return { op: c.op, ...(c.family === 'stream' ? { stream: true } : {}), ...(c.layoutTransposes ? { layoutTransposes: c.layoutTransposes } : {}), ...(c.coldChain ? { coldChain: c.coldChain } : {}) };
 }
 
 async function prepare(c: KernelCase, dir: string): Promise<{ file: string; analysis: ReturnType<typeof analyzeModel> }> {

@@ -698,6 +698,15 @@ export const ComputeUnitSchema = z.strictObject({
    * Written by `calibrate --kernels`; absent: `cacheBytes` decides.
    */
   coreCacheBytes: FigureSchema.optional(),
+  /**
+   * Per compute dtype, what a kernel timed by a calibrated curve pays on top when its weights come from DRAM instead of the
+   * core's cache (a model whose weights outgrow `coreCacheBytes`): `perKernelUs` + `perMebibyteUs` × its
+   * weights in MiB, the part of the stream its arithmetic does not hide; below `fromMebibytes` (the smallest
+   * weights measured) that falls in proportion to the weights, to nothing at none. Written by
+   * `calibrate --kernels` from chains of convolutions with 48 MiB of weights against each convolution alone;
+   * absent: none.
+   */
+  coldWeightStall: z.partialRecord(z.enum(COMPUTE_DTYPES), z.strictObject({ perKernelUs: FigureSchema, perMebibyteUs: FigureSchema, fromMebibytes: FigureSchema })).optional(),
   /** Fixed cost per node (dispatch, kernel launch). */
   perNodeOverheadUs: FigureSchema,
   /** Fraction of peak reached per op class and dtype (0..1]; the cost model calibrates these. */
