@@ -337,9 +337,9 @@ export interface KernelFit {
  * each event (`profilerS`, measured on the overhead chains), scaled down when the profiled kernels still add
  * up to more than the measured run (a profiled session on a busy machine runs slower); a measured run longer
  * than its kernels is per-inference cost, not kernel time. Not profiled: the run less the per-inference and
- * one per-node cost.
+ * one per-node cost per kernel (`kernels`: 1, or a cold chain's convolutions).
  */
-export function ownKernelSeconds(p: KernelPoint, line: { perInferenceS: number; perNodeS: number; profilerS?: number }): number {
+export function ownKernelSeconds(p: KernelPoint, line: { perInferenceS: number; perNodeS: number; profilerS?: number }, kernels = 1): number {
   const run = p.measuredMs / 1e3 - line.perInferenceS;
   if (p.profiled && p.profiled.totalUs > 0) {
     const x = line.profilerS ?? 0;
@@ -347,7 +347,7 @@ export function ownKernelSeconds(p: KernelPoint, line: { perInferenceS: number; 
     const total = Math.max(0.1 * p.profiled.totalUs * 1e-6, p.profiled.totalUs * 1e-6 - x * (p.profiled.events ?? 1));
     return Math.max(1e-9, own * Math.min(1, Math.max(run, 0) / total));
   }
-  return Math.max(run - line.perNodeS, 0.1 * run, 1e-9);
+  return Math.max(run - kernels * line.perNodeS, 0.1 * run, 1e-9);
 }
 
 /**
@@ -519,10 +519,7 @@ export function fitColdWeightStall(
       skipped.push({ id: p.id, reason: hot ? `the cost model sees ${convs.length} convolutions in it, not ${p.coldChain.count}` : `its convolution alone (${p.coldChain.hotId}) was not timed` });
       continue;
     }
-    // Profiled: the chain's convolution kernels; else the whole run less per-inference and per-node costs.
-    const coldS = p.profiled
-      ? ownKernelSeconds(p, line) / p.coldChain.count
-      : Math.max(1e-9, p.measuredMs / 1e3 - line.perInferenceS - p.coldChain.count * line.perNodeS) / p.coldChain.count;
+    const coldS = ownKernelSeconds(p, line, p.coldChain.count) / p.coldChain.count;
     const dtype = convs[0]!.dtype;
     pairs.set(dtype, [...(pairs.get(dtype) ?? []), { id: p.id, weightBytes: convs[0]!.weightBytes, coldS, hotS: ownKernelSeconds(hot, line) }]);
   }
@@ -537,7 +534,7 @@ export function fitColdWeightStall(
 /**
  * The stall, seconds, of a kernel with `weightBytes` of weights from DRAM: the measured line from the
  * smallest chain's weights up, and below it a straight line to zero (the line's intercept is a fit over
- * 0.25–4 MiB chains, not a cost a kernel with a few kB of weights pays).
+ * 64 KiB–4 MiB chains, not a cost measured on a kernel with a few kB of weights).
  */
 export function coldWeightStallSeconds(st: { perKernelUs: number; perMebibyteUs: number; fromMebibytes: number }, weightBytes: number): number {
   const mib = weightBytes / 2 ** 20;

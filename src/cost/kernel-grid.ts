@@ -594,7 +594,7 @@ export const COLD_CHAIN_WEIGHT_BYTES = 48 * 2 ** 20;
  * the difference per convolution is the part of the weights' DRAM stream the kernel does not hide behind
  * its arithmetic (src/cost/kernel-curves.ts, `fitColdWeightStall`).
  */
-function coldChainCase(c: number, h: number, dtype: 'float' | 'int8'): KernelCase {
+function coldChainCase(c: number, h: number, dtype: 'float' | 'int8', hotId: string): KernelCase {
   const n = Math.ceil(COLD_CHAIN_WEIGHT_BYTES / ((dtype === 'float' ? 4 : 1) * c * c));
   const id = `cold-conv-k1-${dtype}-c${c}-h${h}-n${n}`;
   const g = new GraphBuilder(seedOf(id));
@@ -609,8 +609,7 @@ function coldChainCase(c: number, h: number, dtype: 'float' | 'int8'): KernelCas
       x = qAct(g, g.node('Conv', [dqAct(g, x), w, b!], attrs)[0]!);
     }
   }
-  const hot = convCase(c, c, h, 1, 1, false, dtype);
-  return { ...finish(id, 'cold', 'Conv', dtype, { g, outDims: [1, c, h, h] }), coldChain: { count: n, hotId: hot.id } };
+  return { ...finish(id, 'cold', 'Conv', dtype, { g, outDims: [1, c, h, h] }), coldChain: { count: n, hotId } };
 }
 
 /**
@@ -752,7 +751,7 @@ export function kernelGrid(size: GridSize = 'full'): KernelCase[] {
   for (const [c, dtype] of COLD) {
     const alone = convCase(c, c, 7, 1, 1, false, dtype);
     if (!cases.some((x) => x.id === alone.id)) cases.push(alone);
-    cases.push(coldChainCase(c, 7, dtype));
+    cases.push(coldChainCase(c, 7, dtype, alone.id));
   }
   for (const kind of ['inverted-residual', 'conv3x3', 'se-hardswish'] as const) cases.push(compositeCase(kind));
   return cases;
